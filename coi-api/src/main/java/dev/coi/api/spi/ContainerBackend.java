@@ -1,0 +1,58 @@
+package dev.coi.api.spi;
+
+import dev.coi.api.ExecResult;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A container engine as a session needs it. Implementations are found with {@link
+ * java.util.ServiceLoader} (register them in {@code
+ * META-INF/services/dev.coi.api.spi.ContainerBackend}), need a public no-argument constructor and
+ * connect lazily: constructing one must be cheap and must not fail. Of the available ones, the one
+ * with the highest {@link #priority()} is used.
+ *
+ * <p>Errors are {@link dev.coi.api.CoiException}s: {@link dev.coi.api.NotFoundException}, {@link
+ * dev.coi.api.ConflictException}, {@link dev.coi.api.BackendUnavailableException} and {@link
+ * dev.coi.api.BackendException} carry the backend's status and message.
+ */
+public interface ContainerBackend extends AutoCloseable {
+
+  /** A short name, as a user would choose it in configuration ({@code incus}). */
+  String name();
+
+  /** Higher wins among available backends. */
+  default int priority() {
+    return 0;
+  }
+
+  /** Whether this backend can be used on this machine now, and why not; never throws. */
+  Availability availability();
+
+  /**
+   * Creates the container and starts it. Throws {@link dev.coi.api.ConflictException} when a
+   * container of that name exists, {@link dev.coi.api.ImageNotFoundException} when the image does
+   * not; in every failure nothing is left behind.
+   */
+  void create(ContainerSpec spec);
+
+  /** Starts a stopped container. */
+  void start(String name);
+
+  /** Stops a running container at once (no graceful shutdown); an ephemeral one then vanishes. */
+  void stop(String name);
+
+  /** Stops the container if it runs, then deletes it; no error when it is already gone. */
+  void delete(String name);
+
+  Optional<ContainerInfo> find(String name);
+
+  /** The containers that carry coi's labels. */
+  List<ContainerInfo> list();
+
+  /** Runs a command to its end and captures its output. */
+  ExecResult exec(String container, ExecSpec exec);
+
+  /** Releases connections; the containers are not touched. */
+  @Override
+  void close();
+}

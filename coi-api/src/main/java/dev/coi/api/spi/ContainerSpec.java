@@ -1,0 +1,56 @@
+package dev.coi.api.spi;
+
+import dev.coi.api.Mount;
+import dev.coi.api.internal.ValueStyle;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.immutables.value.Value;
+
+/**
+ * A container as the engine asks a backend to create it: created and started in one step where the
+ * backend can. Labels are plain keys ({@code session}, {@code workspace}); each backend stores them
+ * its own way (Incus: {@code user.coi.<key>}).
+ */
+@Value.Immutable
+@ValueStyle
+public abstract class ContainerSpec {
+  ContainerSpec() {}
+
+  public abstract String name();
+
+  /** Image alias or fingerprint. */
+  public abstract String image();
+
+  /** True when the backend should delete the container as soon as it stops. */
+  @Value.Default
+  public boolean ephemeral() {
+    return true;
+  }
+
+  public abstract Map<String, String> labels();
+
+  /** Host directories to mount; owners are shifted so the host user keeps owning the files. */
+  public abstract List<Mount> mounts();
+
+  /**
+   * Maps a host user onto a container user instead of shifting mounts; used when the host owner of
+   * the mounts is not the container user.
+   */
+  public abstract Optional<IdMap> idMap();
+
+  /** True to let the container run containers itself (Docker inside the session). */
+  @Value.Default
+  public boolean nesting() {
+    return true;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a {@link ContainerSpec}. */
+  public static class Builder extends ImmutableContainerSpec.Builder {
+    Builder() {}
+  }
+}

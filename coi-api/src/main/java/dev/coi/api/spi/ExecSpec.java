@@ -1,0 +1,49 @@
+package dev.coi.api.spi;
+
+import dev.coi.api.internal.ValueStyle;
+import java.util.List;
+import java.util.Map;
+import org.immutables.value.Value;
+
+/** One command to run in a container: its argument vector, user, directory and environment. */
+@Value.Immutable
+@ValueStyle
+public abstract class ExecSpec {
+  ExecSpec() {}
+
+  /** The argument vector; the first element is the program. Never passed through a shell. */
+  public abstract List<String> command();
+
+  @Value.Default
+  public int uid() {
+    return 0;
+  }
+
+  @Value.Default
+  public int gid() {
+    return 0;
+  }
+
+  @Value.Default
+  public String cwd() {
+    return "/";
+  }
+
+  public abstract Map<String, String> environment();
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Value.Check
+  void check() {
+    if (command().isEmpty()) {
+      throw new IllegalArgumentException("an exec needs a command");
+    }
+  }
+
+  /** Builds an {@link ExecSpec}. */
+  public static class Builder extends ImmutableExecSpec.Builder {
+    Builder() {}
+  }
+}

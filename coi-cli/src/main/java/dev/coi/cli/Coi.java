@@ -1,0 +1,87 @@
+package dev.coi.cli;
+
+import dev.coi.api.CoiException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The top of the command tree: global help and version, and the one place errors are printed. */
+@Command(
+    name = "coi",
+    mixinStandardHelpOptions = true,
+    versionProvider = Coi.Version.class,
+    description = "Run AI coding agents in Incus system containers, one per session.",
+    subcommands = {RunCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
+    footer = {
+      "",
+      "Exit codes: 0 success; 2 usage error; 125 coi could not do it (the message says why);",
+      "`coi run` otherwise exits with its command's own code."
+    })
+final class Coi implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Coi());
+    cli.setExecutionExceptionHandler(Coi::handleError);
+    cli.setParameterExceptionHandler(Coi::handleUsageError);
+    // Everything after the command's first word belongs to the command: `coi run ls -la`.
+    cli.getSubcommands().get("run").setStopAtPositional(true);
+    return cli;
+  }
+
+  /** The problem and where help is, rather than the whole usage text. */
+  private static int handleUsageError(CommandLine.ParameterException e, String[] args) {
+    CommandLine cli = e.getCommandLine();
+    PrintWriter err = cli.getErr();
+    err.println("coi: " + e.getMessage());
+    err.println(
+        "Try 'coi " + (cli.getParent() == null ? "" : cli.getCommandName() + " ") + "--help'.");
+    err.flush();
+    return ExitCodes.USAGE;
+  }
+
+  /** One line for the user; the stack trace only when COI_DEBUG is set. */
+  private static int handleError(
+      Exception e, CommandLine cli, CommandLine.ParseResult parseResult) {
+    PrintWriter err = cli.getErr();
+    if (e instanceof CoiException) {
+      err.println("coi: " + e.getMessage());
+    } else {
+      err.println("coi: internal error: " + e + " (set COI_DEBUG=1 for details)");
+    }
+    if (System.getenv("COI_DEBUG") != null) {
+      e.printStackTrace(err);
+    }
+    err.flush();
+    return ExitCodes.COI_ERROR;
+  }
+
+  static String version() {
+    Properties p = new Properties();
+    try (InputStream in = Coi.class.getResourceAsStream("version.properties")) {
+      if (in != null) {
+        p.load(in);
+      }
+    } catch (IOException e) {
+      // A build without the resource still runs; it just cannot say its version.
+    }
+    return p.getProperty("version", "unknown");
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {
+        "coi " + version() + " (Java " + System.getProperty("java.version") + ")"
+      };
+    }
+  }
+}

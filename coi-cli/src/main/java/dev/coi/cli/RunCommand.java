@@ -1,0 +1,76 @@
+package dev.coi.cli;
+
+import dev.coi.api.ExecResult;
+import dev.coi.api.Session;
+import dev.coi.api.SessionSpec;
+import dev.coi.api.Sessions;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code coi run CMD…}: one command in a fresh container, its output and exit code passed on. */
+@Command(
+    name = "run",
+    description =
+        "Run a command in a fresh container as the agent user (uid 1000) in /workspace, print"
+            + " its output and exit with its exit code. One argument is a shell command line (run"
+            + " by sh -c); several are the command and its arguments, with no shell in between.")
+final class RunCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = {"-w", "--workspace"},
+      description = "Project directory mounted at /workspace (default: the current directory).",
+      defaultValue = ".")
+  Path workspace;
+
+  @Option(
+      names = "--slot",
+      description = "Slot to use, 1 to 10 (default: the lowest free one).",
+      defaultValue = "0")
+  int slot;
+
+  @Option(names = "--persistent", description = "Keep the container afterwards, for reuse.")
+  boolean persistent;
+
+  @Option(names = "--image", description = "Image alias (default: coi-sandbox).")
+  String image;
+
+  @Option(
+      names = {"-e", "--env"},
+      description = "Environment variable KEY=VALUE for the command; repeatable.")
+  Map<String, String> environment = new LinkedHashMap<>();
+
+  @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command to run.")
+  List<String> command;
+
+  @Override
+  public Integer call() {
+    SessionSpec.Builder builder =
+        Sessions.builder()
+            .workspace(workspace)
+            .slot(slot)
+            .persistent(persistent)
+            .environment(environment);
+    if (image != null) {
+      builder.image(image);
+    }
+    try (Session session = builder.start()) {
+      ExecResult result = session.run(CommandArgs.toArgv(command));
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      out.print(result.stdout());
+      out.flush();
+      err.print(result.stderr());
+      err.flush();
+      return result.exitCode();
+    }
+  }
+}

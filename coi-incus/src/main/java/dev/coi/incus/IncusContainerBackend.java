@@ -1,0 +1,229 @@
+package dev.coi.incus;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.coi.api.BackendException;
+import dev.coi.api.CoiException;
+import dev.coi.api.ConflictException;
+import dev.coi.api.ExecResult;
+import dev.coi.api.ImageNotFoundException;
+import dev.coi.api.NotFoundException;
+import dev.coi.api.spi.Availability;
+import dev.coi.api.spi.ContainerBackend;
+import dev.coi.api.spi.ContainerInfo;
+import dev.coi.api.spi.ContainerSpec;
+import dev.coi.api.spi.ContainerStatus;
+import dev.coi.api.spi.ExecSpec;
+import dev.coi.incus.internal.IncusClient;
+import dev.coi.incus.internal.InstanceRequests;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * coi's backend on Incus, over the daemon's REST API. Found by {@link java.util.ServiceLoader};
+ * connects on first use to the local socket ({@code INCUS_SOCKET}, {@code INCUS_DIR}, {@code
+ * /run/incus}, {@code /var/lib/incus}).
+ */
+public final class IncusContainerBackend implements ContainerBackend {
+  private static final Duration OPERATION_TIMEOUT = Duration.ofMinutes(5);
+
+  private final Map<String, String> env;
+  private IncusClient client;
+
+  /** The backend of the local daemon, as {@link java.util.ServiceLoader} creates it. */
+  public IncusContainerBackend() {
+    this(System.getenv());
+  }
+
+  IncusContainerBackend(Map<String, String> env) {
+    this.env = Map.copyOf(env);
+  }
+
+  private synchronized IncusClient client() {
+    if (client == null) {
+      client = IncusClient.local(env);
+    }
+    return client;
+  }
+
+  @Override
+  public String name() {
+    return "incus";
+  }
+
+  @Override
+  public int priority() {
+    return 100;
+  }
+
+  @Override
+  public Availability availability() {
+    try {
+      JsonNode server = client().server();
+      if (!"trusted".equals(server.path("auth").asText())) {
+        return Availability.unavailable(
+            "Incus at " + client().endpoint() + " does not trust this client");
+      }
+      return Availability.available();
+    } catch (CoiException e) {
+      return Availability.unavailable(e.getMessage());
+    }
+  }
+
+  @Override
+  public void create(ContainerSpec spec) {
+    ObjectNode body = InstanceRequests.create(spec);
+    try {
+      client().runOperation("POST", "/1.0/instances", body, OPERATION_TIMEOUT);
+    } catch (ConflictException e) {
+      throw new ConflictException("container " + spec.name() + " already exists");
+    } catch (CoiException e) {
+      // Creation can fail after the instance exists (a start that fails): leave nothing behind.
+      removeAfterFailedCreate(spec.name(), e);
+      // Incus reports a missing image in several ways ("not found", "Image not provided"): ask.
+      if (!imageExists(spec.image())) {
+        throw new ImageNotFoundException(
+            spec.image(),
+            "image '"
+                + spec.image()
+                + "' not found on Incus: build it (bash images/setup-host.sh builds coi's images)"
+                + " or choose another with CLAUDE_ON_INCUS_IMAGE");
+      }
+      throw e;
+    }
+  }
+
+  private void removeAfterFailedCreate(String name, CoiException cause) {
+    try {
+      if (find(name).isPresent()) {
+        delete(name);
+      }
+    } catch (CoiException cleanupFailure) {
+      cause.addSuppressed(cleanupFailure);
+    }
+  }
+
+  boolean imageExists(String image) {
+    try {
+      client().get("/1.0/images/aliases/" + IncusClient.encode(image));
+      return true;
+    } catch (NotFoundException e) {
+      try {
+        client().get("/1.0/images/" + IncusClient.encode(image));
+        return true;
+      } catch (NotFoundException notAFingerprint) {
+        return false;
+      }
+    }
+  }
+
+  @Override
+  public void start(String name) {
+    changeState(name, "start");
+  }
+
+  @Override
+  public void stop(String name) {
+    changeState(name, "stop");
+  }
+
+  private void changeState(String name, String action) {
+    ObjectNode body = IncusClient.object().put("action", action).put("timeout", -1);
+    if ("stop".equals(action)) {
+      body.put("force", true);
+    }
+    client().runOperation("PUT", instancePath(name) + "/state", body, OPERATION_TIMEOUT);
+  }
+
+  @Override
+  public void delete(String name) {
+    Optional<ContainerInfo> info = find(name);
+    if (info.isEmpty()) {
+      return;
+    }
+    try {
+      if (info.get().status() != ContainerStatus.STOPPED) {
+        stop(name);
+        if (info.get().ephemeral()) {
+          // Incus deletes an ephemeral instance itself once it has stopped.
+          return;
+        }
+      }
+      client().runOperation("DELETE", instancePath(name), null, OPERATION_TIMEOUT);
+    } catch (NotFoundException alreadyGone) {
+      // Someone else (or Incus, for an ephemeral one) removed it meanwhile: the goal is reached.
+    }
+  }
+
+  @Override
+  public Optional<ContainerInfo> find(String name) {
+    try {
+      return Optional.of(InstanceRequests.info(client().get(instancePath(name))));
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public List<ContainerInfo> list() {
+    JsonNode instances = client().get("/1.0/instances?recursion=1");
+    return InstanceRequests.coiInstances(instances);
+  }
+
+  @Override
+  public ExecResult exec(String container, ExecSpec exec) {
+    String path = instancePath(container);
+    JsonNode op =
+        client()
+            .runOperation(
+                "POST", path + "/exec", InstanceRequests.exec(exec), OPERATION_TIMEOUT, true);
+    JsonNode metadata = op.path("metadata");
+    if (!metadata.has("return")) {
+      throw new BackendException(
+          500,
+          "Incus could not run "
+              + exec.command().get(0)
+              + " in "
+              + container
+              + ": "
+              + op.path("err").asText());
+    }
+    int exitCode = metadata.path("return").asInt();
+    JsonNode output = metadata.path("output");
+    String stdout = fetchAndDeleteLog(output.path("1").asText(""));
+    String stderr = fetchAndDeleteLog(output.path("2").asText(""));
+    if (exitCode == 127 && stderr.isEmpty()) {
+      // Incus itself found no such program; say so as a shell would.
+      stderr = exec.command().get(0) + ": command not found\n";
+    }
+    return ExecResult.of(exitCode, stdout, stderr);
+  }
+
+  private String fetchAndDeleteLog(String logPath) {
+    if (logPath.isEmpty()) {
+      return "";
+    }
+    byte[] bytes = client().getRaw(logPath);
+    try {
+      client().sync("DELETE", logPath, null);
+    } catch (NotFoundException ignored) {
+      // Already removed; nothing else to clean.
+    }
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  private static String instancePath(String name) {
+    return "/1.0/instances/" + IncusClient.encode(name);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (client != null) {
+      client.close();
+      client = null;
+    }
+  }
+}

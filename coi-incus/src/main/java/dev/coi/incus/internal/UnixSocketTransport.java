@@ -1,0 +1,141 @@
+package dev.coi.incus.internal;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.SocketException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
+
+/**
+ * HTTP/1.1 over the daemon's unix socket, through junixsocket (which, unlike the JDK's own unix
+ * channels, gives socket read timeouts). Idle connections are kept for reuse; the daemon drops them
+ * after about 30 s, so older ones are discarded and a request that meets a connection closed under
+ * it is sent again once on a fresh one.
+ */
+final class UnixSocketTransport implements HttpTransport {
+  private static final Duration MAX_IDLE = Duration.ofSeconds(20);
+  private static final int MAX_IDLE_CONNECTIONS = 4;
+  private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+
+  private final Path socketPath;
+  private final Deque<Connection> idle = new ArrayDeque<>();
+  private boolean closed;
+
+  UnixSocketTransport(Path socketPath) {
+    this.socketPath = socketPath;
+  }
+
+  @Override
+  public String endpoint() {
+    return "unix socket " + socketPath;
+  }
+
+  Path socketPath() {
+    return socketPath;
+  }
+
+  @Override
+  public HttpResponse send(HttpRequest request) throws IOException {
+    Connection reused = takeIdle();
+    if (reused != null) {
+      try {
+        return exchange(reused, request);
+      } catch (EOFException | SocketException e) {
+        // The daemon closed the idle connection before it read our request: send it afresh.
+        reused.close();
+      }
+    }
+    return exchange(open(), request);
+  }
+
+  private HttpResponse exchange(Connection c, HttpRequest request) throws IOException {
+    boolean keep = false;
+    try {
+      c.socket.setSoTimeout(
+          Math.toIntExact(Math.min(Integer.MAX_VALUE, request.timeout().toMillis())));
+      Http1Codec.writeRequest(request, c.out);
+      HttpResponse response = Http1Codec.readResponse(c.in, request.method());
+      keep = Http1Codec.keepAlive(response);
+      return response;
+    } finally {
+      if (keep) {
+        giveBack(c);
+      } else {
+        c.close();
+      }
+    }
+  }
+
+  private Connection open() throws IOException {
+    AFUNIXSocket socket = AFUNIXSocket.newInstance();
+    try {
+      socket.connect(AFUNIXSocketAddress.of(socketPath), CONNECT_TIMEOUT_MILLIS);
+      return new Connection(socket);
+    } catch (IOException e) {
+      socket.close();
+      throw e;
+    }
+  }
+
+  private synchronized Connection takeIdle() {
+    long now = System.nanoTime();
+    Connection c;
+    while ((c = idle.pollLast()) != null) {
+      if (now - c.idleSince < MAX_IDLE.toNanos()) {
+        return c;
+      }
+      c.close();
+    }
+    return null;
+  }
+
+  private synchronized void giveBack(Connection c) {
+    if (closed || idle.size() >= MAX_IDLE_CONNECTIONS) {
+      c.close();
+      return;
+    }
+    c.idleSince = System.nanoTime();
+    idle.addLast(c);
+  }
+
+  /** Idle connections now; for leak checks in tests. */
+  synchronized int idleConnections() {
+    return idle.size();
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+    idle.forEach(Connection::close);
+    idle.clear();
+  }
+
+  private static final class Connection {
+    final AFUNIXSocket socket;
+    final InputStream in;
+    final OutputStream out;
+    long idleSince;
+
+    Connection(AFUNIXSocket socket) throws IOException {
+      this.socket = socket;
+      this.in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+      this.out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
+    }
+
+    void close() {
+      try {
+        socket.close();
+      } catch (IOException ignored) {
+        // Closing a socket we are done with: nothing to recover.
+      }
+    }
+  }
+}
