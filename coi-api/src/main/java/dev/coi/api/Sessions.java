@@ -1,7 +1,7 @@
 package dev.coi.api;
 
-import dev.coi.api.spi.SessionEngine;
 import java.util.Comparator;
+import java.util.Optional;
 import java.util.ServiceLoader;
 
 /**
@@ -25,21 +25,19 @@ public final class Sessions {
 
   /** Starts a session with the given spec. The caller closes it. */
   public static Session start(SessionSpec spec) {
-    return EngineHolder.ENGINE.start(spec);
+    return EngineHolder.ENGINE
+        .orElseThrow(
+            () ->
+                new CoiException(
+                    "no coi engine on the class path: add the dev.coi:coi-core dependency"))
+        .start(spec);
   }
 
   /** Loaded once, on first use, so that merely building specs needs no engine. */
   private static final class EngineHolder {
-    static final SessionEngine ENGINE = load();
-
-    private static SessionEngine load() {
-      return ServiceLoader.load(SessionEngine.class, Sessions.class.getClassLoader()).stream()
-          .map(ServiceLoader.Provider::get)
-          .max(Comparator.comparingInt(SessionEngine::priority))
-          .orElseThrow(
-              () ->
-                  new CoiException(
-                      "no coi engine on the class path: add the dev.coi:coi-core dependency"));
-    }
+    static final Optional<SessionEngine> ENGINE =
+        ServiceLoader.load(SessionEngine.class, Sessions.class.getClassLoader()).stream()
+            .map(ServiceLoader.Provider::get)
+            .max(Comparator.comparingInt(SessionEngine::priority));
   }
 }

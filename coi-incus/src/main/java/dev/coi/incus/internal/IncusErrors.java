@@ -25,7 +25,10 @@ final class IncusErrors {
     if (status == 404 || lower.contains("not found")) {
       return new NotFoundException(message);
     }
-    if (status == 409 || lower.contains("already exists")) {
+    // A name taken between the daemon's own check and its insert comes back as a database error.
+    if (status == 409
+        || lower.contains("already exists")
+        || lower.contains("unique constraint failed")) {
       return new ConflictException(message);
     }
     return new BackendException(status, message);

@@ -1,12 +1,9 @@
-package dev.coi.api.spi;
-
-import dev.coi.api.Session;
-import dev.coi.api.SessionSpec;
+package dev.coi.api;
 
 /**
  * The link between the API and the engine that runs sessions ({@code coi-core} provides the one
- * implementation). {@link dev.coi.api.Sessions} finds it with {@link java.util.ServiceLoader}, so
- * that users program against {@code coi-api} alone.
+ * implementation). {@link Sessions} finds it with {@link java.util.ServiceLoader}, so that users
+ * program against {@code coi-api} alone. Users never implement or call it.
  */
 public interface SessionEngine {
 

@@ -1,4 +1,4 @@
-package dev.coi.incus;
+package dev.coi.incus.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,8 +14,6 @@ import dev.coi.api.spi.ContainerInfo;
 import dev.coi.api.spi.ContainerSpec;
 import dev.coi.api.spi.ContainerStatus;
 import dev.coi.api.spi.ExecSpec;
-import dev.coi.incus.internal.IncusClient;
-import dev.coi.incus.internal.InstanceRequests;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -81,29 +79,38 @@ public final class IncusContainerBackend implements ContainerBackend {
     } catch (ConflictException e) {
       throw new ConflictException("container " + spec.name() + " already exists");
     } catch (CoiException e) {
-      // Creation can fail after the instance exists (a start that fails): leave nothing behind.
-      removeAfterFailedCreate(spec.name(), e);
-      // Incus reports a missing image in several ways ("not found", "Image not provided"): ask.
+      throw explainFailedCreate(spec, e);
+    }
+  }
+
+  /**
+   * Decides from the daemon's state, not its wording, what a failed create means. Racing creates of
+   * one name fail in several ways ("already exists", a database constraint, "busy running a start
+   * operation"): an instance of that name that is not ours means the name is taken. One that is
+   * ours was left by a start that failed, and is removed. Otherwise a missing image is the usual
+   * cause, and Incus words that several ways too.
+   */
+  private CoiException explainFailedCreate(ContainerSpec spec, CoiException failure) {
+    try {
+      Optional<ContainerInfo> left = find(spec.name());
+      if (left.isPresent() && !left.get().labels().equals(spec.labels())) {
+        return new ConflictException("container " + spec.name() + " already exists");
+      }
+      if (left.isPresent()) {
+        delete(spec.name());
+      }
       if (!imageExists(spec.image())) {
-        throw new ImageNotFoundException(
+        return new ImageNotFoundException(
             spec.image(),
             "image '"
                 + spec.image()
                 + "' not found on Incus: build it (bash images/setup-host.sh builds coi's images)"
                 + " or choose another with CLAUDE_ON_INCUS_IMAGE");
       }
-      throw e;
+    } catch (CoiException whileExplaining) {
+      failure.addSuppressed(whileExplaining);
     }
-  }
-
-  private void removeAfterFailedCreate(String name, CoiException cause) {
-    try {
-      if (find(name).isPresent()) {
-        delete(name);
-      }
-    } catch (CoiException cleanupFailure) {
-      cause.addSuppressed(cleanupFailure);
-    }
+    return failure;
   }
 
   boolean imageExists(String image) {

@@ -1,0 +1,22 @@
+package dev.coi.cli;
+
+import static dev.coi.api.arch.LayeringRules.NO_PACKAGE_CYCLES;
+import static dev.coi.api.arch.LayeringRules.frontEndUsesPublicApiOnly;
+import static dev.coi.api.arch.LayeringRules.productionClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import org.junit.jupiter.api.Test;
+
+class ArchitectureTest {
+  private final JavaClasses classes = productionClasses("dev.coi.cli");
+
+  @Test
+  void theCliUsesThePublicApiOnly() {
+    frontEndUsesPublicApiOnly("dev.coi.cli").check(classes);
+  }
+
+  @Test
+  void cliPackagesHaveNoCycles() {
+    NO_PACKAGE_CYCLES.check(classes);
+  }
+}

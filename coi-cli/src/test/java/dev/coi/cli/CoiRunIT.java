@@ -1,0 +1,247 @@
+package dev.coi.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coi.api.spi.ContainerBackend;
+import dev.coi.api.spi.ContainerInfo;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code coi run} as a user runs it: the packaged jar in its own process, against the real Incus
+ * daemon, with the busybox test image unless a test says otherwise.
+ */
+class CoiRunIT {
+  private static final Path JAR = Path.of("target", "coi.jar").toAbsolutePath();
+  private static final String PREFIX = "coi-test-";
+  private static ContainerBackend incus;
+
+  @TempDir Path workspace;
+
+  @BeforeAll
+  static void connect() {
+    incus = ServiceLoader.load(ContainerBackend.class).findFirst().orElseThrow();
+  }
+
+  @AfterAll
+  static void disconnect() {
+    incus.close();
+  }
+
+  @BeforeEach
+  void giveTheWorkspaceToUid1000() throws IOException {
+    // The container user is uid 1000, like a typical desktop user on the host.
+    Files.setAttribute(workspace, "unix:uid", 1000);
+    Files.setAttribute(workspace, "unix:gid", 1000);
+  }
+
+  @AfterEach
+  void nothingIsLeftBehind() throws IOException {
+    List<String> left = containersOf(workspace.toRealPath());
+    left.forEach(incus::delete);
+    assertEquals(List.of(), left, "coi run left containers behind");
+  }
+
+  private static List<String> containersOf(Path ws) {
+    List<String> names = new ArrayList<>();
+    for (ContainerInfo info : incus.list()) {
+      if (info.name().startsWith(PREFIX) && ws.toString().equals(info.labels().get("workspace"))) {
+        names.add(info.name());
+      }
+    }
+    return names;
+  }
+
+  record Result(int exitCode, String stdout, String stderr) {}
+
+  private Result coi(String... args) throws Exception {
+    return coi(Map.of(), args);
+  }
+
+  private Result coi(Map<String, String> env, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).directory(workspace.toFile());
+    pb.environment().put("CLAUDE_ON_INCUS_IMAGE", "coi-test-min");
+    pb.environment().put("CLAUDE_ON_INCUS_CONTAINER_PREFIX", PREFIX);
+    pb.environment().remove("COI_DEBUG");
+    Map<String, String> overrides = new HashMap<>(env);
+    overrides.forEach(
+        (k, v) -> {
+          if (v == null) {
+            pb.environment().remove(k);
+          } else {
+            pb.environment().put(k, v);
+          }
+        });
+    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    Path out = Files.createTempFile("coi-out", ".txt");
+    Path err = Files.createTempFile("coi-err", ".txt");
+    try {
+      Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      if (!p.waitFor(3, TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        throw new AssertionError("coi " + String.join(" ", args) + " did not finish");
+      }
+      return new Result(
+          p.exitValue(),
+          Files.readString(out, StandardCharsets.UTF_8),
+          Files.readString(err, StandardCharsets.UTF_8));
+    } finally {
+      Files.delete(out);
+      Files.delete(err);
+    }
+  }
+
+  @Test
+  void echoHelloPrintsHello() throws Exception {
+    Result r = coi("run", "echo", "hello");
+    assertEquals(new Result(0, "hello\n", ""), r);
+  }
+
+  @Test
+  void aSingleArgumentIsAShellCommandLineAsInTheQuickStart() throws Exception {
+    Result r = coi("run", "echo hello && echo again | tr a-z A-Z");
+    assertEquals(new Result(0, "hello\nAGAIN\n", ""), r);
+  }
+
+  @Test
+  void theCommandsExitCodeIsCoisExitCode() throws Exception {
+    assertEquals(42, coi("run", "sh", "-c", "exit 42").exitCode());
+    assertEquals(1, coi("run", "false").exitCode());
+  }
+
+  @Test
+  void aMissingCommandExits127AndSaysSo() throws Exception {
+    Result r = coi("run", "no-such-program", "--flag");
+    assertEquals(127, r.exitCode());
+    assertTrue(r.stderr().contains("no-such-program"), r.stderr());
+  }
+
+  @Test
+  void theCommandRunsAsUid1000InTheWorkspace() throws Exception {
+    assertEquals("1000\n", coi("run", "id", "-u").stdout());
+    assertEquals("/workspace\n", coi("run", "pwd").stdout());
+  }
+
+  @Test
+  void stdoutAndStderrGoToTheirOwnStreams() throws Exception {
+    Result r = coi("run", "sh", "-c", "echo to-out; echo to-err >&2");
+    assertEquals("to-out\n", r.stdout());
+    assertEquals("to-err\n", r.stderr());
+  }
+
+  @Test
+  void environmentVariablesReachTheCommand() throws Exception {
+    Result r = coi("run", "-e", "GREETING=hi there", "sh", "-c", "echo \"$GREETING $IS_SANDBOX\"");
+    assertEquals("hi there 1\n", r.stdout());
+  }
+
+  @Test
+  void aHostFileInTheWorkspaceIsReadableInside() throws Exception {
+    Files.writeString(workspace.resolve("notes.txt"), "from the host\n");
+    assertEquals("from the host\n", coi("run", "cat", "notes.txt").stdout());
+  }
+
+  @Test
+  void aFileCreatedInsideBelongsToTheWorkspaceOwnerOnTheHost() throws Exception {
+    assertEquals(0, coi("run", "sh", "-c", "echo made > made-inside").exitCode());
+
+    Path made = workspace.resolve("made-inside");
+    assertEquals("made\n", Files.readString(made));
+    assertEquals(1000, Files.getAttribute(made, "unix:uid"));
+    assertEquals(1000, Files.getAttribute(made, "unix:gid"));
+  }
+
+  @Test
+  void aWorkspaceOwnedByAnotherUserIsWritableAndKeepsThatOwner() throws Exception {
+    // Owned by root here (as when coi runs as root in a root-owned checkout): mapped onto uid 1000.
+    Files.setAttribute(workspace, "unix:uid", 0);
+    Files.setAttribute(workspace, "unix:gid", 0);
+
+    Result r = coi("run", "sh", "-c", "id -u; echo made > made-inside");
+
+    assertEquals(new Result(0, "1000\n", ""), r);
+    Path made = workspace.resolve("made-inside");
+    assertEquals(0, Files.getAttribute(made, "unix:uid"));
+    assertEquals(0, Files.getAttribute(made, "unix:gid"));
+  }
+
+  @Test
+  void theDefaultImageIsTheSandboxImage() throws Exception {
+    Map<String, String> env = new HashMap<>();
+    env.put("CLAUDE_ON_INCUS_IMAGE", null);
+    Result r = coi(env, "run", "sh", "-c", "echo hello; command -v bash tmux git node claude-stub");
+
+    assertEquals(0, r.exitCode(), r.stderr());
+    assertTrue(r.stdout().startsWith("hello\n"), r.stdout());
+    assertTrue(r.stdout().contains("/claude-stub"), r.stdout());
+  }
+
+  @Test
+  void aWorkspaceThatDoesNotExistIsAClearErrorAndCreatesNothing() throws Exception {
+    int before = incus.list().size();
+    Result r = coi("run", "--workspace", "/nonexistent/project", "true");
+
+    assertEquals(125, r.exitCode());
+    assertOneLine(r.stderr());
+    assertTrue(r.stderr().contains("/nonexistent/project"), r.stderr());
+    assertTrue(r.stderr().contains("does not exist"), r.stderr());
+    assertEquals(before, incus.list().size());
+  }
+
+  @Test
+  void aMissingImageIsNamedAndCreatesNothing() throws Exception {
+    Result r = coi(Map.of("CLAUDE_ON_INCUS_IMAGE", "coi-test-no-such-image"), "run", "true");
+
+    assertEquals(125, r.exitCode());
+    assertOneLine(r.stderr());
+    assertTrue(r.stderr().contains("'coi-test-no-such-image' not found"), r.stderr());
+  }
+
+  @Test
+  void anUnreachableDaemonIsExplainedWithoutAStackTrace() throws Exception {
+    Result r = coi(Map.of("INCUS_SOCKET", "/nonexistent"), "run", "true");
+
+    assertEquals(125, r.exitCode());
+    assertOneLine(r.stderr());
+    assertTrue(r.stderr().contains("not reachable"), r.stderr());
+    assertTrue(r.stderr().contains("/nonexistent"), r.stderr());
+    assertTrue(r.stderr().contains("start the daemon"), r.stderr());
+    assertFalse(r.stderr().contains("Exception"), r.stderr());
+  }
+
+  @Test
+  void twoRunsAtOnceOnOneWorkspaceBothSucceed() throws Exception {
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      var first = pool.submit(() -> coi("run", "sh", "-c", "sleep 1; echo one"));
+      var second = pool.submit(() -> coi("run", "sh", "-c", "sleep 1; echo two"));
+      assertEquals(new Result(0, "one\n", ""), first.get());
+      assertEquals(new Result(0, "two\n", ""), second.get());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static void assertOneLine(String stderr) {
+    assertTrue(stderr.startsWith("coi: "), stderr);
+    assertEquals(1, stderr.lines().count(), stderr);
+  }
+}

@@ -1,0 +1,22 @@
+package dev.coi.core;
+
+import static dev.coi.api.arch.LayeringRules.CORE_KNOWS_NO_BACKEND;
+import static dev.coi.api.arch.LayeringRules.NO_PACKAGE_CYCLES;
+import static dev.coi.api.arch.LayeringRules.productionClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import org.junit.jupiter.api.Test;
+
+class ArchitectureTest {
+  private final JavaClasses classes = productionClasses("dev.coi.core");
+
+  @Test
+  void coreKnowsNoBackendAndNoFrontEnd() {
+    CORE_KNOWS_NO_BACKEND.check(classes);
+  }
+
+  @Test
+  void corePackagesHaveNoCycles() {
+    NO_PACKAGE_CYCLES.check(classes);
+  }
+}

@@ -1,0 +1,271 @@
+package dev.coi.core.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coi.api.ConflictException;
+import dev.coi.api.ExecResult;
+import dev.coi.api.ImageNotFoundException;
+import dev.coi.api.InvalidSpecException;
+import dev.coi.api.Mount;
+import dev.coi.api.Session;
+import dev.coi.api.SessionSpec;
+import dev.coi.api.Sessions;
+import dev.coi.api.spi.ContainerSpec;
+import dev.coi.api.spi.ContainerStatus;
+import dev.coi.api.spi.ExecSpec;
+import dev.coi.api.spi.IdMap;
+import dev.coi.api.testing.FakeContainerBackend;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DefaultSessionEngineTest {
+  private static final Instant NOW = Instant.parse("2026-11-27T10:15:30Z");
+
+  @TempDir Path workspace;
+  @TempDir Path home;
+  private final FakeContainerBackend backend =
+      new FakeContainerBackend("coi-sandbox", "coi-test-min");
+  private DefaultSessionEngine engine;
+
+  @BeforeEach
+  void setUp() {
+    engine = engine(Map.of("TERM", "alacritty"));
+  }
+
+  private DefaultSessionEngine engine(Map<String, String> hostEnv) {
+    return new DefaultSessionEngine(() -> backend, hostEnv, home, Clock.fixed(NOW, ZoneOffset.UTC));
+  }
+
+  private SessionSpec.Builder spec() {
+    return Sessions.builder().workspace(workspace);
+  }
+
+  private Path real() throws IOException {
+    return workspace.toRealPath();
+  }
+
+  @Test
+  void aSessionGetsTheLowestSlotAndTheWorkspaceMountedWithLabels() throws IOException {
+    try (Session s = engine.start(spec().build())) {
+      String expected = "claude-" + ContainerNames.workspaceHash(real()) + "-1";
+      assertEquals(expected, s.name());
+      assertEquals(1, s.slot());
+      assertEquals(real(), s.workspace());
+
+      ContainerSpec created = backend.created().get(expected);
+      assertEquals("coi-sandbox", created.image());
+      assertTrue(created.ephemeral());
+      assertEquals(List.of(Mount.of(real(), "/workspace")), created.mounts());
+      assertEquals(real().toString(), created.labels().get("workspace"));
+      assertEquals("1", created.labels().get("slot"));
+      assertEquals("ephemeral", created.labels().get("mode"));
+      assertEquals(NOW.toString(), created.labels().get("created"));
+      assertEquals(Long.toString(ProcessHandle.current().pid()), created.labels().get("pid"));
+      assertEquals(36, created.labels().get("session").length());
+    }
+  }
+
+  @Test
+  void concurrentSessionsOnOneWorkspaceTakeTheNextFreeSlots() {
+    try (Session first = engine.start(spec().build());
+        Session second = engine.start(spec().build());
+        Session third = engine.start(spec().build())) {
+      assertEquals(List.of(1, 2, 3), List.of(first.slot(), second.slot(), third.slot()));
+      assertEquals("3", backend.created().get(third.name()).labels().get("slot"));
+    }
+  }
+
+  @Test
+  void aFreedSlotIsTakenAgain() {
+    Session first = engine.start(spec().build());
+    Session second = engine.start(spec().build());
+    first.close();
+
+    try (Session third = engine.start(spec().build())) {
+      assertEquals(1, third.slot());
+    } finally {
+      second.close();
+    }
+  }
+
+  @Test
+  void anExplicitBusySlotIsAnErrorNamingTheSlot() {
+    try (Session first = engine.start(spec().slot(2).build())) {
+      ConflictException e =
+          assertThrows(ConflictException.class, () -> engine.start(spec().slot(2).build()));
+      assertTrue(e.getMessage().contains("slot 2"), e.getMessage());
+      assertEquals(1, backend.created().size());
+    }
+  }
+
+  @Test
+  void whenEverySlotIsBusyTheErrorSaysSo() {
+    for (int i = 0; i < DefaultSessionEngine.MAX_SLOTS; i++) {
+      engine.start(spec().build());
+    }
+    ConflictException e = assertThrows(ConflictException.class, () -> engine.start(spec().build()));
+    assertTrue(e.getMessage().contains("all 10 slots"), e.getMessage());
+  }
+
+  @Test
+  void slotsBeyondTheLimitAreRefusedBeforeAnythingIsCreated() {
+    InvalidSpecException e =
+        assertThrows(InvalidSpecException.class, () -> engine.start(spec().slot(11).build()));
+    assertTrue(e.getMessage().contains("11"), e.getMessage());
+    assertTrue(backend.created().isEmpty());
+  }
+
+  @Test
+  void closingAnEphemeralSessionRemovesItsContainer() {
+    Session s = engine.start(spec().build());
+    s.close();
+    s.close();
+
+    assertTrue(backend.find(s.name()).isEmpty());
+  }
+
+  @Test
+  void aPersistentSessionIsKeptStoppedAndReusedByTheNext() {
+    Session first = engine.start(spec().persistent().build());
+    assertFalse(backend.created().get(first.name()).ephemeral());
+    first.close();
+    assertEquals(ContainerStatus.STOPPED, backend.find(first.name()).orElseThrow().status());
+
+    try (Session again = engine.start(spec().persistent().build())) {
+      assertEquals(first.name(), again.name());
+      assertEquals(ContainerStatus.RUNNING, backend.find(again.name()).orElseThrow().status());
+    }
+  }
+
+  @Test
+  void anEphemeralSessionDoesNotTakeOverAKeptContainer() {
+    Session kept = engine.start(spec().persistent().build());
+    kept.close();
+
+    try (Session ephemeral = engine.start(spec().build())) {
+      assertEquals(2, ephemeral.slot());
+    }
+  }
+
+  @Test
+  void runExecutesAsTheAgentUserInTheWorkspaceWithTheSessionEnvironment() {
+    backend.onExec(e -> ExecResult.of(0, "hello\n", ""));
+    try (Session s = engine.start(spec().putEnvironment("CI", "true").build())) {
+      ExecResult r = s.run("echo", "hello");
+
+      assertEquals("hello\n", r.stdout());
+      ExecSpec exec = backend.execs().get(0);
+      assertEquals(List.of("echo", "hello"), exec.command());
+      assertEquals(1000, exec.uid());
+      assertEquals(1000, exec.gid());
+      assertEquals("/workspace", exec.cwd());
+      assertEquals("/home/claude", exec.environment().get("HOME"));
+      assertEquals("1", exec.environment().get("IS_SANDBOX"));
+      assertEquals("xterm-256color", exec.environment().get("TERM"));
+      assertEquals("true", exec.environment().get("CI"));
+    }
+  }
+
+  @Test
+  void aClosedSessionRefusesToRun() {
+    Session s = engine.start(spec().build());
+    s.close();
+    assertThrows(dev.coi.api.CoiException.class, () -> s.run("true"));
+  }
+
+  @Test
+  void theImageComesFromTheSpecThenTheEnvironmentThenTheDefault() {
+    DefaultSessionEngine withEnv = engine(Map.of("CLAUDE_ON_INCUS_IMAGE", "coi-test-min"));
+    try (Session fromEnv = withEnv.start(spec().build());
+        Session fromSpec = withEnv.start(spec().image("coi-sandbox").build())) {
+      assertEquals("coi-test-min", backend.created().get(fromEnv.name()).image());
+      assertEquals("coi-sandbox", backend.created().get(fromSpec.name()).image());
+    }
+  }
+
+  @Test
+  void aMissingImageFailsAndLeavesNoContainer() {
+    ImageNotFoundException e =
+        assertThrows(
+            ImageNotFoundException.class, () -> engine.start(spec().image("nope").build()));
+    assertEquals("nope", e.image());
+    assertTrue(backend.created().isEmpty());
+  }
+
+  @Test
+  void theContainerPrefixComesFromTheSpecOrTheEnvironment() throws IOException {
+    DefaultSessionEngine withEnv = engine(Map.of("CLAUDE_ON_INCUS_CONTAINER_PREFIX", "coi-test-"));
+    try (Session s = withEnv.start(spec().build());
+        Session t = withEnv.start(spec().containerPrefix("other-").build())) {
+      assertTrue(s.name().startsWith("coi-test-"), s.name());
+      assertTrue(t.name().startsWith("other-"), t.name());
+    }
+  }
+
+  @Test
+  void aWorkspaceNotOwnedByUid1000IsMappedOntoTheAgentUser() throws IOException {
+    int uid = (Integer) Files.getAttribute(workspace, "unix:uid");
+    int gid = (Integer) Files.getAttribute(workspace, "unix:gid");
+    try (Session s = engine.start(spec().build())) {
+      Optional<IdMap> map = backend.created().get(s.name()).idMap();
+      if (uid == 1000 && gid == 1000) {
+        assertTrue(map.isEmpty());
+      } else {
+        assertEquals(Optional.of(IdMap.of(uid, gid, 1000, 1000)), map);
+      }
+    }
+  }
+
+  @Test
+  void aWorkspaceOwnedByUid1000IsShiftedWithoutAMap() throws IOException {
+    try {
+      Files.setAttribute(workspace, "unix:uid", 1000);
+      Files.setAttribute(workspace, "unix:gid", 1000);
+    } catch (IOException notRoot) {
+      org.junit.jupiter.api.Assumptions.abort("needs root to give the workspace to uid 1000");
+    }
+    try (Session s = engine.start(spec().build())) {
+      assertTrue(backend.created().get(s.name()).idMap().isEmpty());
+    }
+  }
+
+  @Test
+  void badWorkspacesAreRefusedBeforeAnythingIsCreated() throws IOException {
+    Path file = Files.writeString(workspace.resolve("file"), "x");
+    assertMessage(engine, workspace.resolve("missing"), "does not exist");
+    assertMessage(engine, file, "is not a directory");
+    assertMessage(engine, Path.of("/"), "too broad");
+    assertMessage(engine, home, "too broad");
+    assertTrue(backend.created().isEmpty());
+  }
+
+  private static void assertMessage(DefaultSessionEngine engine, Path ws, String text) {
+    InvalidSpecException e =
+        assertThrows(
+            InvalidSpecException.class,
+            () -> engine.start(Sessions.builder().workspace(ws).build()));
+    assertTrue(
+        e.getMessage().contains(text) && e.getMessage().contains(ws.toString()), e.getMessage());
+  }
+
+  @Test
+  void aRelativeWorkspaceIsResolvedToItsRealPath() throws IOException {
+    Path link = Files.createSymbolicLink(home.resolve("link"), workspace);
+    try (Session s = engine.start(Sessions.builder().workspace(link).build())) {
+      assertEquals(real(), s.workspace());
+    }
+  }
+}

@@ -1,0 +1,22 @@
+package dev.coi.incus;
+
+import static dev.coi.api.arch.LayeringRules.BACKEND_KNOWS_NO_ENGINE;
+import static dev.coi.api.arch.LayeringRules.NO_PACKAGE_CYCLES;
+import static dev.coi.api.arch.LayeringRules.productionClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import org.junit.jupiter.api.Test;
+
+class ArchitectureTest {
+  private final JavaClasses classes = productionClasses("dev.coi.incus");
+
+  @Test
+  void theBackendKnowsNoEngineAndNoFrontEnd() {
+    BACKEND_KNOWS_NO_ENGINE.check(classes);
+  }
+
+  @Test
+  void backendPackagesHaveNoCycles() {
+    NO_PACKAGE_CYCLES.check(classes);
+  }
+}
