@@ -1,0 +1,122 @@
+package dev.coi.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coi.api.ConflictException;
+import dev.coi.api.ExecResult;
+import dev.coi.api.Session;
+import dev.coi.api.SessionSpec;
+import dev.coi.api.Sessions;
+import dev.coi.api.spi.ContainerBackend;
+import dev.coi.api.spi.ContainerInfo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The public API end to end: Sessions, the engine from ServiceLoader, and the real daemon. */
+class SessionsIT {
+  private static ContainerBackend incus;
+  @TempDir Path workspace;
+
+  @BeforeAll
+  static void connect() {
+    incus = ServiceLoader.load(ContainerBackend.class).findFirst().orElseThrow();
+  }
+
+  @AfterAll
+  static void disconnect() {
+    incus.close();
+  }
+
+  @BeforeEach
+  void giveTheWorkspaceToUid1000() throws IOException {
+    Files.setAttribute(workspace, "unix:uid", 1000);
+    Files.setAttribute(workspace, "unix:gid", 1000);
+  }
+
+  @AfterEach
+  void nothingIsLeftBehind() throws IOException {
+    List<String> left = containers();
+    left.forEach(incus::delete);
+    assertEquals(List.of(), left);
+  }
+
+  private List<String> containers() throws IOException {
+    String ws = workspace.toRealPath().toString();
+    return incus.list().stream()
+        .filter(i -> ws.equals(i.labels().get("workspace")))
+        .map(ContainerInfo::name)
+        .collect(Collectors.toList());
+  }
+
+  private SessionSpec.Builder spec() {
+    return Sessions.builder()
+        .workspace(workspace)
+        .image("coi-test-min")
+        .containerPrefix("coi-test-");
+  }
+
+  @Test
+  void theShapeTheProjectIsBuiltAround() throws IOException {
+    try (Session s = spec().start()) {
+      ExecResult r = s.run("echo", "hello");
+
+      assertEquals(ExecResult.of(0, "hello\n", ""), r);
+      assertEquals(1, s.slot());
+      assertTrue(s.name().startsWith("coi-test-"), s.name());
+      assertEquals(List.of(s.name()), containers());
+    }
+  }
+
+  @Test
+  void sessionsSideBySideOnOneWorkspaceTakeDistinctSlotsAndShareTheFiles() throws IOException {
+    try (Session first = spec().start();
+        Session second = spec().start()) {
+      assertEquals(1, first.slot());
+      assertEquals(2, second.slot());
+      assertNotEquals(first.name(), second.name());
+
+      first.run("sh", "-c", "echo from-first > shared.txt");
+      assertEquals("from-first\n", second.run("cat", "shared.txt").stdout());
+    }
+  }
+
+  @Test
+  void anExplicitBusySlotIsRefusedAndTheRunningSessionIsUntouched() {
+    try (Session holder = spec().slot(2).start()) {
+      ConflictException e = assertThrows(ConflictException.class, () -> spec().slot(2).start());
+      assertTrue(e.getMessage().contains("slot 2"), e.getMessage());
+      assertEquals(0, holder.run("true").exitCode());
+    }
+  }
+
+  @Test
+  void aPersistentSessionKeepsItsContainerForTheNext() throws IOException {
+    String name;
+    try (Session first = spec().persistent().start()) {
+      name = first.name();
+      // Outside the workspace, so only the container itself can keep it.
+      first.run("sh", "-c", "echo kept > /home/claude/marker");
+    }
+    assertEquals(List.of(name), containers(), "a persistent container is kept, stopped");
+
+    try (Session again = spec().persistent().start()) {
+      assertEquals(name, again.name());
+      assertEquals("kept\n", again.run("cat", "/home/claude/marker").stdout());
+    } finally {
+      incus.delete(name);
+    }
+  }
+}

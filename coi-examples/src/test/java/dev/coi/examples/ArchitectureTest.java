@@ -1,0 +1,14 @@
+package dev.coi.examples;
+
+import static dev.coi.api.arch.LayeringRules.frontEndUsesPublicApiOnly;
+import static dev.coi.api.arch.LayeringRules.productionClasses;
+
+import org.junit.jupiter.api.Test;
+
+class ArchitectureTest {
+
+  @Test
+  void examplesUseThePublicApiOnly() {
+    frontEndUsesPublicApiOnly("dev.coi.examples").check(productionClasses("dev.coi.examples"));
+  }
+}
