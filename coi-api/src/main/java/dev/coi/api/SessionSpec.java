@@ -37,6 +37,17 @@ public abstract class SessionSpec {
     return false;
   }
 
+  /**
+   * True (the default) for {@link Session#close()} to return once an ephemeral container is gone.
+   * False to return as soon as the backend has accepted its stop; the backend then deletes it on
+   * its own, about half a second later. For programs that exit right after the session, as the CLI
+   * does. A persistent container's stop is always awaited, so that the next session can reuse it.
+   */
+  @Value.Default
+  public boolean awaitCleanup() {
+    return true;
+  }
+
   /** The image alias to start from; the configured default ({@code coi-sandbox}) when absent. */
   public abstract Optional<String> image();
 

@@ -58,7 +58,9 @@ final class RunCommand implements Callable<Integer> {
             .workspace(workspace)
             .slot(slot)
             .persistent(persistent)
-            .environment(environment);
+            .environment(environment)
+            // coi exits right after: Incus finishes the stop and deletes the container itself.
+            .awaitCleanup(false);
     if (image != null) {
       builder.image(image);
     }

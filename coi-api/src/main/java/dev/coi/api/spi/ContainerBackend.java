@@ -41,6 +41,15 @@ public interface ContainerBackend extends AutoCloseable {
   /** Stops a running container at once (no graceful shutdown); an ephemeral one then vanishes. */
   void stop(String name);
 
+  /**
+   * Asks for a forced stop and returns once the backend has accepted it, without waiting for the
+   * stop itself; an ephemeral container then vanishes on its own. For a program about to exit. The
+   * default waits.
+   */
+  default void requestStop(String name) {
+    stop(name);
+  }
+
   /** Stops the container if it runs, then deletes it; no error when it is already gone. */
   void delete(String name);
 

@@ -146,6 +146,29 @@ public abstract class ContainerBackendContract {
   }
 
   @Test
+  void aRequestedStopReturnsAtOnceAndTheEphemeralContainerThenVanishes()
+      throws InterruptedException {
+    String name = newName();
+    backend.create(spec(name).ephemeral(true).build());
+
+    backend.requestStop(name);
+
+    assertTrue(vanishes(name), name + " still exists 30 s after its stop was requested");
+  }
+
+  /** Polls until the container is gone; the backend finishes a requested stop on its own. */
+  protected boolean vanishes(String name) throws InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (backend.find(name).isPresent()) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(50);
+    }
+    return true;
+  }
+
+  @Test
   void aKeptContainerStopsAndStartsAgain() {
     String name = newName();
     backend.create(spec(name).ephemeral(false).build());

@@ -29,6 +29,7 @@ public final class FakeContainerBackend implements ContainerBackend {
   private final Map<String, ContainerStatus> states = new LinkedHashMap<>();
   private final Set<String> images;
   private final List<ExecSpec> execs = new CopyOnWriteArrayList<>();
+  private final List<String> stopRequests = new CopyOnWriteArrayList<>();
   private volatile Function<ExecSpec, ExecResult> execHandler = e -> ExecResult.of(0, "", "");
   private boolean closed;
 
@@ -43,6 +44,17 @@ public final class FakeContainerBackend implements ContainerBackend {
 
   public synchronized Map<String, ContainerSpec> created() {
     return Map.copyOf(specs);
+  }
+
+  /** The containers whose stop was requested without waiting, in order. */
+  public List<String> stopRequests() {
+    return List.copyOf(stopRequests);
+  }
+
+  @Override
+  public void requestStop(String name) {
+    stopRequests.add(name);
+    stop(name);
   }
 
   public List<ExecSpec> execs() {

@@ -11,8 +11,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A session over one container. Closing it deletes an ephemeral container and stops a persistent
- * one; a JVM shutdown hook does the same if the program ends (Ctrl+C, SIGTERM) before it is closed.
+ * A session over one container. Closing it deletes an ephemeral container (or, without {@code
+ * awaitCleanup}, has it stopped, which deletes it) and stops a persistent one; a JVM shutdown hook
+ * does the same if the program ends (Ctrl+C, SIGTERM) before it is closed.
  */
 final class ContainerSession implements Session {
   static final int AGENT_UID = 1000;
@@ -24,6 +25,7 @@ final class ContainerSession implements Session {
   private final Path workspace;
   private final int slot;
   private final boolean persistent;
+  private final boolean awaitCleanup;
   private final Map<String, String> environment;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread shutdownHook;
@@ -34,12 +36,14 @@ final class ContainerSession implements Session {
       Path workspace,
       int slot,
       boolean persistent,
+      boolean awaitCleanup,
       Map<String, String> environment) {
     this.backend = backend;
     this.name = name;
     this.workspace = workspace;
     this.slot = slot;
     this.persistent = persistent;
+    this.awaitCleanup = awaitCleanup;
     this.environment = Map.copyOf(environment);
     this.shutdownHook = new Thread(this::end, "coi-session-close-" + name);
     Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -100,8 +104,10 @@ final class ContainerSession implements Session {
     }
     if (persistent) {
       backend.stop(name);
-    } else {
+    } else if (awaitCleanup) {
       backend.delete(name);
+    } else {
+      backend.requestStop(name);
     }
   }
 

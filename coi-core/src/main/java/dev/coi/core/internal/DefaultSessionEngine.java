@@ -101,6 +101,7 @@ public final class DefaultSessionEngine implements SessionEngine {
         workspace,
         slot,
         spec.persistent(),
+        spec.awaitCleanup(),
         SessionEnvironment.of(hostEnv, spec.environment()));
   }
 
@@ -120,10 +121,20 @@ public final class DefaultSessionEngine implements SessionEngine {
       if (spec.persistent() && reuseStopped(containers, name)) {
         return spec.slot();
       }
+      ContainerSpec container = template.name(name).putLabels("slot", "" + spec.slot()).build();
       try {
-        containers.create(template.name(name).putLabels("slot", "" + spec.slot()).build());
+        containers.create(container);
         return spec.slot();
-      } catch (ConflictException e) {
+      } catch (ConflictException busy) {
+        // A closed session's container may still be on its way out: then take the slot over.
+        if (removeAbandoned(containers, name)) {
+          try {
+            containers.create(container);
+            return spec.slot();
+          } catch (ConflictException takenMeanwhile) {
+            // Another process was quicker; report the slot as busy.
+          }
+        }
         throw new ConflictException(
             "slot "
                 + spec.slot()
@@ -156,6 +167,29 @@ public final class DefaultSessionEngine implements SessionEngine {
             + " slots of workspace "
             + workspace
             + " are busy: close a session, or remove kept containers of this workspace");
+  }
+
+  /**
+   * Removes the named container if it is ephemeral and the process that made it on this host is
+   * gone: what a session left when it ended without waiting, or when its JVM was killed.
+   */
+  private static boolean removeAbandoned(ContainerBackend containers, String name) {
+    Optional<ContainerInfo> existing = containers.find(name);
+    if (existing.isEmpty() || !existing.get().ephemeral() || ownerAlive(existing.get())) {
+      return false;
+    }
+    containers.delete(name);
+    return true;
+  }
+
+  private static boolean ownerAlive(ContainerInfo container) {
+    try {
+      long pid = Long.parseLong(container.labels().getOrDefault("pid", ""));
+      return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    } catch (NumberFormatException noOwner) {
+      // Not made by coi's engine: never treat it as abandoned.
+      return true;
+    }
   }
 
   /** Starts the named persistent container if it exists and is stopped. */

@@ -138,6 +138,51 @@ class DefaultSessionEngineTest {
   }
 
   @Test
+  void withoutAwaitingCleanupCloseOnlyRequestsTheStopOfAnEphemeralContainer() {
+    Session s = engine.start(spec().awaitCleanup(false).build());
+    s.close();
+
+    assertEquals(List.of(s.name()), backend.stopRequests());
+    assertTrue(backend.find(s.name()).isEmpty());
+  }
+
+  @Test
+  void aPersistentContainersStopIsAwaitedEvenWithoutAwaitingCleanup() {
+    Session s = engine.start(spec().persistent().awaitCleanup(false).build());
+    s.close();
+
+    assertEquals(List.of(), backend.stopRequests());
+    assertEquals(ContainerStatus.STOPPED, backend.find(s.name()).orElseThrow().status());
+  }
+
+  @Test
+  void anExplicitSlotHeldByAnAbandonedEphemeralContainerIsTakenOver() throws IOException {
+    String name = "claude-" + ContainerNames.workspaceHash(real()) + "-1";
+    // pid_max is at most 2^22 on Linux: this owner cannot be alive.
+    backend.create(
+        ContainerSpec.builder()
+            .name(name)
+            .image("coi-sandbox")
+            .putLabels("pid", "999999999")
+            .putLabels("session", "old")
+            .build());
+
+    try (Session s = engine.start(spec().slot(1).build())) {
+      assertEquals(name, s.name());
+      assertFalse("old".equals(backend.created().get(name).labels().get("session")));
+    }
+  }
+
+  @Test
+  void anExplicitSlotHeldByALiveOwnerOrAForeignContainerStaysBusy() throws IOException {
+    String name = "claude-" + ContainerNames.workspaceHash(real()) + "-1";
+    backend.create(ContainerSpec.builder().name(name).image("coi-sandbox").build());
+
+    assertThrows(ConflictException.class, () -> engine.start(spec().slot(1).build()));
+    assertTrue(backend.find(name).isPresent(), "a container without coi's owner is never removed");
+  }
+
+  @Test
   void aPersistentSessionIsKeptStoppedAndReusedByTheNext() {
     Session first = engine.start(spec().persistent().build());
     assertFalse(backend.created().get(first.name()).ephemeral());

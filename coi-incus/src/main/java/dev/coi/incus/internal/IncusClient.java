@@ -76,6 +76,14 @@ public final class IncusClient implements AutoCloseable {
     return waitFor(operation, timeout, request, failureIsResult);
   }
 
+  /**
+   * Sends a request whose answer is an operation and returns once the daemon has accepted it; the
+   * operation goes on in the daemon without us.
+   */
+  public void submit(String method, String path, JsonNode body) {
+    envelope(send(HttpRequest.json(method, path, write(body))), method + " " + path);
+  }
+
   /** A sync request with a JSON body; the envelope's metadata. */
   public JsonNode sync(String method, String path, JsonNode body) {
     HttpRequest http =

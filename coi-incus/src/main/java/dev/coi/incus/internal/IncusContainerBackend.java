@@ -27,6 +27,7 @@ import java.util.Optional;
  */
 public final class IncusContainerBackend implements ContainerBackend {
   private static final Duration OPERATION_TIMEOUT = Duration.ofMinutes(5);
+  private static final int EXEC_ATTEMPTS = 4;
 
   private final Map<String, String> env;
   private IncusClient client;
@@ -137,12 +138,29 @@ public final class IncusContainerBackend implements ContainerBackend {
     changeState(name, "stop");
   }
 
+  @Override
+  public void requestStop(String name) {
+    try {
+      client().submit("PUT", instancePath(name) + "/state", stateChange("stop"));
+    } catch (NotFoundException alreadyGone) {
+      // An ephemeral container that stopped by itself is gone already.
+    } catch (BackendException notRunning) {
+      // Stopped but still there (not ephemeral, or not yet deleted): remove it the long way.
+      delete(name);
+    }
+  }
+
   private void changeState(String name, String action) {
+    client()
+        .runOperation("PUT", instancePath(name) + "/state", stateChange(action), OPERATION_TIMEOUT);
+  }
+
+  private static ObjectNode stateChange(String action) {
     ObjectNode body = IncusClient.object().put("action", action).put("timeout", -1);
     if ("stop".equals(action)) {
       body.put("force", true);
     }
-    client().runOperation("PUT", instancePath(name) + "/state", body, OPERATION_TIMEOUT);
+    return body;
   }
 
   @Override
@@ -153,11 +171,17 @@ public final class IncusContainerBackend implements ContainerBackend {
     }
     try {
       if (info.get().status() != ContainerStatus.STOPPED) {
-        stop(name);
-        if (info.get().ephemeral()) {
-          // Incus deletes an ephemeral instance itself once it has stopped.
-          return;
+        try {
+          stop(name);
+        } catch (NotFoundException | ConflictException e) {
+          throw e;
+        } catch (BackendException stoppingAlready) {
+          // Stopped meanwhile, or a stop already under way: the delete below settles it.
         }
+      }
+      if (info.get().ephemeral() && find(name).isEmpty()) {
+        // Incus deletes an ephemeral instance itself once it has stopped.
+        return;
       }
       client().runOperation("DELETE", instancePath(name), null, OPERATION_TIMEOUT);
     } catch (NotFoundException alreadyGone) {
@@ -183,10 +207,17 @@ public final class IncusContainerBackend implements ContainerBackend {
   @Override
   public ExecResult exec(String container, ExecSpec exec) {
     String path = instancePath(container);
-    JsonNode op =
-        client()
-            .runOperation(
-                "POST", path + "/exec", InstanceRequests.exec(exec), OPERATION_TIMEOUT, true);
+    JsonNode op = null;
+    for (int attempt = 1; attempt <= EXEC_ATTEMPTS; attempt++) {
+      op =
+          client()
+              .runOperation(
+                  "POST", path + "/exec", InstanceRequests.exec(exec), OPERATION_TIMEOUT, true);
+      if (!isUnstartedExec(op) || attempt == EXEC_ATTEMPTS) {
+        break;
+      }
+      pause(attempt * 100L);
+    }
     JsonNode metadata = op.path("metadata");
     if (!metadata.has("return")) {
       throw new BackendException(
@@ -207,6 +238,24 @@ public final class IncusContainerBackend implements ContainerBackend {
       stderr = exec.command().get(0) + ": command not found\n";
     }
     return ExecResult.of(exitCode, stdout, stderr);
+  }
+
+  /**
+   * Incus's exec helper can die before it reports the attached process (seen while systemd boots in
+   * a fresh container): the command never ran, so running it again is safe.
+   */
+  static boolean isUnstartedExec(JsonNode op) {
+    return !op.path("metadata").has("return")
+        && op.path("err").asText().contains("Failed to retrieve PID of executing child process");
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CoiException("interrupted while retrying an exec", e);
+    }
   }
 
   private String fetchAndDeleteLog(String logPath) {
