@@ -197,11 +197,25 @@ class CoiRunIT {
   void theDefaultImageIsTheSandboxImage() throws Exception {
     Map<String, String> env = new HashMap<>();
     env.put("CLAUDE_ON_INCUS_IMAGE", null);
-    Result r = coi(env, "run", "sh", "-c", "echo hello; command -v bash tmux git node claude-stub");
+    // POSIX `command -v` takes one name: ask for each.
+    Result r =
+        coi(
+            env,
+            "run",
+            "sh",
+            "-c",
+            "echo hello; for c in bash tmux git node claude-stub; do command -v $c; done");
 
     assertEquals(0, r.exitCode(), r.stderr());
-    assertTrue(r.stdout().startsWith("hello\n"), r.stdout());
-    assertTrue(r.stdout().contains("/claude-stub"), r.stdout());
+    assertEquals(
+        List.of(
+            "hello",
+            "/usr/bin/bash",
+            "/usr/bin/tmux",
+            "/usr/bin/git",
+            "/usr/bin/node",
+            "/usr/local/bin/claude-stub"),
+        r.stdout().lines().collect(java.util.stream.Collectors.toList()));
   }
 
   @Test
