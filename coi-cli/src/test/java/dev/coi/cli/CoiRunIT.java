@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.coi.api.spi.ContainerBackend;
-import dev.coi.api.spi.ContainerInfo;
-import java.io.IOException;
+import dev.coi.api.testing.LiveBackendTestBase;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,69 +12,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code coi run} as a user runs it: the packaged jar in its own process, against the real Incus
  * daemon, with the busybox test image unless a test says otherwise.
  */
-class CoiRunIT {
+class CoiRunIT extends LiveBackendTestBase {
   private static final Path JAR = Path.of("target", "coi.jar").toAbsolutePath();
-  private static final String PREFIX = "coi-test-";
-  private static ContainerBackend incus;
-
-  @TempDir Path workspace;
-
-  @BeforeAll
-  static void connect() {
-    incus = ServiceLoader.load(ContainerBackend.class).findFirst().orElseThrow();
-  }
-
-  @AfterAll
-  static void disconnect() {
-    incus.close();
-  }
-
-  @BeforeEach
-  void giveTheWorkspaceToUid1000() throws IOException {
-    // The container user is uid 1000, like a typical desktop user on the host.
-    Files.setAttribute(workspace, "unix:uid", 1000);
-    Files.setAttribute(workspace, "unix:gid", 1000);
-  }
-
-  /**
-   * coi run returns once Incus has accepted the stop; Incus then deletes the container within about
-   * a second. Anything still there after 30 s was left behind.
-   */
-  @AfterEach
-  void nothingIsLeftBehind() throws IOException, InterruptedException {
-    Path ws = workspace.toRealPath();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    List<String> left = containersOf(ws);
-    while (!left.isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-      left = containersOf(ws);
-    }
-    left.forEach(incus::delete);
-    assertEquals(List.of(), left, "coi run left containers behind");
-  }
-
-  private static List<String> containersOf(Path ws) {
-    List<String> names = new ArrayList<>();
-    for (ContainerInfo info : incus.list()) {
-      if (info.name().startsWith(PREFIX) && ws.toString().equals(info.labels().get("workspace"))) {
-        names.add(info.name());
-      }
-    }
-    return names;
-  }
 
   record Result(int exitCode, String stdout, String stderr) {}
 
@@ -89,7 +33,7 @@ class CoiRunIT {
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).directory(workspace.toFile());
     pb.environment().put("CLAUDE_ON_INCUS_IMAGE", "coi-test-min");
-    pb.environment().put("CLAUDE_ON_INCUS_CONTAINER_PREFIX", PREFIX);
+    pb.environment().put("CLAUDE_ON_INCUS_CONTAINER_PREFIX", TEST_PREFIX);
     pb.environment().remove("COI_DEBUG");
     Map<String, String> overrides = new HashMap<>(env);
     overrides.forEach(
@@ -220,14 +164,14 @@ class CoiRunIT {
 
   @Test
   void aWorkspaceThatDoesNotExistIsAClearErrorAndCreatesNothing() throws Exception {
-    int before = incus.list().size();
+    int before = backend.list().size();
     Result r = coi("run", "--workspace", "/nonexistent/project", "true");
 
     assertEquals(125, r.exitCode());
     assertOneLine(r.stderr());
     assertTrue(r.stderr().contains("/nonexistent/project"), r.stderr());
     assertTrue(r.stderr().contains("does not exist"), r.stderr());
-    assertEquals(before, incus.list().size());
+    assertEquals(before, backend.list().size());
   }
 
   @Test

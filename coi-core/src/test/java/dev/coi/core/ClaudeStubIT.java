@@ -6,22 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.coi.api.ExecResult;
 import dev.coi.api.Session;
 import dev.coi.api.Sessions;
+import dev.coi.api.testing.LiveBackendTestBase;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The agent stand-in as later work relies on it: on the host (its own script test) and inside the
  * default image, where it keeps its state under ~/.claude of the agent user.
  */
-class ClaudeStubIT {
+class ClaudeStubIT extends LiveBackendTestBase {
   private static final Path IMAGES = Path.of("..", "images").toAbsolutePath().normalize();
-
-  @TempDir Path workspace;
 
   @Test
   void itsOwnTestsPassOnTheHost() throws IOException, InterruptedException {
@@ -38,13 +35,11 @@ class ClaudeStubIT {
 
   @Test
   void inTheSandboxImageItKeepsAndResumesItsTranscriptUnderTheAgentsHome() throws IOException {
-    Files.setAttribute(workspace, "unix:uid", 1000);
-    Files.setAttribute(workspace, "unix:gid", 1000);
     try (Session s =
         Sessions.builder()
             .workspace(workspace)
             .image("coi-sandbox")
-            .containerPrefix("coi-test-")
+            .containerPrefix(TEST_PREFIX)
             .start()) {
       assertTrue(s.run("claude-stub", "--version").stdout().startsWith("claude-stub "));
 

@@ -10,62 +10,22 @@ import dev.coi.api.ExecResult;
 import dev.coi.api.Session;
 import dev.coi.api.SessionSpec;
 import dev.coi.api.Sessions;
-import dev.coi.api.spi.ContainerBackend;
-import dev.coi.api.spi.ContainerInfo;
+import dev.coi.api.testing.LiveBackendTestBase;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.ServiceLoader;
-import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The public API end to end: Sessions, the engine from ServiceLoader, and the real daemon. */
-class SessionsIT {
-  private static ContainerBackend incus;
-  @TempDir Path workspace;
-
-  @BeforeAll
-  static void connect() {
-    incus = ServiceLoader.load(ContainerBackend.class).findFirst().orElseThrow();
-  }
-
-  @AfterAll
-  static void disconnect() {
-    incus.close();
-  }
-
-  @BeforeEach
-  void giveTheWorkspaceToUid1000() throws IOException {
-    Files.setAttribute(workspace, "unix:uid", 1000);
-    Files.setAttribute(workspace, "unix:gid", 1000);
-  }
-
-  @AfterEach
-  void nothingIsLeftBehind() throws IOException {
-    List<String> left = containers();
-    left.forEach(incus::delete);
-    assertEquals(List.of(), left);
-  }
-
+class SessionsIT extends LiveBackendTestBase {
   private List<String> containers() throws IOException {
-    String ws = workspace.toRealPath().toString();
-    return incus.list().stream()
-        .filter(i -> ws.equals(i.labels().get("workspace")))
-        .map(ContainerInfo::name)
-        .collect(Collectors.toList());
+    return containersOf(workspace.toRealPath());
   }
 
   private SessionSpec.Builder spec() {
     return Sessions.builder()
         .workspace(workspace)
         .image("coi-test-min")
-        .containerPrefix("coi-test-");
+        .containerPrefix(TEST_PREFIX);
   }
 
   @Test
@@ -116,7 +76,7 @@ class SessionsIT {
       assertEquals(name, again.name());
       assertEquals("kept\n", again.run("cat", "/home/claude/marker").stdout());
     } finally {
-      incus.delete(name);
+      backend.delete(name);
     }
   }
 }

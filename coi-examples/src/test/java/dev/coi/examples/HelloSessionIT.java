@@ -2,21 +2,18 @@ package dev.coi.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.coi.api.testing.LiveBackendTestBase;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Runs the example as a user would, in its own JVM, against the real daemon. */
-class HelloSessionIT {
+class HelloSessionIT extends LiveBackendTestBase {
 
   @Test
-  void printsTheCommandsOutputAndExitsWithItsCode(@TempDir Path workspace) throws Exception {
-    Files.setAttribute(workspace, "unix:uid", 1000);
-    Files.setAttribute(workspace, "unix:gid", 1000);
+  void printsTheCommandsOutputAndExitsWithItsCode() throws Exception {
     ProcessBuilder pb =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -30,7 +27,7 @@ class HelloSessionIT {
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .redirectErrorStream(true);
     pb.environment().put("CLAUDE_ON_INCUS_IMAGE", "coi-test-min");
-    pb.environment().put("CLAUDE_ON_INCUS_CONTAINER_PREFIX", "coi-test-");
+    pb.environment().put("CLAUDE_ON_INCUS_CONTAINER_PREFIX", TEST_PREFIX);
     Process p = pb.start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor(2, TimeUnit.MINUTES);

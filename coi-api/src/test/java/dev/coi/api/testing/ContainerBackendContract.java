@@ -80,6 +80,7 @@ public abstract class ContainerBackendContract {
             .name(name)
             .image(image())
             .putLabels("test", "contract")
+            .putLabels("pid", Long.toString(ProcessHandle.current().pid()))
             .addMounts(Mount.of(workspace, "/workspace"));
     int uid = owner(workspace, "unix:uid");
     if (uid != 1000) {
