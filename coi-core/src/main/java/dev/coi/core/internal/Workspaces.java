@@ -10,8 +10,7 @@ import java.util.Set;
 /** Checks a workspace before anything is created, and tells who owns it on the host. */
 final class Workspaces {
   /** Directories that must never be handed to a container whole. */
-  private static final Set<Path> FORBIDDEN =
-      Set.of(Path.of("/"), Path.of("/var/lib/incus"), Path.of("/var/lib/incus-data"));
+  private static final Set<Path> FORBIDDEN = Set.of(Path.of("/"), Path.of("/var/lib/incus"));
 
   private Workspaces() {}
 
@@ -33,13 +32,21 @@ final class Workspaces {
       throw new InvalidSpecException(
           "workspace " + absolute + " cannot be read: " + e.getMessage());
     }
-    if (FORBIDDEN.contains(real) || real.equals(userHome)) {
+    if (FORBIDDEN.contains(real) || real.equals(realOrSelf(userHome))) {
       throw new InvalidSpecException(
           "workspace "
               + real
               + " is too broad to mount into a container: use a project directory inside it");
     }
     return real;
+  }
+
+  private static Path realOrSelf(Path path) {
+    try {
+      return path.toRealPath();
+    } catch (IOException e) {
+      return path.toAbsolutePath().normalize();
+    }
   }
 
   /** The host owner of the workspace, whose files the container user must read and write. */
