@@ -1,8 +1,10 @@
 /**
- * coi's Incus backend. Putting {@code dev.coi:coi-incus} on the class path is all it takes: the
- * backend registers itself for {@link java.util.ServiceLoader} and finds the local daemon's socket
- * as the Incus tools do ({@code INCUS_SOCKET}, {@code INCUS_DIR}, {@code /run/incus}, {@code
- * /var/lib/incus}). {@link dev.coi.incus.IncusUnavailableException} says when the daemon cannot be
- * reached, and why.
+ * A native Java client of the Incus REST API, and coi's Incus backend. Start at {@link
+ * dev.coi.incus.IncusClient#local()}: it finds the local daemon's socket as the Incus tools do
+ * ({@code INCUS_SOCKET}, {@code INCUS_DIR}, {@code /run/incus}, {@code /var/lib/incus}), and offers
+ * the API by area: {@code instances()}, {@code exec()}, {@code images()}, {@code operations()}.
+ * {@link dev.coi.incus.IncusUnavailableException} says when the daemon cannot be reached, and why.
+ * For coi sessions nothing here is needed: the backend registers itself for {@link
+ * java.util.ServiceLoader}.
  */
 package dev.coi.incus;

@@ -1,7 +1,5 @@
 package dev.coi.incus.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coi.api.BackendException;
 import dev.coi.api.CoiException;
 import dev.coi.api.ConflictException;
@@ -14,21 +12,20 @@ import dev.coi.api.spi.ContainerInfo;
 import dev.coi.api.spi.ContainerSpec;
 import dev.coi.api.spi.ContainerStatus;
 import dev.coi.api.spi.ExecSpec;
+import dev.coi.incus.ExecOutput;
+import dev.coi.incus.IncusClient;
+import dev.coi.incus.ServerInfo;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * coi's backend on Incus, over the daemon's REST API. Found by {@link java.util.ServiceLoader};
- * connects on first use to the local socket ({@code INCUS_SOCKET}, {@code INCUS_DIR}, {@code
- * /run/incus}, {@code /var/lib/incus}).
+ * coi's backend on Incus, over the public {@link IncusClient}. Found by {@link
+ * java.util.ServiceLoader}; connects on first use to the local socket ({@code INCUS_SOCKET}, {@code
+ * INCUS_DIR}, {@code /run/incus}, {@code /var/lib/incus}).
  */
 public final class IncusContainerBackend implements ContainerBackend {
-  private static final Duration OPERATION_TIMEOUT = Duration.ofMinutes(5);
-  private static final int EXEC_ATTEMPTS = 4;
-
   private final Map<String, String> env;
   private IncusClient client;
 
@@ -61,8 +58,8 @@ public final class IncusContainerBackend implements ContainerBackend {
   @Override
   public Availability availability() {
     try {
-      JsonNode server = client().server();
-      if (!"trusted".equals(server.path("auth").asText())) {
+      ServerInfo server = client().server();
+      if (!server.isTrusted()) {
         return Availability.unavailable(
             "Incus at " + client().endpoint() + " does not trust this client");
       }
@@ -74,9 +71,8 @@ public final class IncusContainerBackend implements ContainerBackend {
 
   @Override
   public void create(ContainerSpec spec) {
-    ObjectNode body = InstanceRequests.create(spec);
     try {
-      client().runOperation("POST", "/1.0/instances", body, OPERATION_TIMEOUT);
+      client().instances().create(InstanceRequests.create(spec));
     } catch (ConflictException e) {
       throw new ConflictException("container " + spec.name() + " already exists");
     } catch (CoiException e) {
@@ -114,53 +110,30 @@ public final class IncusContainerBackend implements ContainerBackend {
     return failure;
   }
 
-  boolean imageExists(String image) {
-    try {
-      client().get("/1.0/images/aliases/" + IncusClient.encode(image));
-      return true;
-    } catch (NotFoundException e) {
-      try {
-        client().get("/1.0/images/" + IncusClient.encode(image));
-        return true;
-      } catch (NotFoundException notAFingerprint) {
-        return false;
-      }
-    }
+  private boolean imageExists(String image) {
+    return client().images().find(image).isPresent();
   }
 
   @Override
   public void start(String name) {
-    changeState(name, "start");
+    client().instances().start(name);
   }
 
   @Override
   public void stop(String name) {
-    changeState(name, "stop");
+    client().instances().stop(name, true);
   }
 
   @Override
   public void requestStop(String name) {
     try {
-      client().submit("PUT", instancePath(name) + "/state", stateChange("stop"));
+      client().instances().requestStop(name);
     } catch (NotFoundException alreadyGone) {
       // An ephemeral container that stopped by itself is gone already.
     } catch (BackendException notRunning) {
       // Stopped but still there (not ephemeral, or not yet deleted): remove it the long way.
       delete(name);
     }
-  }
-
-  private void changeState(String name, String action) {
-    client()
-        .runOperation("PUT", instancePath(name) + "/state", stateChange(action), OPERATION_TIMEOUT);
-  }
-
-  private static ObjectNode stateChange(String action) {
-    ObjectNode body = IncusClient.object().put("action", action).put("timeout", -1);
-    if ("stop".equals(action)) {
-      body.put("force", true);
-    }
-    return body;
   }
 
   @Override
@@ -183,7 +156,7 @@ public final class IncusContainerBackend implements ContainerBackend {
         // Incus deletes an ephemeral instance itself once it has stopped.
         return;
       }
-      client().runOperation("DELETE", instancePath(name), null, OPERATION_TIMEOUT);
+      client().instances().delete(name);
     } catch (NotFoundException alreadyGone) {
       // Someone else (or Incus, for an ephemeral one) removed it meanwhile: the goal is reached.
     }
@@ -191,88 +164,23 @@ public final class IncusContainerBackend implements ContainerBackend {
 
   @Override
   public Optional<ContainerInfo> find(String name) {
-    try {
-      return Optional.of(InstanceRequests.info(client().get(instancePath(name))));
-    } catch (NotFoundException e) {
-      return Optional.empty();
-    }
+    return client().instances().find(name).map(InstanceRequests::info);
   }
 
   @Override
   public List<ContainerInfo> list() {
-    JsonNode instances = client().get("/1.0/instances?recursion=1");
-    return InstanceRequests.coiInstances(instances);
+    return InstanceRequests.coiInstances(client().instances().list());
   }
 
   @Override
   public ExecResult exec(String container, ExecSpec exec) {
-    String path = instancePath(container);
-    JsonNode op = null;
-    for (int attempt = 1; attempt <= EXEC_ATTEMPTS; attempt++) {
-      op =
-          client()
-              .runOperation(
-                  "POST", path + "/exec", InstanceRequests.exec(exec), OPERATION_TIMEOUT, true);
-      if (!isUnstartedExec(op) || attempt == EXEC_ATTEMPTS) {
-        break;
-      }
-      pause(attempt * 100L);
-    }
-    JsonNode metadata = op.path("metadata");
-    if (!metadata.has("return")) {
-      throw new BackendException(
-          500,
-          "Incus could not run "
-              + exec.command().get(0)
-              + " in "
-              + container
-              + ": "
-              + op.path("err").asText());
-    }
-    int exitCode = metadata.path("return").asInt();
-    JsonNode output = metadata.path("output");
-    String stdout = fetchAndDeleteLog(output.path("1").asText(""));
-    String stderr = fetchAndDeleteLog(output.path("2").asText(""));
-    if (exitCode == 127 && stderr.isEmpty()) {
+    ExecOutput out = client().exec().run(container, InstanceRequests.exec(exec));
+    String stderr = out.stderrText();
+    if (out.exitCode() == 127 && stderr.isEmpty()) {
       // Incus itself found no such program; say so as a shell would.
       stderr = exec.command().get(0) + ": command not found\n";
     }
-    return ExecResult.of(exitCode, stdout, stderr);
-  }
-
-  /**
-   * Incus's exec helper can die before it reports the attached process (seen while systemd boots in
-   * a fresh container): the command never ran, so running it again is safe.
-   */
-  static boolean isUnstartedExec(JsonNode op) {
-    return !op.path("metadata").has("return")
-        && op.path("err").asText().contains("Failed to retrieve PID of executing child process");
-  }
-
-  private static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CoiException("interrupted while retrying an exec", e);
-    }
-  }
-
-  private String fetchAndDeleteLog(String logPath) {
-    if (logPath.isEmpty()) {
-      return "";
-    }
-    byte[] bytes = client().getRaw(logPath);
-    try {
-      client().sync("DELETE", logPath, null);
-    } catch (NotFoundException ignored) {
-      // Already removed; nothing else to clean.
-    }
-    return new String(bytes, StandardCharsets.UTF_8);
-  }
-
-  private static String instancePath(String name) {
-    return "/1.0/instances/" + IncusClient.encode(name);
+    return ExecResult.of(out.exitCode(), new String(out.stdout(), StandardCharsets.UTF_8), stderr);
   }
 
   @Override

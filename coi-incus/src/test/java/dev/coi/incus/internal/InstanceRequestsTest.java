@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.coi.api.Mount;
 import dev.coi.api.spi.ContainerInfo;
 import dev.coi.api.spi.ContainerSpec;
 import dev.coi.api.spi.ContainerStatus;
 import dev.coi.api.spi.ExecSpec;
 import dev.coi.api.spi.IdMap;
-import java.io.IOException;
+import dev.coi.incus.ExecRequest;
+import dev.coi.incus.InstanceCreate;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -26,51 +26,42 @@ class InstanceRequestsTest {
           .addMounts(Mount.of(Path.of("/src/app"), "/workspace"));
 
   @Test
-  void createIsOneRequestThatStartsTheInstanceWithStringValues() {
-    JsonNode body = InstanceRequests.create(base.build());
+  void aContainerIsOneCreateThatStartsItWithLabelsNestingAndAShiftedWorkspace() {
+    InstanceCreate create = InstanceRequests.create(base.build());
 
-    assertEquals("claude-0123abcd-1", body.path("name").asText());
-    assertTrue(body.path("start").asBoolean());
-    assertTrue(body.path("ephemeral").asBoolean());
-    assertEquals("coi-sandbox", body.path("source").path("alias").asText());
-    assertEquals("1", body.path("config").path("user.coi.slot").asText());
-    assertTrue(body.path("config").path("security.nesting").isTextual());
-    assertFalse(body.path("config").has("security.privileged"));
-    JsonNode disk = body.path("devices").path("workspace");
-    assertEquals("disk", disk.path("type").asText());
-    assertEquals("/src/app", disk.path("source").asText());
-    assertEquals("/workspace", disk.path("path").asText());
-    assertTrue(disk.path("shift").isTextual(), "the daemon wants \"true\", not true");
-    assertEquals("true", disk.path("shift").asText());
-  }
-
-  @Test
-  void aFingerprintIsSentAsOne() {
-    JsonNode body = InstanceRequests.create(base.image("05b42d4ca8f4").build());
-    assertEquals("05b42d4ca8f4", body.path("source").path("fingerprint").asText());
-    assertFalse(body.path("source").has("alias"));
+    assertEquals("claude-0123abcd-1", create.name());
+    assertTrue(create.start());
+    assertTrue(create.ephemeral());
+    assertEquals("coi-sandbox", create.image());
+    assertEquals("1", create.config().get("user.coi.slot"));
+    assertEquals("true", create.config().get("security.nesting"));
+    assertEquals("true", create.config().get("security.syscalls.intercept.mknod"));
+    assertFalse(create.config().containsKey("security.privileged"));
+    assertEquals(
+        Map.of("type", "disk", "source", "/src/app", "path", "/workspace", "shift", "true"),
+        create.devices().get("workspace"));
   }
 
   @Test
   void anIdMapReplacesShiftingWithRawIdmap() {
-    JsonNode body = InstanceRequests.create(base.idMap(IdMap.of(0, 0, 1000, 1000)).build());
+    InstanceCreate create = InstanceRequests.create(base.idMap(IdMap.of(0, 0, 1000, 1000)).build());
 
-    assertEquals("uid 0 1000\ngid 0 1000", body.path("config").path("raw.idmap").asText());
-    assertFalse(body.path("devices").path("workspace").has("shift"));
+    assertEquals("uid 0 1000\ngid 0 1000", create.config().get("raw.idmap"));
+    assertFalse(create.devices().get("workspace").containsKey("shift"));
   }
 
   @Test
   void readOnlyMountsAndDeviceNames() {
-    JsonNode body =
+    InstanceCreate create =
         InstanceRequests.create(
             base.addMounts(Mount.of(Path.of("/cache"), "/home/claude/.m2").withReadOnly(true))
                 .build());
-    assertEquals("true", body.path("devices").path("home-claude-.m2").path("readonly").asText());
+    assertEquals("true", create.devices().get("home-claude-.m2").get("readonly"));
   }
 
   @Test
-  void execRecordsOutputWithUserDirectoryAndEnvironment() {
-    JsonNode body =
+  void execKeepsTheArgumentVectorUserDirectoryAndEnvironment() {
+    ExecRequest exec =
         InstanceRequests.exec(
             ExecSpec.builder()
                 .command(List.of("sh", "-c", "echo 'a b'"))
@@ -80,31 +71,28 @@ class InstanceRequestsTest {
                 .putEnvironment("HOME", "/home/claude")
                 .build());
 
-    assertEquals(3, body.path("command").size());
-    assertEquals("echo 'a b'", body.path("command").get(2).asText());
-    assertTrue(body.path("record-output").asBoolean());
-    assertFalse(body.path("wait-for-websocket").asBoolean());
-    assertEquals(1000, body.path("user").asInt());
-    assertEquals("/workspace", body.path("cwd").asText());
-    assertEquals("/home/claude", body.path("environment").path("HOME").asText());
+    assertEquals(List.of("sh", "-c", "echo 'a b'"), exec.command());
+    assertEquals(1000, exec.user());
+    assertEquals("/workspace", exec.cwd());
+    assertEquals(Map.of("HOME", "/home/claude"), exec.environment());
   }
 
   @Test
-  void instancesAreReadBackWithCoisLabelsOnly() throws IOException {
-    JsonNode instances =
-        IncusClient.JSON.readTree(
-            "[{\"name\":\"claude-1-1\",\"status\":\"Running\",\"ephemeral\":true,"
-                + "\"config\":{\"user.coi.slot\":\"1\",\"user.other\":\"x\",\"image.os\":\"d\"}},"
-                + "{\"name\":\"unrelated\",\"status\":\"Stopped\",\"ephemeral\":false,"
-                + "\"config\":{}}]");
-
-    List<ContainerInfo> coi = InstanceRequests.coiInstances(instances);
-
-    assertEquals(1, coi.size());
-    assertEquals("claude-1-1", coi.get(0).name());
-    assertEquals(ContainerStatus.RUNNING, coi.get(0).status());
-    assertEquals(Map.of("slot", "1"), coi.get(0).labels());
+  void statusesMapToCoisFewStates() {
+    assertEquals(ContainerStatus.RUNNING, InstanceRequests.status("Running"));
     assertEquals(ContainerStatus.STOPPED, InstanceRequests.status("Stopped"));
     assertEquals(ContainerStatus.OTHER, InstanceRequests.status("Frozen"));
+  }
+
+  @Test
+  void labelsAreReadBackWithoutTheirPrefixAndOtherConfigIsIgnored() {
+    ContainerInfo info =
+        InstanceRequests.info(
+            dev.coi.incus.IncusValues.instance(
+                "claude-1-1",
+                "Running",
+                Map.of("user.coi.slot", "1", "user.other", "x", "image.os", "debian")));
+    assertEquals(Map.of("slot", "1"), info.labels());
+    assertEquals(ContainerStatus.RUNNING, info.status());
   }
 }

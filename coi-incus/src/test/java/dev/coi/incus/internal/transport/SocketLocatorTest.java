@@ -1,4 +1,4 @@
-package dev.coi.incus.internal;
+package dev.coi.incus.internal.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

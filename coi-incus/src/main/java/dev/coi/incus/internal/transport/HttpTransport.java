@@ -1,15 +1,23 @@
-package dev.coi.incus.internal;
+package dev.coi.incus.internal.transport;
 
 import java.io.IOException;
 
 /** Carries HTTP requests to one Incus daemon. Implementations are safe for concurrent use. */
-interface HttpTransport extends AutoCloseable {
+public interface HttpTransport extends AutoCloseable {
 
   /**
    * Sends a request and reads the whole response. Throws {@link IOException} when the daemon cannot
    * be reached or the connection breaks; HTTP error statuses are returned, not thrown.
    */
   HttpResponse send(HttpRequest request) throws IOException;
+
+  /**
+   * Opens a websocket on a path of the daemon ({@code GET} with an upgrade), such as an exec file
+   * descriptor's {@code /1.0/operations/<id>/websocket?secret=<secret>}.
+   */
+  default WebSocket openWebSocket(String path) throws IOException {
+    throw new UnsupportedOperationException("websockets are not implemented for " + endpoint());
+  }
 
   /** Where requests go, for messages ("unix socket /var/lib/incus/unix.socket"). */
   String endpoint();

@@ -1,16 +1,16 @@
-package dev.coi.incus.internal;
+package dev.coi.incus.internal.transport;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /** One HTTP response; header names are lower-case. */
-record HttpResponse(int status, Map<String, String> headers, byte[] body) {
+public record HttpResponse(int status, Map<String, String> headers, byte[] body) {
 
-  String bodyText() {
+  public String bodyText() {
     return new String(body, StandardCharsets.UTF_8);
   }
 
-  String header(String name) {
+  public String header(String name) {
     return headers.get(name.toLowerCase(java.util.Locale.ROOT));
   }
 }

@@ -1,4 +1,4 @@
-package dev.coi.incus.internal;
+package dev.coi.incus.internal.transport;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -8,16 +8,16 @@ import java.util.Map;
  * One HTTP request to the daemon. {@code timeout} bounds the wait for the response, so that a long
  * operation wait gets a longer read timeout than a plain GET.
  */
-record HttpRequest(
+public record HttpRequest(
     String method, String path, Map<String, String> headers, byte[] body, Duration timeout) {
 
-  static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
-  static HttpRequest of(String method, String path) {
+  public static HttpRequest of(String method, String path) {
     return new HttpRequest(method, path, Map.of(), new byte[0], DEFAULT_TIMEOUT);
   }
 
-  static HttpRequest json(String method, String path, String json) {
+  public static HttpRequest json(String method, String path, String json) {
     return new HttpRequest(
         method,
         path,
@@ -26,12 +26,12 @@ record HttpRequest(
         DEFAULT_TIMEOUT);
   }
 
-  HttpRequest withTimeout(Duration newTimeout) {
+  public HttpRequest withTimeout(Duration newTimeout) {
     return new HttpRequest(method, path, headers, body, newTimeout);
   }
 
   /** "GET /1.0/instances", for error messages. */
-  String describe() {
+  public String describe() {
     return method + " " + path;
   }
 }

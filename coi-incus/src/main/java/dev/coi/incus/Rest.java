@@ -1,10 +1,15 @@
-package dev.coi.incus.internal;
+package dev.coi.incus;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coi.api.BackendException;
 import dev.coi.api.CoiException;
+import dev.coi.incus.internal.transport.HttpRequest;
+import dev.coi.incus.internal.transport.HttpResponse;
+import dev.coi.incus.internal.transport.HttpTransport;
+import dev.coi.incus.internal.transport.SocketLocator;
+import dev.coi.incus.internal.transport.UnixSocketTransport;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -12,39 +17,42 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * The Incus REST API, spoken natively: envelopes, operations and errors. The typed public client
- * grows from this; the backend is its first user.
+ * The REST API's plumbing under {@link IncusClient}: requests over a transport, the sync, async and
+ * error envelopes, and operation waits, with every failure mapped by {@link IncusErrors}.
  */
-public final class IncusClient implements AutoCloseable {
+final class Rest implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpTransport transport;
 
-  IncusClient(HttpTransport transport) {
+  Rest(HttpTransport transport) {
     this.transport = transport;
   }
 
-  /** A client of the local daemon, its socket found as the Incus tools find it. */
-  public static IncusClient local(Map<String, String> env) {
-    return new IncusClient(new UnixSocketTransport(SocketLocator.locate(env)));
+  static Rest local(Map<String, String> env) {
+    return new Rest(new UnixSocketTransport(SocketLocator.locate(env)));
   }
 
-  public String endpoint() {
+  HttpTransport transport() {
+    return transport;
+  }
+
+  String endpoint() {
     return transport.endpoint();
   }
 
   /** {@code GET /1.0}: the server's environment, API extensions and whether we are trusted. */
-  public JsonNode server() {
+  JsonNode serverInfo() {
     return get("/1.0");
   }
 
   /** A sync GET; the envelope's metadata. */
-  public JsonNode get(String path) {
+  JsonNode get(String path) {
     return metadata(send(HttpRequest.of("GET", path)), "GET " + path);
   }
 
   /** The raw bytes at a path (files, logs); errors mapped as for JSON requests. */
-  public byte[] getRaw(String path) {
+  byte[] getRaw(String path) {
     HttpResponse response = send(HttpRequest.of("GET", path));
     if (response.status() / 100 != 2) {
       metadata(response, "GET " + path);
@@ -53,7 +61,7 @@ public final class IncusClient implements AutoCloseable {
   }
 
   /** Sends a request whose answer is an operation, waits for it, and returns its metadata. */
-  public JsonNode runOperation(String method, String path, JsonNode body, Duration timeout) {
+  JsonNode runOperation(String method, String path, JsonNode body, Duration timeout) {
     return runOperation(method, path, body, timeout, false);
   }
 
@@ -62,11 +70,16 @@ public final class IncusClient implements AutoCloseable {
    * failed operation is returned rather than thrown (an exec whose command could not run still has
    * an exit code).
    */
-  public JsonNode runOperation(
+  JsonNode runOperation(
       String method, String path, JsonNode body, Duration timeout, boolean failureIsResult) {
-    String request = method + " " + path;
     HttpRequest http =
         body == null ? HttpRequest.of(method, path) : HttpRequest.json(method, path, write(body));
+    return runOperation(http, timeout, failureIsResult);
+  }
+
+  /** As above, for a request that needs its own headers. */
+  JsonNode runOperation(HttpRequest http, Duration timeout, boolean failureIsResult) {
+    String request = http.describe();
     JsonNode envelope = envelope(send(http), request);
     String operation = envelope.path("operation").asText("");
     if (operation.isEmpty()) {
@@ -80,12 +93,12 @@ public final class IncusClient implements AutoCloseable {
    * Sends a request whose answer is an operation and returns once the daemon has accepted it; the
    * operation goes on in the daemon without us.
    */
-  public void submit(String method, String path, JsonNode body) {
+  void submit(String method, String path, JsonNode body) {
     envelope(send(HttpRequest.json(method, path, write(body))), method + " " + path);
   }
 
   /** A sync request with a JSON body; the envelope's metadata. */
-  public JsonNode sync(String method, String path, JsonNode body) {
+  JsonNode sync(String method, String path, JsonNode body) {
     HttpRequest http =
         body == null ? HttpRequest.of(method, path) : HttpRequest.json(method, path, write(body));
     return metadata(send(http), method + " " + path);
@@ -131,7 +144,7 @@ public final class IncusClient implements AutoCloseable {
     throw IncusErrors.fromDaemon(code == 0 ? 500 : code, err.isEmpty() ? status : err, request);
   }
 
-  private HttpResponse send(HttpRequest request) {
+  HttpResponse send(HttpRequest request) {
     try {
       return transport.send(request);
     } catch (IOException e) {
@@ -139,7 +152,7 @@ public final class IncusClient implements AutoCloseable {
     }
   }
 
-  private static JsonNode metadata(HttpResponse response, String request) {
+  static JsonNode metadata(HttpResponse response, String request) {
     return envelope(response, request).path("metadata");
   }
 
@@ -172,11 +185,11 @@ public final class IncusClient implements AutoCloseable {
     }
   }
 
-  public static ObjectNode object() {
+  static ObjectNode object() {
     return JSON.createObjectNode();
   }
 
-  public static String encode(String pathSegment) {
+  static String encode(String pathSegment) {
     return URLEncoder.encode(pathSegment, StandardCharsets.UTF_8).replace("+", "%20");
   }
 

@@ -1,10 +1,11 @@
-package dev.coi.incus.internal;
+package dev.coi.incus;
 
 import dev.coi.api.BackendException;
 import dev.coi.api.CoiException;
 import dev.coi.api.ConflictException;
 import dev.coi.api.NotFoundException;
-import dev.coi.incus.IncusUnavailableException;
+import dev.coi.incus.internal.transport.HttpTransport;
+import dev.coi.incus.internal.transport.UnixSocketTransport;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -26,6 +27,10 @@ final class IncusErrors {
       return new NotFoundException(message);
     }
     // A name taken between the daemon's own check and its insert comes back as a database error.
+    if (status == 412) {
+      return new ConflictException(
+          "Incus: the instance changed since it was read (" + request + "): read it again");
+    }
     if (status == 409
         || lower.contains("already exists")
         || lower.contains("unique constraint failed")) {

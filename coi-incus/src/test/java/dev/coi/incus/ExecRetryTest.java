@@ -1,4 +1,4 @@
-package dev.coi.incus.internal;
+package dev.coi.incus;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,8 +12,8 @@ class ExecRetryTest {
   @Test
   void anExecWhoseHelperDiedBeforeStartingTheCommandIsRetried() throws IOException {
     assertTrue(
-        IncusContainerBackend.isUnstartedExec(
-            IncusClient.JSON.readTree(
+        Exec.isUnstarted(
+            Rest.JSON.readTree(
                 "{\"status\":\"Failure\",\"metadata\":null,"
                     + "\"err\":\"Failed to retrieve PID of executing child process\"}")));
   }
@@ -21,13 +21,13 @@ class ExecRetryTest {
   @Test
   void anExecThatRanIsNeverRetriedWhateverItsExitCode() throws IOException {
     assertFalse(
-        IncusContainerBackend.isUnstartedExec(
-            IncusClient.JSON.readTree(
+        Exec.isUnstarted(
+            Rest.JSON.readTree(
                 "{\"status\":\"Failure\",\"metadata\":{\"return\":127},"
                     + "\"err\":\"Command not found\"}")));
     assertFalse(
-        IncusContainerBackend.isUnstartedExec(
-            IncusClient.JSON.readTree(
+        Exec.isUnstarted(
+            Rest.JSON.readTree(
                 "{\"status\":\"Failure\",\"metadata\":null,\"err\":\"Instance is not running\"}")));
   }
 }

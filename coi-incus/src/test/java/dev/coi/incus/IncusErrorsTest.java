@@ -1,4 +1,4 @@
-package dev.coi.incus.internal;
+package dev.coi.incus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -8,7 +8,7 @@ import dev.coi.api.BackendException;
 import dev.coi.api.CoiException;
 import dev.coi.api.ConflictException;
 import dev.coi.api.NotFoundException;
-import dev.coi.incus.IncusUnavailableException;
+import dev.coi.incus.internal.transport.UnixSocketTransport;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;

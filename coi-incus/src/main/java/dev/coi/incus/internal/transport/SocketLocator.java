@@ -1,4 +1,4 @@
-package dev.coi.incus.internal;
+package dev.coi.incus.internal.transport;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,13 +12,13 @@ import java.util.Map;
  * /var/lib/incus/unix.socket}. A path given by the environment is taken as is, even when missing,
  * so that the error names what the user asked for.
  */
-final class SocketLocator {
+public final class SocketLocator {
   static final List<Path> WELL_KNOWN =
       List.of(Path.of("/run/incus/unix.socket"), Path.of("/var/lib/incus/unix.socket"));
 
   private SocketLocator() {}
 
-  static Path locate(Map<String, String> env) {
+  public static Path locate(Map<String, String> env) {
     String explicit = env.get("INCUS_SOCKET");
     if (explicit != null && !explicit.isBlank()) {
       return Path.of(explicit);

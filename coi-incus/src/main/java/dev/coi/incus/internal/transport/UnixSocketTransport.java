@@ -1,4 +1,4 @@
-package dev.coi.incus.internal;
+package dev.coi.incus.internal.transport;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -20,7 +20,7 @@ import org.newsclub.net.unix.AFUNIXSocketAddress;
  * after about 30 s, so older ones are discarded and a request that meets a connection closed under
  * it is sent again once on a fresh one.
  */
-final class UnixSocketTransport implements HttpTransport {
+public final class UnixSocketTransport implements HttpTransport {
   private static final Duration MAX_IDLE = Duration.ofSeconds(20);
   private static final int MAX_IDLE_CONNECTIONS = 4;
   private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
@@ -29,7 +29,7 @@ final class UnixSocketTransport implements HttpTransport {
   private final Deque<Connection> idle = new ArrayDeque<>();
   private boolean closed;
 
-  UnixSocketTransport(Path socketPath) {
+  public UnixSocketTransport(Path socketPath) {
     this.socketPath = socketPath;
   }
 
@@ -38,7 +38,7 @@ final class UnixSocketTransport implements HttpTransport {
     return "unix socket " + socketPath;
   }
 
-  Path socketPath() {
+  public Path socketPath() {
     return socketPath;
   }
 
@@ -107,7 +107,7 @@ final class UnixSocketTransport implements HttpTransport {
   }
 
   /** Idle connections now; for leak checks in tests. */
-  synchronized int idleConnections() {
+  public synchronized int idleConnections() {
     return idle.size();
   }
 

@@ -1,4 +1,4 @@
-package dev.coi.incus.internal;
+package dev.coi.incus.internal.transport;
 
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;

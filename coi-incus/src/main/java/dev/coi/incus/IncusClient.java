@@ -1,0 +1,109 @@
+package dev.coi.incus;
+
+import dev.coi.api.BackendException;
+import dev.coi.incus.internal.transport.HttpTransport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A native client of the Incus REST API: no {@code incus} binary, no process per call. One client
+ * holds a small pool of connections and is safe for concurrent use; close it when done.
+ *
+ * <pre>{@code
+ * try (IncusClient incus = IncusClient.local()) {
+ *   System.out.println(incus.server().serverVersion());
+ *   incus.instances().create(InstanceCreate.builder().name("demo").image("coi-sandbox").build());
+ *   ExecOutput out = incus.exec().run("demo", ExecRequest.of("hostname"));
+ *   incus.instances().stop("demo", true);
+ *   incus.instances().delete("demo");
+ * }
+ * }</pre>
+ *
+ * <p>Errors are {@link dev.coi.api.CoiException}s: {@link dev.coi.api.NotFoundException}, {@link
+ * dev.coi.api.ConflictException} and {@link dev.coi.api.BackendException} keep the daemon's status
+ * and message and name the request; {@link IncusUnavailableException} says the daemon cannot be
+ * reached and what to do.
+ */
+public final class IncusClient implements AutoCloseable {
+  private final Rest rest;
+  private final Instances instances;
+  private final Exec exec;
+  private final Operations operations;
+  private final Images images;
+  private volatile List<String> extensions;
+
+  IncusClient(HttpTransport transport) {
+    this.rest = new Rest(transport);
+    this.instances = new Instances(rest);
+    this.exec = new Exec(rest);
+    this.operations = new Operations(rest);
+    this.images = new Images(rest);
+  }
+
+  /** The local daemon, its socket found as the Incus tools find it (see the package doc). */
+  public static IncusClient local() {
+    return local(System.getenv());
+  }
+
+  /** The local daemon, with the socket looked up in the given environment. */
+  public static IncusClient local(Map<String, String> env) {
+    return new IncusClient(Rest.local(env).transport());
+  }
+
+  /** Where requests go, for messages: "unix socket /var/lib/incus/unix.socket". */
+  public String endpoint() {
+    return rest.endpoint();
+  }
+
+  public ServerInfo server() {
+    ServerInfo info = ServerInfo.of(rest.serverInfo());
+    extensions = info.apiExtensions();
+    return info;
+  }
+
+  /**
+   * Checks that the daemon has every named API extension; the error names those it lacks. The list
+   * is read once per client.
+   */
+  public void requireExtensions(String... names) {
+    List<String> known = extensions != null ? extensions : server().apiExtensions();
+    List<String> missing = new ArrayList<>();
+    for (String name : names) {
+      if (!known.contains(name)) {
+        missing.add(name);
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new BackendException(
+          501,
+          "Incus at "
+              + endpoint()
+              + " lacks the API extension"
+              + (missing.size() > 1 ? "s " : " ")
+              + String.join(", ", missing)
+              + " that coi needs: upgrade Incus (6.0 or later)");
+    }
+  }
+
+  public Instances instances() {
+    return instances;
+  }
+
+  public Exec exec() {
+    return exec;
+  }
+
+  public Operations operations() {
+    return operations;
+  }
+
+  public Images images() {
+    return images;
+  }
+
+  @Override
+  public void close() {
+    rest.close();
+  }
+}

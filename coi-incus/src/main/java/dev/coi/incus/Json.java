@@ -1,0 +1,24 @@
+package dev.coi.incus;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Small conversions between the daemon's JSON and coi's values. */
+final class Json {
+  private Json() {}
+
+  static Map<String, String> strings(JsonNode object) {
+    Map<String, String> result = new LinkedHashMap<>();
+    object.fields().forEachRemaining(e -> result.put(e.getKey(), e.getValue().asText()));
+    return result;
+  }
+
+  /** Config and device values must be JSON strings: the daemon refuses {@code true} for "true". */
+  static ObjectNode stringObject(Map<String, String> values) {
+    ObjectNode node = Rest.object();
+    values.forEach(node::put);
+    return node;
+  }
+}
