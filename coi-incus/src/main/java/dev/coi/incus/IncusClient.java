@@ -102,6 +102,11 @@ public final class IncusClient implements AutoCloseable {
     return images;
   }
 
+  /** Connections held open for reuse now; for leak checks. */
+  int idleConnections() {
+    return rest.idleConnections();
+  }
+
   @Override
   public void close() {
     rest.close();

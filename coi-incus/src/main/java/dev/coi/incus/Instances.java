@@ -133,9 +133,10 @@ public final class Instances {
   }
 
   /**
-   * Merges config keys and devices into the instance (a device given as an empty map is removed).
-   * With the entity tag of a {@link #get}, the update applies only if nothing changed since: a
-   * {@link dev.coi.api.ConflictException} says someone else did.
+   * Merges config keys and devices into the instance ({@code PATCH}: it adds and replaces, and
+   * cannot remove; see {@link #removeDevice}). With the entity tag of a {@link #get}, the update
+   * applies only if nothing changed since: a {@link dev.coi.api.ConflictException} says someone
+   * else did.
    */
   public void update(
       String name,
@@ -146,18 +147,51 @@ public final class Instances {
     body.set("config", Json.stringObject(config));
     ObjectNode deviceNode = body.putObject("devices");
     devices.forEach((device, props) -> deviceNode.set(device, Json.stringObject(props)));
+    rest.runOperation(conditional("PATCH", path(name), body, etag), TIMEOUT, false);
+  }
+
+  /**
+   * Removes a device (hot-unplugging a disk from a running container). The daemon's {@code PATCH}
+   * cannot remove, so this reads the instance and writes it back whole without the device, on
+   * condition that nothing changed in between.
+   */
+  public void removeDevice(String name, String device) {
+    String path = path(name);
+    HttpResponse response = rest.send(HttpRequest.of("GET", path));
+    JsonNode current = Rest.metadata(response, "GET " + path);
+    if (!current.path("devices").has(device)) {
+      throw new NotFoundException("Incus: instance " + name + " has no device " + device);
+    }
+    ObjectNode writable = Rest.object();
+    for (String field :
+        List.of(
+            "architecture",
+            "config",
+            "devices",
+            "ephemeral",
+            "profiles",
+            "stateful",
+            "description")) {
+      if (current.has(field)) {
+        writable.set(field, current.get(field).deepCopy());
+      }
+    }
+    ((ObjectNode) writable.get("devices")).remove(device);
+    Optional<String> etag = Optional.ofNullable(response.header("ETag"));
+    rest.runOperation(conditional("PUT", path, writable, etag), TIMEOUT, false);
+  }
+
+  private static HttpRequest conditional(
+      String method, String path, JsonNode body, Optional<String> etag) {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Content-Type", "application/json");
     etag.ifPresent(tag -> headers.put("If-Match", tag));
-    String path = path(name);
-    HttpRequest request =
-        new HttpRequest(
-            "PATCH",
-            path,
-            headers,
-            Rest.write(body).getBytes(StandardCharsets.UTF_8),
-            HttpRequest.DEFAULT_TIMEOUT);
-    rest.runOperation(request, TIMEOUT, false);
+    return new HttpRequest(
+        method,
+        path,
+        headers,
+        Rest.write(body).getBytes(StandardCharsets.UTF_8),
+        HttpRequest.DEFAULT_TIMEOUT);
   }
 
   /** Deletes a stopped instance; a running one is refused (stop it first). */

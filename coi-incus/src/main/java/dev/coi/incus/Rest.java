@@ -37,6 +37,11 @@ final class Rest implements AutoCloseable {
     return transport;
   }
 
+  /** Connections the transport keeps open for reuse; leak checks discount them. */
+  int idleConnections() {
+    return transport instanceof UnixSocketTransport unix ? unix.idleConnections() : 0;
+  }
+
   String endpoint() {
     return transport.endpoint();
   }

@@ -16,6 +16,10 @@ import org.junit.jupiter.api.Test;
 
 /** The Incus backend against the real daemon: the whole contract, and Incus's own cases. */
 class IncusContainerBackendIT extends ContainerBackendContract {
+  private static final dev.coi.incus.IncusClient probe = dev.coi.incus.IncusClient.local();
+
+  @org.junit.jupiter.api.extension.RegisterExtension
+  final dev.coi.incus.LeakCheck leaks = new dev.coi.incus.LeakCheck(() -> probe);
 
   @Override
   protected ContainerBackend newBackend() {
@@ -51,13 +55,12 @@ class IncusContainerBackendIT extends ContainerBackendContract {
     String name = newName();
     backend.create(spec(name).build());
 
-    IncusClientProbe probe = new IncusClientProbe();
-    Map<String, String> config = probe.config(name);
+    Map<String, String> config = probe.instances().get(name).config();
     assertFalse("true".equals(config.get("security.privileged")));
     assertEquals("true", config.get("security.nesting"));
     assertEquals("true", config.get("security.syscalls.intercept.mknod"));
     assertEquals("contract", config.get("user.coi.test"));
-    Map<String, String> disk = probe.device(name, "workspace");
+    Map<String, String> disk = probe.instances().get(name).devices().get("workspace");
     assertEquals("/workspace", disk.get("path"));
     assertEquals(workspace.toString(), disk.get("source"));
   }
