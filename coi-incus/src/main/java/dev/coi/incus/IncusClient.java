@@ -31,6 +31,7 @@ public final class IncusClient implements AutoCloseable {
   private final Exec exec;
   private final Operations operations;
   private final Images images;
+  private final Events events;
   private volatile List<String> extensions;
 
   IncusClient(HttpTransport transport) {
@@ -39,6 +40,7 @@ public final class IncusClient implements AutoCloseable {
     this.exec = new Exec(rest);
     this.operations = new Operations(rest);
     this.images = new Images(rest);
+    this.events = new Events(rest);
   }
 
   /** The local daemon, its socket found as the Incus tools find it (see the package doc). */
@@ -100,6 +102,10 @@ public final class IncusClient implements AutoCloseable {
 
   public Images images() {
     return images;
+  }
+
+  public Events events() {
+    return events;
   }
 
   /** Connections held open for reuse now; for leak checks. */
