@@ -29,7 +29,14 @@ class CoiRunIT extends LiveBackendTestBase {
   }
 
   private Result coi(Map<String, String> env, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
+    return coiAs(List.of(), env, args);
+  }
+
+  /** Runs coi through a prefix such as {@code runuser -u nobody --}. */
+  private Result coiAs(List<String> prefix, Map<String, String> env, String... args)
+      throws Exception {
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(List.of("java", "-jar", JAR.toString()));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).directory(workspace.toFile());
     pb.environment().put("CLAUDE_ON_INCUS_IMAGE", "coi-test-min");
@@ -200,6 +207,19 @@ class CoiRunIT extends LiveBackendTestBase {
     for (int i = 0; i < 3; i++) {
       assertEquals(new Result(0, "slot 1\n", ""), coi("run", "--slot", "1", "echo", "slot 1"));
     }
+  }
+
+  @Test
+  void aUserWhoMayNotOpenTheSocketIsToldWhichSocketAndWhatToDo() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        "root".equals(System.getProperty("user.name")), "needs root to run coi as nobody");
+    Result r =
+        coiAs(List.of("runuser", "-u", "nobody", "--"), Map.of(), "run", "-w", "/tmp", "true");
+
+    assertEquals(125, r.exitCode());
+    assertOneLine(r.stderr());
+    assertTrue(r.stderr().contains("unix.socket is not accessible"), r.stderr());
+    assertTrue(r.stderr().contains("incus-admin"), r.stderr());
   }
 
   @Test
