@@ -259,8 +259,9 @@ public final class HttpsTransport implements HttpTransport {
     closed = true;
     List.copyOf(webSockets).forEach(HttpsWebSocket::close);
     executor.shutdown();
-    // JDK 21 made HttpClient closeable, which ends its selector thread at once; on JDK 17 that
-    // thread ends by itself once the client is unreachable.
+    // JDK 21 made HttpClient closeable, which closes its connections and ends its selector thread
+    // at once. On JDK 17 the daemon closes the idle pooled connections after 30 s, and the selector
+    // thread ends once the client is garbage.
     if (client instanceof AutoCloseable closeable) {
       try {
         closeable.close();
