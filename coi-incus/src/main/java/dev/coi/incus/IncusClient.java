@@ -53,6 +53,26 @@ public final class IncusClient implements AutoCloseable {
     return new IncusClient(Rest.local(env).transport());
   }
 
+  /**
+   * A daemon on another host (or this one) over HTTPS, authenticated by a client certificate. It
+   * connects at once and checks that the daemon trusts the certificate, so a wrong address,
+   * certificate or pin fails here with an {@link IncusUnavailableException} that says which.
+   *
+   * <pre>{@code
+   * IncusRemote remote = IncusRemote.builder()
+   *     .address("https://build-host:8443")
+   *     .clientCertificate(Path.of("client.crt")).clientKey(Path.of("client.key"))
+   *     .serverCertificate(Path.of("build-host.crt"))
+   *     .build();
+   * try (IncusClient incus = IncusClient.remote(remote)) {
+   *   System.out.println(incus.server().serverVersion());
+   * }
+   * }</pre>
+   */
+  public static IncusClient remote(IncusRemote remote) {
+    return remote.connect();
+  }
+
   /** Where requests go, for messages: "unix socket /var/lib/incus/unix.socket". */
   public String endpoint() {
     return rest.endpoint();

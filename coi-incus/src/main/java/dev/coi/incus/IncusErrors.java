@@ -5,18 +5,34 @@ import dev.coi.api.CoiException;
 import dev.coi.api.ConflictException;
 import dev.coi.api.NotFoundException;
 import dev.coi.incus.internal.transport.HttpTransport;
+import dev.coi.incus.internal.transport.HttpsTransport;
+import dev.coi.incus.internal.transport.ServerCertificateMismatchException;
 import dev.coi.incus.internal.transport.UnixSocketTransport;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
 import java.util.Locale;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
 
 /** The one place where the daemon's errors and transport failures become coi's exceptions. */
 final class IncusErrors {
+  /** TLS alerts by which a server refuses a client's certificate. */
+  private static final Pattern CLIENT_CERTIFICATE_REFUSED =
+      Pattern.compile(
+          "received fatal alert: (bad_certificate|certificate_required|unknown_ca|access_denied"
+              + "|certificate_unknown|certificate_revoked|certificate_expired"
+              + "|unsupported_certificate)");
+
   private IncusErrors() {}
 
   /** An error the daemon reported, by HTTP status or an operation's status code. */
@@ -67,13 +83,124 @@ final class IncusErrors {
             e);
       }
     }
-    if (e instanceof SocketTimeoutException) {
+    if (transport instanceof HttpsTransport https) {
+      CoiException remote = fromHttps(e, https);
+      if (remote != null) {
+        return remote;
+      }
+    }
+    if (e instanceof SocketTimeoutException || e instanceof HttpTimeoutException) {
       return new BackendException(
           504, "Incus did not answer " + request + " in time on " + transport.endpoint(), e);
     }
     return new IncusUnavailableException(
         "lost the connection to Incus on " + transport.endpoint() + " during " + request + ": " + e,
         e);
+  }
+
+  /** The daemon answered over HTTPS but does not trust our client certificate. */
+  static IncusUnavailableException clientNotTrusted(HttpsTransport https) {
+    return new IncusUnavailableException(
+        "Incus at "
+            + https.endpoint()
+            + " rejected our client certificate: add it with `incus config trust"
+            + " add-certificate "
+            + https.clientCertificate()
+            + "` on that host",
+        null);
+  }
+
+  /** A failure of a remote connection, or null when it is none of the known kinds. */
+  private static CoiException fromHttps(IOException e, HttpsTransport https) {
+    String at = "Incus at " + https.endpoint();
+    ServerCertificateMismatchException mismatch =
+        cause(e, ServerCertificateMismatchException.class);
+    if (mismatch != null) {
+      return new IncusUnavailableException(
+          at
+              + " presented a certificate that does not match the pinned one (its SHA-256 is "
+              + mismatch.presentedFingerprint()
+              + "): if the daemon's certificate changed, pin the new one; if not, something else"
+              + " answers at that address",
+          e);
+    }
+    if (cause(e, HttpConnectTimeoutException.class) != null) {
+      return new IncusUnavailableException(
+          at
+              + " not reachable: no connection within "
+              + https.connectTimeout().toSeconds()
+              + " s; check the address, firewalls and that the daemon listens"
+              + " (core.https_address)",
+          e);
+    }
+    if (cause(e, UnknownHostException.class) != null
+        || cause(e, UnresolvedAddressException.class) != null) {
+      return new IncusUnavailableException(
+          at + " not reachable: unknown host " + https.address().getHost() + "; check the address",
+          e);
+    }
+    ConnectException refused = cause(e, ConnectException.class);
+    if (refused != null) {
+      String reason = deepestMessage(refused);
+      return new IncusUnavailableException(
+          at
+              + " not reachable: "
+              + (reason.isEmpty() || reason.contains("refused") ? "connection refused" : reason)
+              + "; check the address and that the daemon listens (core.https_address)",
+          e);
+    }
+    SSLException tls = cause(e, SSLException.class);
+    if (tls != null && mentions(tls, CLIENT_CERTIFICATE_REFUSED)) {
+      return clientNotTrusted(https);
+    }
+    CertificateException untrusted = cause(e, CertificateException.class);
+    if (untrusted != null) {
+      return new IncusUnavailableException(
+          at
+              + " presented a certificate that "
+              + https.trust().describe()
+              + " does not vouch for: "
+              + untrusted.getMessage(),
+          e);
+    }
+    if (tls != null) {
+      return new IncusUnavailableException(
+          at + ": the TLS handshake failed (" + tls.getMessage() + "); is it an Incus daemon?", e);
+    }
+    return null;
+  }
+
+  /** The first throwable of this type in the cause chain, or null. */
+  private static <T extends Throwable> T cause(Throwable e, Class<T> type) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (type.isInstance(t)) {
+        return type.cast(t);
+      }
+    }
+    return null;
+  }
+
+  private static boolean mentions(Throwable e, Pattern pattern) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t.getMessage() != null
+          && pattern.matcher(t.getMessage().toLowerCase(Locale.ROOT)).find()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The innermost message in the cause chain, lower-case; java.net.http often wraps without one.
+   */
+  private static String deepestMessage(Throwable e) {
+    String message = "";
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        message = t.getMessage();
+      }
+    }
+    return message.toLowerCase(Locale.ROOT);
   }
 
   private static boolean isPermissionDenied(IOException e) {
