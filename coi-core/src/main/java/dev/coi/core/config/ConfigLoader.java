@@ -50,6 +50,8 @@ public abstract class ConfigLoader {
   public abstract Optional<Path> userFile();
 
   /** The environment, of which the {@code CLAUDE_ON_INCUS_*} variables are read. */
+  // Redacted: the whole process environment, tokens included, must not reach a log via toString.
+  @Value.Redacted
   public abstract Map<String, String> environment();
 
   /** The home directory: {@code ~} in paths, and the default sessions directory. */

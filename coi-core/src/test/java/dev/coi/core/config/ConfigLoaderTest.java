@@ -378,6 +378,12 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theLoaderNeverPrintsTheEnvironment() {
+    String shown = loader(Map.of("GITHUB_TOKEN", "secret-value")).toString();
+    assertFalse(shown.contains("secret-value"), shown);
+  }
+
+  @Test
   void anUnknownVariableIsIgnored() {
     assertEquals(
         "coi-sandbox", loader(Map.of("CLAUDE_ON_INCUS_IMAGEE", "x")).load().defaults().image());
