@@ -214,17 +214,16 @@ public abstract class Config {
     return list;
   }
 
+  private static final List<Key> REMOTE_TRUST =
+      List.of(
+          Key.REMOTE_SERVER_CERTIFICATE, Key.REMOTE_SERVER_FINGERPRINT, Key.REMOTE_CA_CERTIFICATE);
+
   private static Optional<Remote> remote(Map<Key, Setting> values) {
     Optional<String> address = optional(values, Key.REMOTE_ADDRESS, String.class);
     if (address.isEmpty()) {
-      for (Key key :
-          List.of(
-              Key.REMOTE_CLIENT_CERT,
-              Key.REMOTE_CLIENT_KEY,
-              Key.REMOTE_SERVER_CERT,
-              Key.REMOTE_SERVER_FINGERPRINT)) {
+      for (Key key : Key.values()) {
         Setting setting = values.get(key);
-        if (setting != null) {
+        if (key.dotted().startsWith("incus.remote.") && setting != null) {
           throw new ConfigException(
               key.dotted()
                   + " is set ("
@@ -234,13 +233,27 @@ public abstract class Config {
       }
       return Optional.empty();
     }
+    // A daemon is trusted one way: by its certificate, its fingerprint or the CA that issued it.
+    List<Key> trust = REMOTE_TRUST.stream().filter(values::containsKey).toList();
+    if (trust.size() > 1) {
+      throw new ConfigException(
+          trust.get(0).dotted()
+              + " ("
+              + values.get(trust.get(0)).origin()
+              + ") and "
+              + trust.get(1).dotted()
+              + " ("
+              + values.get(trust.get(1)).origin()
+              + ") are both set: trust the remote daemon one way, keep one of them");
+    }
     return Optional.of(
         ImmutableConfig.Remote.builder()
             .address(address.get())
-            .clientCert(optional(values, Key.REMOTE_CLIENT_CERT, Path.class))
+            .clientCertificate(optional(values, Key.REMOTE_CLIENT_CERTIFICATE, Path.class))
             .clientKey(optional(values, Key.REMOTE_CLIENT_KEY, Path.class))
-            .serverCert(optional(values, Key.REMOTE_SERVER_CERT, Path.class))
+            .serverCertificate(optional(values, Key.REMOTE_SERVER_CERTIFICATE, Path.class))
             .serverFingerprint(optional(values, Key.REMOTE_SERVER_FINGERPRINT, String.class))
+            .caCertificate(optional(values, Key.REMOTE_CA_CERTIFICATE, Path.class))
             .build());
   }
 
@@ -301,7 +314,10 @@ public abstract class Config {
     public abstract Optional<Remote> remote();
   }
 
-  /** {@code [incus.remote]}: a daemon reached over HTTPS with a client certificate. */
+  /**
+   * {@code [incus.remote]}: a daemon reached over HTTPS with a client certificate, trusted by at
+   * most one of its certificate, its fingerprint or its CA.
+   */
   @Value.Immutable
   public abstract static class Remote {
     Remote() {}
@@ -309,17 +325,20 @@ public abstract class Config {
     /** {@code address}: {@code https://host:8443}. */
     public abstract String address();
 
-    /** {@code client_cert}: the client certificate file (PEM). */
-    public abstract Optional<Path> clientCert();
+    /** {@code client_certificate}: the client certificate file (PEM). */
+    public abstract Optional<Path> clientCertificate();
 
     /** {@code client_key}: the client key file (PEM). */
     public abstract Optional<Path> clientKey();
 
-    /** {@code server_cert}: the server's certificate file, to trust it. */
-    public abstract Optional<Path> serverCert();
+    /** {@code server_certificate}: a copy of the server's certificate, to trust exactly it. */
+    public abstract Optional<Path> serverCertificate();
 
     /** {@code server_fingerprint}: the server certificate's SHA-256 fingerprint, instead. */
     public abstract Optional<String> serverFingerprint();
+
+    /** {@code ca_certificate}: the CA that issued the server's certificate (Incus PKI mode). */
+    public abstract Optional<Path> caCertificate();
   }
 
   /** {@code [agent]}: the agent CLI run in the container (Claude Code, or a stand-in). */

@@ -163,10 +163,25 @@ class ConfigErrorsTest {
   @Test
   void remoteCredentialsWithoutAnAddressAreRefused() throws IOException {
     assertEquals(
-        "incus.remote.client_cert is set (user file "
+        "incus.remote.client_certificate is set (user file "
             + file()
             + ":2) but incus.remote.address is not: give the remote's address, or remove it",
-        errorFor("[incus.remote]\nclient_cert = \"c.pem\"\n"));
+        errorFor("[incus.remote]\nclient_certificate = \"c.pem\"\n"));
+  }
+
+  @Test
+  void aRemoteTrustedTwoWaysIsRefusedNamingBoth() throws IOException {
+    Files.writeString(
+        file(), "[incus.remote]\naddress = \"https://h\"\nserver_certificate = \"s.crt\"\n");
+    ConfigLoader loader = loader(Map.of("CLAUDE_ON_INCUS_INCUS_REMOTE_SERVER_FINGERPRINT", "ab"));
+
+    assertEquals(
+        "incus.remote.server_certificate (user file "
+            + file()
+            + ":3) and incus.remote.server_fingerprint (environment"
+            + " CLAUDE_ON_INCUS_INCUS_REMOTE_SERVER_FINGERPRINT) are both set: trust the remote"
+            + " daemon one way, keep one of them",
+        message(loader::load));
   }
 
   @Test

@@ -288,8 +288,8 @@ class ConfigLoaderTest {
             + "slots = 4\ncontainer_prefix = \"my-\"\n"
             + "[paths]\nsessions_dir = \"/s\"\nstorage_dir = \"/st\"\n"
             + "[incus]\nproject = \"p\"\ngroup = \"g\"\nclaude_uid = 1001\nsocket = \"/sock\"\n"
-            + "[incus.remote]\naddress = \"https://h:8443\"\nclient_cert = \"c.pem\"\n"
-            + "client_key = \"k.pem\"\nserver_cert = \"/srv.pem\"\nserver_fingerprint = \"ab:cd\"\n"
+            + "[incus.remote]\naddress = \"https://h:8443\"\nclient_certificate = \"c.pem\"\n"
+            + "client_key = \"k.pem\"\nserver_certificate = \"/srv.pem\"\n"
             + "[agent]\ncommand = \"claude-stub\"\nargs = [\"--x\", \"y\"]\nresume_flag = \"--continue\"\n"
             + "state_dir = \"~/.stub\"\n"
             + "[limits]\ncpu = 2\nmemory = \"4GiB\"\nprocesses = \"500\"\n");
@@ -313,10 +313,11 @@ class ConfigLoaderTest {
     assertEquals(Optional.of(Path.of("/sock")), c.incus().socket());
     Config.Remote remote = c.incus().remote().orElseThrow();
     assertEquals("https://h:8443", remote.address());
-    assertEquals(Optional.of(userFile().resolveSibling("c.pem")), remote.clientCert());
+    assertEquals(Optional.of(userFile().resolveSibling("c.pem")), remote.clientCertificate());
     assertEquals(Optional.of(userFile().resolveSibling("k.pem")), remote.clientKey());
-    assertEquals(Optional.of(Path.of("/srv.pem")), remote.serverCert());
-    assertEquals(Optional.of("ab:cd"), remote.serverFingerprint());
+    assertEquals(Optional.of(Path.of("/srv.pem")), remote.serverCertificate());
+    assertEquals(Optional.empty(), remote.serverFingerprint());
+    assertEquals(Optional.empty(), remote.caCertificate());
     assertEquals("claude-stub", c.agent().command());
     assertEquals(List.of("--x", "y"), c.agent().args());
     assertEquals("--continue", c.agent().resumeFlag());
@@ -324,6 +325,18 @@ class ConfigLoaderTest {
     assertEquals(Optional.of("2"), c.limits().cpu());
     assertEquals(Optional.of("4GiB"), c.limits().memory());
     assertEquals(Optional.of("500"), c.limits().processes());
+  }
+
+  @Test
+  void aRemoteMayBeTrustedByFingerprintOrByItsCa() throws IOException {
+    write(userFile(), "[incus.remote]\naddress = \"https://h\"\nserver_fingerprint = \"ab:cd\"\n");
+    assertEquals(
+        Optional.of("ab:cd"), loader().load().incus().remote().orElseThrow().serverFingerprint());
+
+    write(userFile(), "[incus.remote]\naddress = \"https://h\"\nca_certificate = \"ca.crt\"\n");
+    assertEquals(
+        Optional.of(userFile().resolveSibling("ca.crt")),
+        loader().load().incus().remote().orElseThrow().caCertificate());
   }
 
   @Test
