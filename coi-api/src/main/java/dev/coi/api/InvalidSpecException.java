@@ -10,4 +10,8 @@ public class InvalidSpecException extends CoiException {
   public InvalidSpecException(String message) {
     super(message);
   }
+
+  public InvalidSpecException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

@@ -60,6 +60,13 @@ public abstract class SessionSpec {
    */
   public abstract Optional<String> containerPrefix();
 
+  /**
+   * The configuration profile to apply ({@code [profiles.NAME]} in a configuration file), over the
+   * configuration files and the environment and under this spec's own values. An unknown name is an
+   * error that lists the known ones.
+   */
+  public abstract Optional<String> profile();
+
   /** A builder holding this spec's values, to derive another spec. */
   public Builder toBuilder() {
     return new Builder().from(this);
@@ -84,6 +91,12 @@ public abstract class SessionSpec {
                   "container prefix '"
                       + p
                       + "' is not a valid name start: use lower-case letters, digits and '-'");
+            });
+    profile()
+        .filter(String::isBlank)
+        .ifPresent(
+            p -> {
+              throw new InvalidSpecException("profile name is blank: give a profile's name");
             });
     for (String key : environment().keySet()) {
       if (!key.matches("[A-Za-z_][A-Za-z0-9_]*")) {

@@ -79,6 +79,25 @@ class SessionSpecTest {
   }
 
   @Test
+  void aProfileIsChosenByNameAndABlankNameIsRefused() {
+    assertEquals(Optional.empty(), Sessions.builder().workspace(WS).build().profile());
+    assertEquals(
+        Optional.of("ci"), Sessions.builder().workspace(WS).profile("ci").build().profile());
+
+    InvalidSpecException blank =
+        assertThrows(
+            InvalidSpecException.class,
+            () -> Sessions.builder().workspace(WS).profile(" ").build());
+    assertTrue(blank.getMessage().contains("profile"), blank.getMessage());
+  }
+
+  @Test
+  void aConfigurationErrorIsAnInvalidSpec() {
+    CoiException e = new ConfigException("config.toml:1:1: bad");
+    assertTrue(e instanceof InvalidSpecException);
+  }
+
+  @Test
   void mountsMustBeAbsoluteOnBothSides() {
     assertThrows(InvalidSpecException.class, () -> Mount.of(Path.of("rel"), "/x"));
     assertThrows(InvalidSpecException.class, () -> Mount.of(Path.of("/abs"), "x"));

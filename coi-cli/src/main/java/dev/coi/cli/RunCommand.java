@@ -33,15 +33,27 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = "--slot",
-      description = "Slot to use, 1 to 10 (default: the lowest free one).",
+      description =
+          "Slot to use, from 1 to the configured number of slots, 10 by default (default: the"
+              + " lowest free one).",
       defaultValue = "0")
   int slot;
 
-  @Option(names = "--persistent", description = "Keep the container afterwards, for reuse.")
+  @Option(
+      names = "--persistent",
+      description = "Keep the container afterwards, for reuse (default: from the configuration).")
   boolean persistent;
 
-  @Option(names = "--image", description = "Image alias (default: coi-sandbox).")
+  @Option(
+      names = "--image",
+      description = "Image alias (default: from the configuration, coi-sandbox).")
   String image;
+
+  @Option(
+      names = "--profile",
+      paramLabel = "NAME",
+      description = "Configuration profile to apply ([profiles.NAME] in a configuration file).")
+  String profile;
 
   @Option(
       names = {"-e", "--env"},
@@ -63,6 +75,9 @@ final class RunCommand implements Callable<Integer> {
             .awaitCleanup(false);
     if (image != null) {
       builder.image(image);
+    }
+    if (profile != null) {
+      builder.profile(profile);
     }
     try (Session session = builder.start()) {
       ExecResult result = session.run(CommandArgs.toArgv(command));

@@ -70,4 +70,11 @@ class CoiCommandLineTest {
     assertEquals(2, run.slot);
     assertEquals(java.util.List.of("ls", "--slot", "-la"), run.command);
   }
+
+  @Test
+  void theProfileFlagNamesAConfigurationProfile() {
+    CommandLine.ParseResult parsed = Coi.commandLine().parseArgs("run", "--profile", "ci", "true");
+    RunCommand run = parsed.subcommand().commandSpec().commandLine().getCommand();
+    assertEquals("ci", run.profile);
+  }
 }

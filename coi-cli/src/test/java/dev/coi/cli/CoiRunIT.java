@@ -203,6 +203,45 @@ class CoiRunIT extends LiveBackendTestBase {
   }
 
   @Test
+  void aProfileFromTheProjectFileAppliesWithProfile() throws Exception {
+    Files.writeString(
+        workspace.resolve(".claude-on-incus.toml"),
+        "[environment]\nWHO = \"project\"\n[profiles.ci]\nenvironment = { WHO = \"ci\" }\n");
+
+    assertEquals("project\n", coi("run", "sh", "-c", "echo $WHO").stdout());
+    assertEquals("ci\n", coi("run", "--profile", "ci", "sh", "-c", "echo $WHO").stdout());
+    assertEquals(
+        "flag\n",
+        coi("run", "--profile", "ci", "-e", "WHO=flag", "sh", "-c", "echo $WHO").stdout());
+  }
+
+  @Test
+  void aConfigurationMistakeIsOneLineWithItsPlaceAndCreatesNothing() throws Exception {
+    int before = backend.list().size();
+    Path file =
+        Files.writeString(
+            workspace.resolve(".claude-on-incus.toml"), "[defaults]\npersistnt = true\n");
+
+    Result r = coi("run", "true");
+
+    assertEquals(125, r.exitCode());
+    assertOneLine(r.stderr());
+    assertTrue(
+        r.stderr()
+            .contains(
+                file.toRealPath()
+                    + ":2:1: unknown key 'defaults.persistnt': did you mean 'persistent'?"),
+        r.stderr());
+    assertEquals(before, backend.list().size());
+
+    Files.writeString(file, "");
+    Result unknown = coi("run", "--profile", "nope", "true");
+    assertEquals(125, unknown.exitCode());
+    assertOneLine(unknown.stderr());
+    assertTrue(unknown.stderr().contains("unknown profile 'nope'"), unknown.stderr());
+  }
+
+  @Test
   void runsOneAfterAnotherOnTheSameExplicitSlotAllSucceed() throws Exception {
     for (int i = 0; i < 3; i++) {
       assertEquals(new Result(0, "slot 1\n", ""), coi("run", "--slot", "1", "echo", "slot 1"));

@@ -11,8 +11,6 @@ import java.util.HexFormat;
  * Go tool names them, so that its users find their containers under the same names.
  */
 final class ContainerNames {
-  static final String DEFAULT_PREFIX = "claude-";
-
   private ContainerNames() {}
 
   static String of(String prefix, Path workspace, int slot) {

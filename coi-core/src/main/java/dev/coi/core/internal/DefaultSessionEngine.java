@@ -11,47 +11,39 @@ import dev.coi.api.spi.ContainerInfo;
 import dev.coi.api.spi.ContainerSpec;
 import dev.coi.api.spi.ContainerStatus;
 import dev.coi.api.spi.IdMap;
+import dev.coi.core.config.Config;
+import dev.coi.core.config.ConfigLoader;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * Turns a {@link SessionSpec} into a running session: checks the input, chooses the backend, the
- * image and a free slot, and creates the container with its mounts and labels in one step. Found by
- * {@link dev.coi.api.Sessions} through {@link java.util.ServiceLoader}.
+ * Turns a {@link SessionSpec} into a running session: checks the input, loads the configuration of
+ * its workspace, chooses the backend, the image and a free slot, and creates the container with its
+ * mounts and labels in one step. Found by {@link dev.coi.api.Sessions} through {@link
+ * java.util.ServiceLoader}.
  */
 public final class DefaultSessionEngine implements SessionEngine {
-  static final String DEFAULT_IMAGE = "coi-sandbox";
-  static final int MAX_SLOTS = 10;
-  static final String IMAGE_VARIABLE = "CLAUDE_ON_INCUS_IMAGE";
-  static final String PREFIX_VARIABLE = "CLAUDE_ON_INCUS_CONTAINER_PREFIX";
-
   private final Supplier<ContainerBackend> backendSupplier;
-  private final Map<String, String> hostEnv;
-  private final Path userHome;
+  private final ConfigLoader configLoader;
   private final Clock clock;
   private ContainerBackend backend;
 
-  /** The engine of the running JVM: backends from the class path, the process environment. */
+  /**
+   * The engine of the running JVM: backends from the class path, configuration from the usual files
+   * and the process environment.
+   */
   public DefaultSessionEngine() {
-    this(
-        Backends::discover,
-        System.getenv(),
-        Path.of(System.getProperty("user.home")),
-        Clock.systemUTC());
+    this(Backends::discover, ConfigLoader.standard(), Clock.systemUTC());
   }
 
   DefaultSessionEngine(
-      Supplier<ContainerBackend> backendSupplier,
-      Map<String, String> hostEnv,
-      Path userHome,
-      Clock clock) {
+      Supplier<ContainerBackend> backendSupplier, ConfigLoader configLoader, Clock clock) {
     this.backendSupplier = backendSupplier;
-    this.hostEnv = Map.copyOf(hostEnv);
-    this.userHome = userHome;
+    this.configLoader = configLoader;
     this.clock = clock;
   }
 
@@ -64,25 +56,25 @@ public final class DefaultSessionEngine implements SessionEngine {
 
   @Override
   public Session start(SessionSpec spec) {
-    Path workspace = Workspaces.resolve(spec.workspace(), userHome);
-    String image = spec.image().or(() -> fromEnv(IMAGE_VARIABLE)).orElse(DEFAULT_IMAGE);
-    String prefix =
-        spec.containerPrefix()
-            .or(() -> fromEnv(PREFIX_VARIABLE))
-            .orElse(ContainerNames.DEFAULT_PREFIX);
-    if (spec.slot() > MAX_SLOTS) {
+    Path workspace = Workspaces.resolve(spec.workspace(), configLoader.home());
+    Config config = configLoader.load(spec.toBuilder().workspace(workspace).build());
+    boolean persistent = config.defaults().persistent();
+    int slots = config.defaults().slots();
+    if (spec.slot() > slots) {
       throw new InvalidSpecException(
-          "slot " + spec.slot() + " is out of range: a workspace has slots 1 to " + MAX_SLOTS);
+          "slot " + spec.slot() + " is out of range: a workspace has slots 1 to " + slots);
     }
+    List<Mount> extraMounts = ExtraMounts.checked(config);
     ContainerBackend containers = backend();
     ContainerSpec.Builder template =
         ContainerSpec.builder()
-            .image(image)
-            .ephemeral(!spec.persistent())
+            .image(config.defaults().image())
+            .ephemeral(!persistent)
             .addMounts(Mount.of(workspace, ContainerSession.WORKSPACE_TARGET))
+            .addAllMounts(extraMounts)
             .putLabels("session", UUID.randomUUID().toString())
             .putLabels("workspace", workspace.toString())
-            .putLabels("mode", spec.persistent() ? "persistent" : "ephemeral")
+            .putLabels("mode", persistent ? "persistent" : "ephemeral")
             .putLabels("user", System.getProperty("user.name", "unknown"))
             .putLabels("pid", Long.toString(ProcessHandle.current().pid()))
             .putLabels("created", clock.instant().toString());
@@ -93,16 +85,17 @@ public final class DefaultSessionEngine implements SessionEngine {
           IdMap.of(
               owner.uid(), owner.gid(), ContainerSession.AGENT_UID, ContainerSession.AGENT_GID));
     }
-    int slot = claimSlot(containers, spec, prefix, workspace, template);
+    String prefix = config.defaults().containerPrefix();
+    int slot = claimSlot(containers, spec.slot(), persistent, slots, prefix, workspace, template);
     String name = ContainerNames.of(prefix, workspace, slot);
     return new ContainerSession(
         containers,
         name,
         workspace,
         slot,
-        spec.persistent(),
+        persistent,
         spec.awaitCleanup(),
-        SessionEnvironment.of(hostEnv, spec.environment()));
+        SessionEnvironment.of(configLoader.environment(), config.environment()));
   }
 
   /**
@@ -112,32 +105,34 @@ public final class DefaultSessionEngine implements SessionEngine {
    */
   private int claimSlot(
       ContainerBackend containers,
-      SessionSpec spec,
+      int wanted,
+      boolean persistent,
+      int slots,
       String prefix,
       Path workspace,
       ContainerSpec.Builder template) {
-    if (spec.slot() > 0) {
-      String name = ContainerNames.of(prefix, workspace, spec.slot());
-      if (spec.persistent() && reuseStopped(containers, name)) {
-        return spec.slot();
+    if (wanted > 0) {
+      String name = ContainerNames.of(prefix, workspace, wanted);
+      if (persistent && reuseStopped(containers, name)) {
+        return wanted;
       }
-      ContainerSpec container = template.name(name).putLabels("slot", "" + spec.slot()).build();
+      ContainerSpec container = template.name(name).putLabels("slot", "" + wanted).build();
       try {
         containers.create(container);
-        return spec.slot();
+        return wanted;
       } catch (ConflictException busy) {
         // A closed session's container may still be on its way out: then take the slot over.
         if (removeAbandoned(containers, name)) {
           try {
             containers.create(container);
-            return spec.slot();
+            return wanted;
           } catch (ConflictException takenMeanwhile) {
             // Another process was quicker; report the slot as busy.
           }
         }
         throw new ConflictException(
             "slot "
-                + spec.slot()
+                + wanted
                 + " of workspace "
                 + workspace
                 + " is busy (container "
@@ -145,14 +140,14 @@ public final class DefaultSessionEngine implements SessionEngine {
                 + " exists): choose another slot or leave the slot out to take a free one");
       }
     }
-    if (spec.persistent()) {
-      for (int slot = 1; slot <= MAX_SLOTS; slot++) {
+    if (persistent) {
+      for (int slot = 1; slot <= slots; slot++) {
         if (reuseStopped(containers, ContainerNames.of(prefix, workspace, slot))) {
           return slot;
         }
       }
     }
-    for (int slot = 1; slot <= MAX_SLOTS; slot++) {
+    for (int slot = 1; slot <= slots; slot++) {
       String name = ContainerNames.of(prefix, workspace, slot);
       try {
         containers.create(template.name(name).putLabels("slot", "" + slot).build());
@@ -163,7 +158,7 @@ public final class DefaultSessionEngine implements SessionEngine {
     }
     throw new ConflictException(
         "all "
-            + MAX_SLOTS
+            + slots
             + " slots of workspace "
             + workspace
             + " are busy: close a session, or remove kept containers of this workspace");
@@ -202,9 +197,5 @@ public final class DefaultSessionEngine implements SessionEngine {
     }
     containers.start(name);
     return true;
-  }
-
-  private Optional<String> fromEnv(String variable) {
-    return Optional.ofNullable(hostEnv.get(variable)).filter(v -> !v.isBlank());
   }
 }

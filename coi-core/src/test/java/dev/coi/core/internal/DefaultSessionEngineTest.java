@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coi.api.ConfigException;
 import dev.coi.api.ConflictException;
 import dev.coi.api.ExecResult;
 import dev.coi.api.ImageNotFoundException;
@@ -18,6 +19,7 @@ import dev.coi.api.spi.ContainerStatus;
 import dev.coi.api.spi.ExecSpec;
 import dev.coi.api.spi.IdMap;
 import dev.coi.api.testing.FakeContainerBackend;
+import dev.coi.core.config.ConfigLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +48,11 @@ class DefaultSessionEngineTest {
   }
 
   private DefaultSessionEngine engine(Map<String, String> hostEnv) {
-    return new DefaultSessionEngine(() -> backend, hostEnv, home, Clock.fixed(NOW, ZoneOffset.UTC));
+    return engine(ConfigLoader.builder().environment(hostEnv).home(home).build());
+  }
+
+  private DefaultSessionEngine engine(ConfigLoader config) {
+    return new DefaultSessionEngine(() -> backend, config, Clock.fixed(NOW, ZoneOffset.UTC));
   }
 
   private SessionSpec.Builder spec() {
@@ -113,7 +119,7 @@ class DefaultSessionEngineTest {
 
   @Test
   void whenEverySlotIsBusyTheErrorSaysSo() {
-    for (int i = 0; i < DefaultSessionEngine.MAX_SLOTS; i++) {
+    for (int i = 0; i < 10; i++) {
       engine.start(spec().build());
     }
     ConflictException e = assertThrows(ConflictException.class, () -> engine.start(spec().build()));
@@ -312,5 +318,137 @@ class DefaultSessionEngineTest {
     try (Session s = engine.start(Sessions.builder().workspace(link).build())) {
       assertEquals(real(), s.workspace());
     }
+  }
+
+  private ConfigLoader withUserFile(String toml) throws IOException {
+    Path file = Files.writeString(home.resolve("config.toml"), toml);
+    return ConfigLoader.builder().userFile(file).home(home).build();
+  }
+
+  private void writeProjectFile(String toml) throws IOException {
+    Files.writeString(workspace.resolve(ConfigLoader.PROJECT_FILE), toml);
+  }
+
+  @Test
+  void theProjectFileGivesTheImagePrefixPersistenceAndNumberOfSlots() throws IOException {
+    writeProjectFile(
+        "[defaults]\nimage = \"coi-test-min\"\ncontainer_prefix = \"proj-\"\n"
+            + "persistent = true\nslots = 2\n");
+    DefaultSessionEngine configured = engine(Map.of());
+
+    try (Session first = configured.start(spec().build());
+        Session second = configured.start(spec().build())) {
+      ContainerSpec created = backend.created().get(first.name());
+      assertEquals("coi-test-min", created.image());
+      assertEquals("proj-" + ContainerNames.workspaceHash(real()) + "-1", first.name());
+      assertFalse(created.ephemeral());
+      assertTrue(first.persistent());
+      assertEquals("persistent", created.labels().get("mode"));
+      assertEquals(2, second.slot());
+
+      ConflictException full =
+          assertThrows(ConflictException.class, () -> configured.start(spec().build()));
+      assertTrue(full.getMessage().contains("all 2 slots"), full.getMessage());
+      InvalidSpecException range =
+          assertThrows(InvalidSpecException.class, () -> configured.start(spec().slot(3).build()));
+      assertTrue(range.getMessage().contains("slots 1 to 2"), range.getMessage());
+    }
+  }
+
+  @Test
+  void theSpecStillWinsOverTheConfiguration() throws IOException {
+    writeProjectFile("[defaults]\nimage = \"coi-test-min\"\ncontainer_prefix = \"proj-\"\n");
+    try (Session s =
+        engine(Map.of()).start(spec().image("coi-sandbox").containerPrefix("mine-").build())) {
+      assertEquals("coi-sandbox", backend.created().get(s.name()).image());
+      assertTrue(s.name().startsWith("mine-"), s.name());
+    }
+  }
+
+  @Test
+  void aProfilesEnvironmentIsMergedUnderTheSpecs() throws IOException {
+    DefaultSessionEngine configured =
+        engine(
+            withUserFile(
+                "[profiles.ci]\nimage = \"coi-test-min\"\n"
+                    + "environment = { CI = \"true\", LEVEL = \"profile\" }\n"));
+    backend.onExec(e -> ExecResult.of(0, "", ""));
+    try (Session s =
+        configured.start(spec().profile("ci").putEnvironment("LEVEL", "spec").build())) {
+      s.run("env");
+      Map<String, String> env = backend.execs().get(0).environment();
+      assertEquals("true", env.get("CI"));
+      assertEquals("spec", env.get("LEVEL"));
+      assertEquals("1", env.get("IS_SANDBOX"));
+      assertEquals("coi-test-min", backend.created().get(s.name()).image());
+    }
+  }
+
+  @Test
+  void configuredMountsAreAddedAfterTheWorkspace() throws IOException {
+    Path data = Files.createDirectories(home.resolve("data"));
+    DefaultSessionEngine configured =
+        engine(
+            withUserFile("[[mounts]]\nsource = \"data\"\ntarget = \"/data\"\nreadonly = true\n"));
+    try (Session s = configured.start(spec().build())) {
+      assertEquals(
+          List.of(Mount.of(real(), "/workspace"), Mount.of(data, "/data").withReadOnly(true)),
+          backend.created().get(s.name()).mounts());
+    }
+  }
+
+  @Test
+  void aMissingMountSourceIsRefusedBeforeAnythingIsCreated() throws IOException {
+    DefaultSessionEngine configured =
+        engine(withUserFile("[[mounts]]\nsource = \"/no/such/dir\"\ntarget = \"/data\"\n"));
+    InvalidSpecException e =
+        assertThrows(InvalidSpecException.class, () -> configured.start(spec().build()));
+    assertTrue(e.getMessage().contains("/no/such/dir"), e.getMessage());
+    assertTrue(e.getMessage().contains("config.toml:1"), e.getMessage());
+    assertTrue(backend.created().isEmpty());
+  }
+
+  @Test
+  void mountTargetsInsideTheWorkspaceOrEachOtherAreRefused() throws IOException {
+    Files.createDirectories(home.resolve("a"));
+    for (List<String> targets :
+        List.of(List.of("/workspace/cache"), List.of("/"), List.of("/data", "/data/sub"))) {
+      StringBuilder toml = new StringBuilder();
+      for (String target : targets) {
+        toml.append("[[mounts]]\nsource = \"a\"\ntarget = \"").append(target).append("\"\n");
+      }
+      DefaultSessionEngine configured = engine(withUserFile(toml.toString()));
+      InvalidSpecException e =
+          assertThrows(
+              InvalidSpecException.class, () -> configured.start(spec().build()), "" + targets);
+      assertTrue(e.getMessage().contains("overlaps"), e.getMessage());
+    }
+    assertTrue(backend.created().isEmpty());
+  }
+
+  @Test
+  void aConfigurationErrorStopsEverythingBeforeTheBackendIsAsked() throws IOException {
+    writeProjectFile("[defaults]\npersistnt = true\n");
+    DefaultSessionEngine configured =
+        new DefaultSessionEngine(
+            () -> {
+              throw new AssertionError("no backend may be chosen");
+            },
+            ConfigLoader.builder().home(home).build(),
+            Clock.fixed(NOW, ZoneOffset.UTC));
+
+    ConfigException e = assertThrows(ConfigException.class, () -> configured.start(spec().build()));
+    assertTrue(e.getMessage().contains(":2:1: unknown key 'defaults.persistnt'"), e.getMessage());
+    assertThrows(ConfigException.class, () -> configured.start(spec().profile("nope").build()));
+  }
+
+  @Test
+  void aBadEnvironmentVariableIsAConfigurationError() {
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> engine(Map.of("CLAUDE_ON_INCUS_DEFAULTS_SLOTS", "abc")).start(spec().build()));
+    assertTrue(e.getMessage().contains("CLAUDE_ON_INCUS_DEFAULTS_SLOTS"), e.getMessage());
+    assertTrue(backend.created().isEmpty());
   }
 }
