@@ -97,8 +97,8 @@ class CoiRunIT extends LiveBackendTestBase {
 
   @Test
   void theCommandRunsAsUid1000InTheWorkspace() throws Exception {
-    assertEquals("1000\n", coi("run", "id", "-u").stdout());
-    assertEquals("/workspace\n", coi("run", "pwd").stdout());
+    assertEquals(new Result(0, "1000\n", ""), coi("run", "id", "-u"));
+    assertEquals(new Result(0, "/workspace\n", ""), coi("run", "pwd"));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.coi.incus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -77,13 +78,22 @@ public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
   public void afterEach(ExtensionContext context) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     Snapshot after = take();
-    while (!after.equals(before) && System.nanoTime() < deadline) {
+    while (!clean(after) && System.nanoTime() < deadline) {
       Thread.sleep(100);
       after = take();
     }
     assertEquals(before.threads(), after.threads(), "coi threads left running");
     assertEquals(before.instances(), after.instances(), "test instances left behind");
-    assertEquals(before.sockets(), after.sockets(), "sockets left open");
+    // Fewer is fine: a connection an earlier test left to the daemon's idle timeout may close now.
+    assertTrue(
+        after.sockets() <= before.sockets(),
+        "sockets left open: " + before.sockets() + " before, " + after.sockets() + " after");
+  }
+
+  private boolean clean(Snapshot after) {
+    return after.threads().equals(before.threads())
+        && after.instances().equals(before.instances())
+        && after.sockets() <= before.sockets();
   }
 
   /** Sockets this JVM holds open, from /proc/self/fd. */

@@ -71,12 +71,22 @@ public final class IncusContainerBackend implements ContainerBackend {
 
   @Override
   public void create(ContainerSpec spec) {
-    try {
-      client().instances().create(InstanceRequests.create(spec));
-    } catch (ConflictException e) {
-      throw new ConflictException("container " + spec.name() + " already exists");
-    } catch (CoiException e) {
-      throw explainFailedCreate(spec, e);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client().instances().create(InstanceRequests.create(spec));
+        return;
+      } catch (ConflictException e) {
+        throw new ConflictException("container " + spec.name() + " already exists");
+      } catch (CoiException e) {
+        Optional<CoiException> explained = explainFailedCreate(spec, e);
+        if (explained.isPresent()) {
+          throw explained.get();
+        }
+        if (attempt > 1) {
+          throw e;
+        }
+        // The name's holder was being deleted as we created: it is free now, so once more.
+      }
     }
   }
 
@@ -84,30 +94,33 @@ public final class IncusContainerBackend implements ContainerBackend {
    * Decides from the daemon's state, not its wording, what a failed create means. Racing creates of
    * one name fail in several ways ("already exists", a database constraint, "busy running a start
    * operation"): an instance of that name that is not ours means the name is taken. One that is
-   * ours was left by a start that failed, and is removed. Otherwise a missing image is the usual
-   * cause, and Incus words that several ways too.
+   * ours was left by a start that failed, and is removed. A missing image is the usual other cause,
+   * and Incus words that several ways too. Empty when nothing explains it: no instance of that name
+   * is left and the image is there, as when the name's holder was being deleted.
    */
-  private CoiException explainFailedCreate(ContainerSpec spec, CoiException failure) {
+  private Optional<CoiException> explainFailedCreate(ContainerSpec spec, CoiException failure) {
     try {
       Optional<ContainerInfo> left = find(spec.name());
       if (left.isPresent() && !left.get().labels().equals(spec.labels())) {
-        return new ConflictException("container " + spec.name() + " already exists");
+        return Optional.of(new ConflictException("container " + spec.name() + " already exists"));
       }
       if (left.isPresent()) {
         delete(spec.name());
       }
       if (!imageExists(spec.image())) {
-        return new ImageNotFoundException(
-            spec.image(),
-            "image '"
-                + spec.image()
-                + "' not found on Incus: build it (bash images/setup-host.sh builds coi's images)"
-                + " or choose another with CLAUDE_ON_INCUS_IMAGE");
+        return Optional.of(
+            new ImageNotFoundException(
+                spec.image(),
+                "image '"
+                    + spec.image()
+                    + "' not found on Incus: build it (bash images/setup-host.sh builds coi's"
+                    + " images) or choose another with CLAUDE_ON_INCUS_IMAGE"));
       }
+      return left.isEmpty() ? Optional.empty() : Optional.of(failure);
     } catch (CoiException whileExplaining) {
       failure.addSuppressed(whileExplaining);
+      return Optional.of(failure);
     }
-    return failure;
   }
 
   private boolean imageExists(String image) {
