@@ -8,6 +8,7 @@ import dev.coi.api.CoiException;
 import dev.coi.incus.internal.transport.HttpRequest;
 import dev.coi.incus.internal.transport.HttpResponse;
 import dev.coi.incus.internal.transport.HttpTransport;
+import dev.coi.incus.internal.transport.RequestBody;
 import dev.coi.incus.internal.transport.SocketLocator;
 import dev.coi.incus.internal.transport.UnixSocketTransport;
 import java.io.IOException;
@@ -152,6 +153,19 @@ final class Rest implements AutoCloseable {
   HttpResponse send(HttpRequest request) {
     try {
       return transport.send(request);
+    } catch (IOException e) {
+      throw IncusErrors.fromTransport(e, transport, request.describe());
+    }
+  }
+
+  /**
+   * As {@link #send(HttpRequest)}, with the body streamed from {@code body}. A body that cannot
+   * read its own source throws {@link java.io.UncheckedIOException}, which passes through unmapped:
+   * it is not the daemon's failure.
+   */
+  HttpResponse send(HttpRequest request, RequestBody body) {
+    try {
+      return transport.send(request, body);
     } catch (IOException e) {
       throw IncusErrors.fromTransport(e, transport, request.describe());
     }

@@ -2,11 +2,13 @@ package dev.coi.incus.internal.transport;
 
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -21,6 +23,45 @@ final class Http1Codec {
   private Http1Codec() {}
 
   static void writeRequest(HttpRequest request, OutputStream out) throws IOException {
+    writeHead(request, request.body().length, out);
+    out.write(request.body());
+    out.flush();
+  }
+
+  /**
+   * Writes the head of a request whose body is streamed afterwards with {@link #writeBody}, asking
+   * the server with {@code Expect: 100-continue} to confirm before the body is sent: a daemon that
+   * refuses the request at once then answers without the upload, and without dropping the
+   * connection under it.
+   */
+  static void writeHeadExpectingContinue(HttpRequest request, long contentLength, OutputStream out)
+      throws IOException {
+    Map<String, String> headers = new LinkedHashMap<>(request.headers());
+    headers.put("Expect", "100-continue");
+    writeHead(
+        new HttpRequest(request.method(), request.path(), headers, new byte[0], request.timeout()),
+        contentLength,
+        out);
+    out.flush();
+  }
+
+  /**
+   * Streams a body; one that breaks its announced length fails with an {@link IOException}, so that
+   * the connection is dropped, not reused.
+   */
+  static void writeBody(RequestBody body, OutputStream out) throws IOException {
+    long length = body.length();
+    LengthCheckingStream checked = new LengthCheckingStream(out, length);
+    body.writeTo(checked);
+    if (checked.written != length) {
+      throw new IOException(
+          "request body ended after " + checked.written + " of " + length + " bytes");
+    }
+    out.flush();
+  }
+
+  private static void writeHead(HttpRequest request, long contentLength, OutputStream out)
+      throws IOException {
     StringBuilder head = new StringBuilder(256);
     head.append(request.method()).append(' ').append(request.path()).append(" HTTP/1.1\r\n");
     // The daemon rejects requests without a Host header; any name does.
@@ -29,10 +70,38 @@ final class Http1Codec {
     for (Map.Entry<String, String> h : request.headers().entrySet()) {
       head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
     }
-    head.append("Content-Length: ").append(request.body().length).append("\r\n\r\n");
+    head.append("Content-Length: ").append(contentLength).append("\r\n\r\n");
     out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-    out.write(request.body());
-    out.flush();
+  }
+
+  /** Passes bytes through, refusing any beyond the announced length. */
+  private static final class LengthCheckingStream extends FilterOutputStream {
+    private final long length;
+    long written;
+
+    LengthCheckingStream(OutputStream out, long length) {
+      super(out);
+      this.length = length;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (written + len > length) {
+        throw new IOException("request body longer than its announced " + length + " bytes");
+      }
+      out.write(b, off, len);
+      written += len;
+    }
+
+    @Override
+    public void close() {
+      // The connection outlives the body: closing it here would end the exchange.
+    }
   }
 
   /** Reads one response. {@link EOFException} when the peer closed before sending anything. */

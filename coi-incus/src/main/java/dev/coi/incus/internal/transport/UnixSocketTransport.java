@@ -74,6 +74,37 @@ public final class UnixSocketTransport implements HttpTransport {
     }
   }
 
+  /**
+   * Streams the body on a fresh connection (a streamed body cannot be sent a second time, as {@link
+   * #send(HttpRequest)} does when a pooled connection turns out to be closed), once the daemon has
+   * said it wants it: a request it refuses outright is answered without the upload.
+   */
+  @Override
+  public HttpResponse send(HttpRequest request, RequestBody body) throws IOException {
+    Connection c = open();
+    boolean keep = false;
+    try {
+      c.socket.setSoTimeout(
+          Math.toIntExact(Math.min(Integer.MAX_VALUE, request.timeout().toMillis())));
+      Http1Codec.writeHeadExpectingContinue(request, body.length(), c.out);
+      HttpResponse interim = Http1Codec.readResponse(c.in, request.method());
+      if (interim.status() != 100) {
+        // The daemon answered without the body; the connection, left mid-request, is not reused.
+        return interim;
+      }
+      Http1Codec.writeBody(body, c.out);
+      HttpResponse response = Http1Codec.readResponse(c.in, request.method());
+      keep = Http1Codec.keepAlive(response);
+      return response;
+    } finally {
+      if (keep) {
+        giveBack(c);
+      } else {
+        c.close();
+      }
+    }
+  }
+
   private Connection open() throws IOException {
     AFUNIXSocket socket = AFUNIXSocket.newInstance();
     try {
