@@ -32,6 +32,7 @@ public final class IncusClient implements AutoCloseable {
   private final Operations operations;
   private final Images images;
   private final Events events;
+  private final Files files;
   private volatile List<String> extensions;
 
   IncusClient(HttpTransport transport) {
@@ -41,6 +42,7 @@ public final class IncusClient implements AutoCloseable {
     this.operations = new Operations(rest);
     this.images = new Images(rest);
     this.events = new Events(rest);
+    this.files = new Files(rest);
   }
 
   /** The local daemon, its socket found as the Incus tools find it (see the package doc). */
@@ -131,6 +133,10 @@ public final class IncusClient implements AutoCloseable {
   /** Connections held open for reuse now; for leak checks. */
   int idleConnections() {
     return rest.idleConnections();
+  }
+
+  public Files files() {
+    return files;
   }
 
   @Override

@@ -1,0 +1,80 @@
+package dev.coi.incus;
+
+import dev.coi.api.CoiException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A client of the real daemon for one integration test, and the instances it made with it (from the
+ * small {@code coi-test-min} image), all named {@code coi-test-…}. {@link #close()} removes them,
+ * also after a failed test; instances carry {@code user.coi.test} and the owning {@code
+ * user.coi.pid}, so a sweep can tell leftovers of a dead run.
+ */
+final class LiveResources implements AutoCloseable {
+  static final String IMAGE = "coi-test-min";
+
+  final IncusClient client = IncusClient.local();
+  private final List<String> instances = new ArrayList<>();
+
+  /** A unique name {@code coi-test-<area>-<random>}, not yet used for anything. */
+  static String name(String area) {
+    return "coi-test-" + area + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /** A new instance of the test image, started or not, removed on close. */
+  String instance(String area, boolean start) {
+    return instance(area, IMAGE, start);
+  }
+
+  /** A new instance of an image (alias or fingerprint), removed on close. */
+  String instance(String area, String image, boolean start) {
+    String name = name(area);
+    instances.add(name);
+    client
+        .instances()
+        .create(
+            InstanceCreate.builder()
+                .name(name)
+                .image(image)
+                .start(start)
+                .putConfig("user.coi.test", area)
+                .putConfig("user.coi.pid", Long.toString(ProcessHandle.current().pid()))
+                .build());
+    return name;
+  }
+
+  @Override
+  public void close() {
+    List<RuntimeException> failures = new ArrayList<>();
+    for (String name : instances) {
+      quietly(
+          failures,
+          () ->
+              client
+                  .instances()
+                  .find(name)
+                  .ifPresent(
+                      i -> {
+                        if (!i.isStopped()) {
+                          client.instances().stop(name, true);
+                        }
+                        client.instances().delete(name);
+                      }));
+    }
+    client.close();
+    if (!failures.isEmpty()) {
+      CoiException e = new CoiException("could not remove what the test made");
+      failures.forEach(e::addSuppressed);
+      throw e;
+    }
+  }
+
+  private static void quietly(List<RuntimeException> failures, Runnable cleanup) {
+    try {
+      cleanup.run();
+    } catch (RuntimeException e) {
+      failures.add(e);
+    }
+  }
+}
