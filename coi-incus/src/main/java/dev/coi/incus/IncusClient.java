@@ -33,6 +33,7 @@ public final class IncusClient implements AutoCloseable {
   private final Images images;
   private final Events events;
   private final Files files;
+  private final Snapshots snapshots;
   private volatile List<String> extensions;
 
   IncusClient(HttpTransport transport) {
@@ -43,6 +44,7 @@ public final class IncusClient implements AutoCloseable {
     this.images = new Images(rest);
     this.events = new Events(rest);
     this.files = new Files(rest);
+    this.snapshots = new Snapshots(rest);
   }
 
   /** The local daemon, its socket found as the Incus tools find it (see the package doc). */
@@ -137,6 +139,10 @@ public final class IncusClient implements AutoCloseable {
 
   public Files files() {
     return files;
+  }
+
+  public Snapshots snapshots() {
+    return snapshots;
   }
 
   @Override
