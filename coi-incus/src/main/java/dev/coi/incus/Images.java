@@ -1,11 +1,39 @@
 package dev.coi.incus;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.coi.api.CoiException;
 import dev.coi.api.NotFoundException;
+import dev.coi.incus.internal.transport.HttpRequest;
+import dev.coi.incus.internal.transport.HttpResponse;
+import dev.coi.incus.internal.transport.RequestBody;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
-/** Images in the daemon's store, and their aliases. */
+/**
+ * Images in the daemon's store, and their aliases: look up, import from tarballs, publish from an
+ * instance or a snapshot, export, delete. Long transfers report to a {@link ProgressListener}.
+ *
+ * <pre>{@code
+ * Images images = client.images();
+ * ImageFiles files = images.export("coi-sandbox", Path.of("/tmp/export"));
+ * String fp = images.publish("demo/clean", Optional.of("demo-clean"), Map.of(), ProgressListener.NONE);
+ * images.renameAlias("demo-clean", "demo-base");
+ * images.deleteAlias("demo-base");
+ * images.delete(fp);
+ * }</pre>
+ */
 public final class Images {
   private final Rest rest;
 
@@ -39,5 +67,243 @@ public final class Images {
     List<Image> images = new ArrayList<>();
     rest.get("/1.0/images?recursion=1").forEach(json -> images.add(Image.of(json)));
     return images;
+  }
+
+  /**
+   * Names an image; an alias of that name already there is a {@link dev.coi.api.ConflictException}.
+   */
+  public void createAlias(String name, String fingerprint, String description) {
+    ObjectNode body =
+        Rest.object().put("name", name).put("target", fingerprint).put("description", description);
+    rest.sync("POST", "/1.0/images/aliases", body);
+  }
+
+  /** Moves an alias to a new name; the image stays the same. */
+  public void renameAlias(String name, String newName) {
+    rest.sync("POST", aliasPath(name), Rest.object().put("name", newName));
+  }
+
+  /** Removes an alias; the image stays. */
+  public void deleteAlias(String name) {
+    rest.sync("DELETE", aliasPath(name), null);
+  }
+
+  /**
+   * Imports a unified image tarball (metadata and rootfs in one), streaming it from disk, and
+   * returns its fingerprint. The listener hears the upload in bytes, then the daemon's stages. An
+   * image already in the store is a {@link dev.coi.api.ConflictException}.
+   */
+  public String importUnified(Path tarball, Optional<String> alias, ProgressListener listener) {
+    return upload(
+        hostFile(tarball), "application/octet-stream", alias, listener, tarball.toString());
+  }
+
+  /**
+   * Imports a split image, its metadata and rootfs tarballs sent as one {@code multipart/form-data}
+   * upload with the parts {@code metadata} and {@code rootfs}, as the Incus client does. Otherwise
+   * as {@link #importUnified}.
+   */
+  public String importSplit(
+      Path metadataTarball, Path rootfsTarball, Optional<String> alias, ProgressListener listener) {
+    MultipartBody multipart =
+        MultipartBody.of(
+            List.of(
+                new MultipartBody.Part(
+                    "metadata", fileName(metadataTarball), hostFile(metadataTarball)),
+                new MultipartBody.Part(
+                    "rootfs", fileName(rootfsTarball), hostFile(rootfsTarball))));
+    return upload(
+        multipart,
+        multipart.contentType(),
+        alias,
+        listener,
+        metadataTarball + " + " + rootfsTarball);
+  }
+
+  private String upload(
+      RequestBody body,
+      String contentType,
+      Optional<String> alias,
+      ProgressListener listener,
+      String what) {
+    HttpRequest request =
+        new HttpRequest(
+            "POST",
+            "/1.0/images",
+            Map.of("Content-Type", contentType),
+            new byte[0],
+            Files.TRANSFER_TIMEOUT);
+    HttpResponse response;
+    try {
+      response = rest.send(request, new ProgressBody(body, listener));
+    } catch (UncheckedIOException hostSide) {
+      throw new CoiException("cannot import " + what + ": " + hostSide.getMessage(), hostSide);
+    }
+    String fingerprint =
+        awaitImage(Rest.metadata(response, request.describe()), "import of " + what, listener);
+    alias.ifPresent(name -> aliasNewImage(name, fingerprint));
+    return fingerprint;
+  }
+
+  /**
+   * An alias added after the import (any daemon can) rather than with it: should it fail, the image
+   * is removed again. It is surely ours, since importing an image already there fails.
+   */
+  private void aliasNewImage(String alias, String fingerprint) {
+    try {
+      createAlias(alias, fingerprint, "");
+    } catch (CoiException aliasFailed) {
+      try {
+        delete(fingerprint);
+      } catch (CoiException cleanupFailed) {
+        aliasFailed.addSuppressed(cleanupFailed);
+      }
+      throw aliasFailed;
+    }
+  }
+
+  /**
+   * Makes an image of a stopped instance ({@code "demo"}) or of a snapshot ({@code "demo/clean"})
+   * and returns its fingerprint. The listener hears the daemon's packing progress, polled once a
+   * second (so a quick publish may report nothing).
+   */
+  public String publish(
+      String source,
+      Optional<String> alias,
+      Map<String, String> properties,
+      ProgressListener listener) {
+    ObjectNode body = Rest.object();
+    body.putObject("source")
+        .put("type", source.contains("/") ? "snapshot" : "instance")
+        .put("name", source);
+    alias.ifPresent(name -> body.putArray("aliases").addObject().put("name", name));
+    body.set("properties", Json.stringObject(properties));
+    HttpRequest request = HttpRequest.json("POST", "/1.0/images", Rest.write(body));
+    JsonNode operation = Rest.metadata(rest.send(request), request.describe());
+    return awaitImage(operation, "publish of " + source, listener);
+  }
+
+  private String awaitImage(JsonNode operation, String request, ProgressListener listener) {
+    String operationPath = Operations.path(operation.path("id").asText());
+    JsonNode done =
+        OperationProgress.await(rest, operationPath, Instances.TIMEOUT, request, listener);
+    return done.path("metadata").path("fingerprint").asText();
+  }
+
+  /**
+   * Writes an image's files into {@code targetDir} (made when missing): a split image's two
+   * tarballs, or a unified one, under the names the daemon gives them. Their checksum is checked
+   * against the fingerprint before anything is written. The image passes through memory whole.
+   */
+  public ImageFiles export(String aliasOrFingerprint, Path targetDir) {
+    String fingerprint = get(aliasOrFingerprint).fingerprint();
+    HttpRequest request =
+        HttpRequest.of("GET", "/1.0/images/" + Rest.encode(fingerprint) + "/export")
+            .withTimeout(Files.TRANSFER_TIMEOUT);
+    HttpResponse response = rest.send(request);
+    if (response.status() / 100 != 2) {
+      Rest.metadata(response, request.describe());
+    }
+    byte[] body = response.body();
+    Optional<String> boundary = MultipartParts.boundary(response.header("Content-Type"));
+    if (boundary.isEmpty()) {
+      String disposition = response.header("Content-Disposition");
+      String name =
+          disposition == null
+              ? fingerprint + ".tar"
+              : MultipartParts.parameters(disposition)
+                  .getOrDefault("filename", fingerprint + ".tar");
+      checkFingerprint(fingerprint, List.of(new Slice(body, 0, body.length)));
+      Path file =
+          write(targetDir, safeName(name, fingerprint + ".tar"), new Slice(body, 0, body.length));
+      return ImmutableImageFiles.builder().metadata(file).build();
+    }
+    Slice metadata = null;
+    Slice rootfs = null;
+    String metadataName = "meta-" + fingerprint + ".tar";
+    String rootfsName = fingerprint + ".rootfs";
+    for (MultipartParts.Part part : MultipartParts.parse(body, boundary.get())) {
+      Slice slice = new Slice(body, part.offset(), part.length());
+      if (part.name().equals("metadata")) {
+        metadata = slice;
+        metadataName = safeName(part.filename(), metadataName);
+      } else if (part.name().startsWith("rootfs")) {
+        rootfs = slice;
+        rootfsName = safeName(part.filename(), rootfsName);
+      }
+    }
+    if (metadata == null || rootfs == null) {
+      throw new CoiException(
+          "Incus sent a split export of " + fingerprint + " without both metadata and rootfs");
+    }
+    checkFingerprint(fingerprint, List.of(metadata, rootfs));
+    return ImmutableImageFiles.builder()
+        .metadata(write(targetDir, metadataName, metadata))
+        .rootfs(write(targetDir, rootfsName, rootfs))
+        .build();
+  }
+
+  /** Removes an image from the store, with its aliases. */
+  public void delete(String fingerprint) {
+    rest.runOperation("DELETE", "/1.0/images/" + Rest.encode(fingerprint), null, Instances.TIMEOUT);
+  }
+
+  private record Slice(byte[] bytes, int offset, int length) {}
+
+  /** A fingerprint is the SHA-256 of the image's files, metadata first. */
+  private static void checkFingerprint(String fingerprint, List<Slice> slices) {
+    MessageDigest sha256;
+    try {
+      sha256 = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK has no SHA-256", e);
+    }
+    slices.forEach(s -> sha256.update(s.bytes(), s.offset(), s.length()));
+    String actual = HexFormat.of().formatHex(sha256.digest());
+    if (!actual.startsWith(fingerprint)) {
+      throw new CoiException(
+          "the export of image "
+              + fingerprint
+              + " does not match its fingerprint (got "
+              + actual
+              + ")");
+    }
+  }
+
+  /** The daemon's file name when it is a plain name, else ours: it must not point elsewhere. */
+  private static String safeName(String offered, String fallback) {
+    return offered == null || TreePaths.unsafeName(offered).isPresent() ? fallback : offered;
+  }
+
+  private static Path write(Path dir, String name, Slice slice) {
+    Path file = dir.resolve(name);
+    try {
+      java.nio.file.Files.createDirectories(dir);
+      try (OutputStream out =
+          java.nio.file.Files.newOutputStream(
+              file,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.TRUNCATE_EXISTING,
+              StandardOpenOption.WRITE,
+              LinkOption.NOFOLLOW_LINKS)) {
+        out.write(slice.bytes(), slice.offset(), slice.length());
+      }
+    } catch (IOException e) {
+      throw new CoiException("cannot write the exported image to " + file + ": " + e, e);
+    }
+    return file;
+  }
+
+  private static RequestBody hostFile(Path file) {
+    return HostFileBody.of(file);
+  }
+
+  private static String fileName(Path file) {
+    Path name = file.getFileName();
+    return name == null ? "image.tar" : name.toString();
+  }
+
+  private static String aliasPath(String name) {
+    return "/1.0/images/aliases/" + Rest.encode(name);
   }
 }

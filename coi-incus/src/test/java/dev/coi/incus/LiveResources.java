@@ -2,20 +2,23 @@ package dev.coi.incus;
 
 import dev.coi.api.CoiException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 
 /**
- * A client of the real daemon for one integration test, and the instances it made with it (from the
- * small {@code coi-test-min} image), all named {@code coi-test-…}. {@link #close()} removes them,
- * also after a failed test; instances carry {@code user.coi.test} and the owning {@code
- * user.coi.pid}, so a sweep can tell leftovers of a dead run.
+ * A client of the real daemon for one integration test, and everything the test made with it:
+ * instances (from the small {@code coi-test-min} image), images and aliases, all named {@code
+ * coi-test-…}. {@link #close()} removes them, also after a failed test; instances carry {@code
+ * user.coi.test} and the owning {@code user.coi.pid}, so a sweep can tell leftovers of a dead run.
  */
 final class LiveResources implements AutoCloseable {
   static final String IMAGE = "coi-test-min";
 
   final IncusClient client = IncusClient.local();
   private final List<String> instances = new ArrayList<>();
+  private final List<String> images = new ArrayList<>();
+  private final List<String> aliases = new ArrayList<>();
 
   /** A unique name {@code coi-test-<area>-<random>}, not yet used for anything. */
   static String name(String area) {
@@ -44,9 +47,37 @@ final class LiveResources implements AutoCloseable {
     return name;
   }
 
+  /** An image the test made, deleted on close (with its aliases). */
+  String image(String fingerprint) {
+    images.add(fingerprint);
+    return fingerprint;
+  }
+
+  /** An alias the test made, deleted on close if it is still there. */
+  String alias(String name) {
+    aliases.add(name);
+    return name;
+  }
+
   @Override
   public void close() {
     List<RuntimeException> failures = new ArrayList<>();
+    List<String> reversed = new ArrayList<>(aliases);
+    Collections.reverse(reversed);
+    for (String alias : reversed) {
+      quietly(
+          failures,
+          () -> client.images().find(alias).ifPresent(i -> client.images().deleteAlias(alias)));
+    }
+    for (String fingerprint : images) {
+      quietly(
+          failures,
+          () ->
+              client
+                  .images()
+                  .find(fingerprint)
+                  .ifPresent(i -> client.images().delete(fingerprint)));
+    }
     for (String name : instances) {
       quietly(
           failures,

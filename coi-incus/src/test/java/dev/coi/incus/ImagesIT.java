@@ -1,0 +1,245 @@
+package dev.coi.incus;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coi.api.BackendException;
+import dev.coi.api.ConflictException;
+import dev.coi.api.NotFoundException;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Images against the real daemon: export of the test image, import of both tarball forms, aliases,
+ * publish from an instance and a snapshot. {@code coi-test-min} is only read; every image this
+ * makes is new (a changed description gives a new fingerprint) and is deleted afterwards.
+ */
+class ImagesIT {
+  private LiveResources live;
+  private Images images;
+  @TempDir Path temp;
+
+  @BeforeEach
+  void connect() {
+    live = new LiveResources();
+    images = live.client.images();
+  }
+
+  @AfterEach
+  void removeWhatTheTestMade() {
+    live.close();
+  }
+
+  @Test
+  void anExportedImageImportsBackInBothFormsReportingTheUpload() throws Exception {
+    ImageFiles exported = images.export(LiveResources.IMAGE, temp.resolve("export"));
+    assertTrue(exported.isSplit(), "the test image is a split image");
+    Path rootfs = exported.rootfs().orElseThrow();
+    assertEquals(
+        images.get(LiveResources.IMAGE).fingerprint(), sha256(exported.metadata(), rootfs));
+
+    // Imported as they are, the files would be coi-test-min itself: a new description makes a new
+    // image.
+    Path meta = java.nio.file.Files.createDirectories(temp.resolve("meta"));
+    tar("-C", meta, "-xf", exported.metadata());
+    Path yaml = meta.resolve("metadata.yaml");
+    java.nio.file.Files.writeString(
+        yaml,
+        java.nio.file.Files.readString(yaml)
+            .replace("description: \"", "description: \"coi-test re-import of "));
+    Path newMeta = temp.resolve("meta.tar");
+    tar("-C", meta, "-cf", newMeta, "metadata.yaml", "templates");
+
+    List<String> heard = Collections.synchronizedList(new ArrayList<>());
+    String splitAlias = live.alias(LiveResources.name("img-split"));
+    String split =
+        live.image(
+            images.importSplit(
+                newMeta,
+                rootfs,
+                Optional.of(splitAlias),
+                (done, total, stage) -> heard.add(stage + " " + done + "/" + total)));
+
+    assertEquals(sha256(newMeta, rootfs), split);
+    assertEquals(split, images.get(splitAlias).fingerprint());
+    long sent = java.nio.file.Files.size(newMeta) + java.nio.file.Files.size(rootfs);
+    assertTrue(heard.get(0).startsWith("upload 0/"), heard.toString());
+    String last = heard.get(heard.size() - 1);
+    long total = Long.parseLong(last.substring(last.indexOf('/') + 1));
+    assertTrue(total > sent, "the multipart body adds its headers: " + heard);
+    assertTrue(last.equals("upload " + total + "/" + total), heard.toString());
+
+    // The unified form: metadata and rootfs/ in one tarball.
+    Path unified = java.nio.file.Files.createDirectories(temp.resolve("unified/rootfs"));
+    tar("-C", unified, "--numeric-owner", "-xpf", rootfs);
+    tar("-C", meta, "-cf", temp.resolve("meta2.tar"), "metadata.yaml", "templates");
+    tar("-C", unified.getParent(), "-xf", temp.resolve("meta2.tar"));
+    Path tarball = temp.resolve("unified.tar.gz");
+    tar(
+        "-C",
+        unified.getParent(),
+        "--numeric-owner",
+        "-czf",
+        tarball,
+        "metadata.yaml",
+        "templates",
+        "rootfs");
+    heard.clear();
+    String unifiedAlias = live.alias(LiveResources.name("img-unified"));
+    String whole =
+        live.image(
+            images.importUnified(
+                tarball,
+                Optional.of(unifiedAlias),
+                (done, total2, stage) -> heard.add(stage + " " + done + "/" + total2)));
+
+    // Gone before @TempDir's clean-up, which warns about each busybox link leading out of it.
+    deleteTree(unified.getParent());
+    assertEquals(sha256(tarball), whole);
+    long size = java.nio.file.Files.size(tarball);
+    assertEquals("upload " + size + "/" + size, heard.get(heard.size() - 1));
+
+    // It is a working image, and it exports back byte for byte.
+    String instance = live.instance("img-run", unifiedAlias, true);
+    assertTrue(live.client.instances().get(instance).isRunning());
+    ImageFiles again = images.export(unifiedAlias, temp.resolve("again"));
+    assertFalse(again.isSplit());
+    assertArrayEquals(
+        java.nio.file.Files.readAllBytes(tarball),
+        java.nio.file.Files.readAllBytes(again.metadata()));
+
+    // The same image once more is a conflict, and makes no alias.
+    String duplicateAlias = live.alias(LiveResources.name("img-dup"));
+    assertThrows(
+        ConflictException.class,
+        () -> images.importUnified(tarball, Optional.of(duplicateAlias), ProgressListener.NONE));
+    assertTrue(images.find(duplicateAlias).isEmpty());
+  }
+
+  @Test
+  void aliasesAreMadeMovedAndRemovedLeavingTheImage() {
+    String instance = live.instance("img-alias", false);
+    String fingerprint =
+        live.image(
+            images.publish(
+                instance,
+                Optional.empty(),
+                Map.of("description", "coi-test"),
+                ProgressListener.NONE));
+    String first = live.alias(LiveResources.name("alias"));
+    String second = live.alias(LiveResources.name("alias"));
+
+    images.createAlias(first, fingerprint, "a test alias");
+    assertEquals(fingerprint, images.get(first).fingerprint());
+    assertThrows(ConflictException.class, () -> images.createAlias(first, fingerprint, ""));
+
+    images.renameAlias(first, second);
+    assertTrue(images.find(first).isEmpty());
+    assertEquals(fingerprint, images.get(second).fingerprint());
+
+    images.deleteAlias(second);
+    assertTrue(images.find(second).isEmpty());
+    assertTrue(images.find(fingerprint).isPresent());
+    assertThrows(NotFoundException.class, () -> images.deleteAlias(second));
+  }
+
+  @Test
+  void aStoppedInstanceAndItsSnapshotPublishAsImagesReportingProgress() throws IOException {
+    String instance = live.instance("img-pub", false);
+    // Random bytes do not compress: packing them takes the daemon a few seconds, long enough for
+    // the once-a-second progress poll to see it.
+    byte[] noise = new byte[48 * 1024 * 1024];
+    new Random(7).nextBytes(noise);
+    Path big = java.nio.file.Files.write(temp.resolve("noise.bin"), noise);
+    live.client.files().push(instance, "/noise.bin", big, 0, 0, 0644);
+    live.client.snapshots().create(instance, "with-noise");
+
+    List<String> heard = Collections.synchronizedList(new ArrayList<>());
+    String snapshotAlias = live.alias(LiveResources.name("img-snap"));
+    String fromSnapshot =
+        live.image(
+            images.publish(
+                instance + "/with-noise",
+                Optional.of(snapshotAlias),
+                Map.of("description", "coi-test snapshot image"),
+                (done, total, stage) -> heard.add(stage + " " + done + "/" + total)));
+
+    Image image = images.get(snapshotAlias);
+    assertEquals(fromSnapshot, image.fingerprint());
+    assertEquals("coi-test snapshot image", image.properties().get("description"));
+    assertFalse(heard.isEmpty(), "no progress heard");
+    assertTrue(heard.get(0).startsWith("create_image_from_container_pack "), heard.toString());
+
+    live.client.files().delete(instance, "/noise.bin");
+    String instanceAlias = live.alias(LiveResources.name("img-inst"));
+    String fromInstance =
+        live.image(
+            images.publish(
+                instance,
+                Optional.of(instanceAlias),
+                Map.of("os", "coi-test"),
+                ProgressListener.NONE));
+
+    assertNotEquals(fromSnapshot, fromInstance);
+    assertEquals("coi-test", images.get(instanceAlias).properties().get("os"));
+    assertTrue(images.get(instanceAlias).size() < image.size());
+
+    live.client.instances().start(instance);
+    BackendException running =
+        assertThrows(
+            BackendException.class,
+            () -> images.publish(instance, Optional.empty(), Map.of(), ProgressListener.NONE));
+    assertTrue(running.getMessage().contains("running"), running.getMessage());
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> all = java.nio.file.Files.walk(root)) {
+      for (Path path : all.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
+        java.nio.file.Files.delete(path);
+      }
+    }
+  }
+
+  private static String sha256(Path... files) throws Exception {
+    MessageDigest digest = MessageDigest.getInstance("SHA-256");
+    for (Path file : files) {
+      digest.update(java.nio.file.Files.readAllBytes(file));
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  /** Runs the host's tar (tests only), stdin from /dev/null as the incus notes advise. */
+  private static void tar(Object... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("tar"));
+    for (Object arg : args) {
+      command.add(arg.toString());
+    }
+    Process tar =
+        new ProcessBuilder(command)
+            .redirectInput(new File("/dev/null"))
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(tar.getInputStream().readAllBytes());
+    assertEquals(0, tar.waitFor(), command + ": " + output);
+  }
+}

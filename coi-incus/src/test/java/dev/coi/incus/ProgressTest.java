@@ -1,0 +1,67 @@
+package dev.coi.incus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.coi.incus.internal.transport.RequestBody;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What a {@link ProgressListener} hears of uploads and of the daemon's operations. */
+class ProgressTest {
+
+  @Test
+  void anUploadIsReportedFromZeroToItsLengthInMebibyteSteps() throws IOException {
+    int size = 2 * 1024 * 1024 + 10;
+    RequestBody body =
+        new RequestBody() {
+          @Override
+          public long length() {
+            return size;
+          }
+
+          @Override
+          public void writeTo(OutputStream out) throws IOException {
+            byte[] chunk = new byte[64 * 1024];
+            for (int left = size; left > 0; left -= chunk.length) {
+              out.write(chunk, 0, Math.min(chunk.length, left));
+            }
+          }
+        };
+    List<String> heard = new ArrayList<>();
+    ByteArrayOutputStream sink = new ByteArrayOutputStream();
+
+    new ProgressBody(body, (done, total, stage) -> heard.add(stage + " " + done + "/" + total))
+        .writeTo(sink);
+
+    assertEquals(size, sink.size());
+    assertEquals(
+        List.of(
+            "upload 0/" + size,
+            "upload 1048576/" + size,
+            "upload 2097152/" + size,
+            "upload " + size + "/" + size),
+        heard);
+  }
+
+  @Test
+  void operationProgressIsRelayedAsPercentOrBytes() throws IOException {
+    StringBuilder heard = new StringBuilder();
+    ProgressListener listener =
+        (done, total, stage) ->
+            heard.append(stage).append(' ').append(done).append('/').append(total).append(';');
+
+    OperationProgress.relay(
+        Rest.JSON.readTree("{\"stage\":\"create_image_from_container_pack\",\"percent\":\"78\"}"),
+        listener);
+    OperationProgress.relay(
+        Rest.JSON.readTree("{\"stage\":\"unpack\",\"processed\":\"4096\",\"speed\":\"0\"}"),
+        listener);
+    OperationProgress.relay(Rest.JSON.readTree("{\"stage\":\"idle\",\"speed\":\"0\"}"), listener);
+
+    assertEquals("create_image_from_container_pack 78/100;unpack 4096/-1;", heard.toString());
+  }
+}
