@@ -16,20 +16,36 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Files against the real daemon: owners and modes, trees both ways, stopped instances, escapes. */
 class FilesIT {
+  private static IncusClient incus;
+
+  @RegisterExtension final LeakCheck leaks = new LeakCheck(() -> incus);
   private LiveResources live;
   private Files files;
   @TempDir Path temp;
 
+  @BeforeAll
+  static void connect() {
+    incus = IncusClient.local();
+  }
+
+  @AfterAll
+  static void disconnect() {
+    incus.close();
+  }
+
   @BeforeEach
-  void connect() {
-    live = new LiveResources();
+  void start() {
+    live = new LiveResources(incus);
     files = live.client.files();
   }
 

@@ -24,9 +24,12 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,13 +38,26 @@ import org.junit.jupiter.api.io.TempDir;
  * makes is new (a changed description gives a new fingerprint) and is deleted afterwards.
  */
 class ImagesIT {
+  private static IncusClient incus;
+
+  @RegisterExtension final LeakCheck leaks = new LeakCheck(() -> incus);
   private LiveResources live;
   private Images images;
   @TempDir Path temp;
 
+  @BeforeAll
+  static void connect() {
+    incus = IncusClient.local();
+  }
+
+  @AfterAll
+  static void disconnect() {
+    incus.close();
+  }
+
   @BeforeEach
-  void connect() {
-    live = new LiveResources();
+  void start() {
+    live = new LiveResources(incus);
     images = live.client.images();
   }
 

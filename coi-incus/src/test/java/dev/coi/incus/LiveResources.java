@@ -7,18 +7,22 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * A client of the real daemon for one integration test, and everything the test made with it:
- * instances (from the small {@code coi-test-min} image), images and aliases, all named {@code
- * coi-test-…}. {@link #close()} removes them, also after a failed test; instances carry {@code
- * user.coi.test} and the owning {@code user.coi.pid}, so a sweep can tell leftovers of a dead run.
+ * What one integration test made on the real daemon, through a client it shares: instances (from
+ * the small {@code coi-test-min} image), images and aliases, all named {@code coi-test-…}. {@link
+ * #close()} removes them, also after a failed test; instances carry {@code user.coi.test} and the
+ * owning {@code user.coi.pid}, as {@link LeakCheck} expects.
  */
 final class LiveResources implements AutoCloseable {
   static final String IMAGE = "coi-test-min";
 
-  final IncusClient client = IncusClient.local();
+  final IncusClient client;
   private final List<String> instances = new ArrayList<>();
   private final List<String> images = new ArrayList<>();
   private final List<String> aliases = new ArrayList<>();
+
+  LiveResources(IncusClient client) {
+    this.client = client;
+  }
 
   /** A unique name {@code coi-test-<area>-<random>}, not yet used for anything. */
   static String name(String area) {
@@ -42,7 +46,7 @@ final class LiveResources implements AutoCloseable {
                 .image(image)
                 .start(start)
                 .putConfig("user.coi.test", area)
-                .putConfig("user.coi.pid", Long.toString(ProcessHandle.current().pid()))
+                .putConfig("user.coi.pid", LeakCheck.PID)
                 .build());
     return name;
   }
@@ -93,7 +97,6 @@ final class LiveResources implements AutoCloseable {
                         client.instances().delete(name);
                       }));
     }
-    client.close();
     if (!failures.isEmpty()) {
       CoiException e = new CoiException("could not remove what the test made");
       failures.forEach(e::addSuppressed);
