@@ -2,6 +2,7 @@ package dev.coi.api.spi;
 
 import dev.coi.api.ExecResult;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -24,6 +25,14 @@ public interface ContainerBackend extends AutoCloseable {
   default int priority() {
     return 0;
   }
+
+  /**
+   * Settings from coi's configuration, given once before first use; keys a backend does not know
+   * are ignored. Incus reads {@code socket}, {@code remote.address}, {@code
+   * remote.client_certificate}, {@code remote.client_key}, {@code remote.server_certificate},
+   * {@code remote.server_fingerprint} and {@code remote.ca_certificate} (from {@code [incus]}).
+   */
+  default void configure(Map<String, String> settings) {}
 
   /** Whether this backend can be used on this machine now, and why not; never throws. */
   Availability availability();

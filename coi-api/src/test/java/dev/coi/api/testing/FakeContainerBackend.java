@@ -30,6 +30,7 @@ public final class FakeContainerBackend implements ContainerBackend {
   private final Set<String> images;
   private final List<ExecSpec> execs = new CopyOnWriteArrayList<>();
   private final List<String> stopRequests = new CopyOnWriteArrayList<>();
+  private volatile Map<String, String> settings = Map.of();
   private volatile Function<ExecSpec, ExecResult> execHandler = e -> ExecResult.of(0, "", "");
   private boolean closed;
 
@@ -44,6 +45,16 @@ public final class FakeContainerBackend implements ContainerBackend {
 
   public synchronized Map<String, ContainerSpec> created() {
     return Map.copyOf(specs);
+  }
+
+  @Override
+  public void configure(Map<String, String> newSettings) {
+    this.settings = Map.copyOf(newSettings);
+  }
+
+  /** The settings the engine configured this backend with. */
+  public Map<String, String> settings() {
+    return settings;
   }
 
   /** The containers whose stop was requested without waiting, in order. */

@@ -3,11 +3,14 @@ package dev.coi.core.internal;
 import dev.coi.api.BackendUnavailableException;
 import dev.coi.api.spi.Availability;
 import dev.coi.api.spi.ContainerBackend;
+import dev.coi.core.config.Config;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.TreeMap;
 
 /**
  * Chooses the container backend: of those on the class path, the available one with the highest
@@ -18,10 +21,42 @@ final class Backends {
 
   private Backends() {}
 
-  static ContainerBackend discover() {
+  /** The chosen backend of the class path, configured with the given settings. */
+  static ContainerBackend discover(Map<String, String> settings) {
     List<ContainerBackend> found = new ArrayList<>();
-    ServiceLoader.load(ContainerBackend.class, Backends.class.getClassLoader()).forEach(found::add);
+    ServiceLoader.load(ContainerBackend.class, Backends.class.getClassLoader())
+        .forEach(
+            backend -> {
+              backend.configure(settings);
+              found.add(backend);
+            });
     return choose(found);
+  }
+
+  /** The {@code [incus]} section as backend settings (see {@link ContainerBackend#configure}). */
+  static Map<String, String> settings(Config.Incus incus) {
+    Map<String, String> settings = new TreeMap<>();
+    incus.socket().ifPresent(socket -> settings.put("socket", socket.toString()));
+    incus
+        .remote()
+        .ifPresent(
+            remote -> {
+              settings.put("remote.address", remote.address());
+              remote
+                  .clientCertificate()
+                  .ifPresent(p -> settings.put("remote.client_certificate", p.toString()));
+              remote.clientKey().ifPresent(p -> settings.put("remote.client_key", p.toString()));
+              remote
+                  .serverCertificate()
+                  .ifPresent(p -> settings.put("remote.server_certificate", p.toString()));
+              remote
+                  .serverFingerprint()
+                  .ifPresent(f -> settings.put("remote.server_fingerprint", f));
+              remote
+                  .caCertificate()
+                  .ifPresent(p -> settings.put("remote.ca_certificate", p.toString()));
+            });
+    return settings;
   }
 
   static ContainerBackend choose(List<ContainerBackend> candidates) {

@@ -15,10 +15,12 @@ import dev.coi.core.config.Config;
 import dev.coi.core.config.ConfigLoader;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * Turns a {@link SessionSpec} into a running session: checks the input, loads the configuration of
@@ -27,10 +29,12 @@ import java.util.function.Supplier;
  * java.util.ServiceLoader}.
  */
 public final class DefaultSessionEngine implements SessionEngine {
-  private final Supplier<ContainerBackend> backendSupplier;
+  private final Function<Map<String, String>, ContainerBackend> backendFactory;
   private final ConfigLoader configLoader;
   private final Clock clock;
-  private ContainerBackend backend;
+
+  /** One backend per distinct settings: a project file may point at another daemon. */
+  private final Map<Map<String, String>, ContainerBackend> backends = new HashMap<>();
 
   /**
    * The engine of the running JVM: backends from the class path, configuration from the usual files
@@ -41,17 +45,16 @@ public final class DefaultSessionEngine implements SessionEngine {
   }
 
   DefaultSessionEngine(
-      Supplier<ContainerBackend> backendSupplier, ConfigLoader configLoader, Clock clock) {
-    this.backendSupplier = backendSupplier;
+      Function<Map<String, String>, ContainerBackend> backendFactory,
+      ConfigLoader configLoader,
+      Clock clock) {
+    this.backendFactory = backendFactory;
     this.configLoader = configLoader;
     this.clock = clock;
   }
 
-  private synchronized ContainerBackend backend() {
-    if (backend == null) {
-      backend = backendSupplier.get();
-    }
-    return backend;
+  private synchronized ContainerBackend backend(Config config) {
+    return backends.computeIfAbsent(Backends.settings(config.incus()), backendFactory);
   }
 
   @Override
@@ -65,7 +68,7 @@ public final class DefaultSessionEngine implements SessionEngine {
           "slot " + spec.slot() + " is out of range: a workspace has slots 1 to " + slots);
     }
     List<Mount> extraMounts = ExtraMounts.checked(config);
-    ContainerBackend containers = backend();
+    ContainerBackend containers = backend(config);
     ContainerSpec.Builder template =
         ContainerSpec.builder()
             .image(config.defaults().image())

@@ -52,7 +52,13 @@ class DefaultSessionEngineTest {
   }
 
   private DefaultSessionEngine engine(ConfigLoader config) {
-    return new DefaultSessionEngine(() -> backend, config, Clock.fixed(NOW, ZoneOffset.UTC));
+    return new DefaultSessionEngine(
+        settings -> {
+          backend.configure(settings);
+          return backend;
+        },
+        config,
+        Clock.fixed(NOW, ZoneOffset.UTC));
   }
 
   private SessionSpec.Builder spec() {
@@ -431,7 +437,7 @@ class DefaultSessionEngineTest {
     writeProjectFile("[defaults]\npersistnt = true\n");
     DefaultSessionEngine configured =
         new DefaultSessionEngine(
-            () -> {
+            settings -> {
               throw new AssertionError("no backend may be chosen");
             },
             ConfigLoader.builder().home(home).build(),
@@ -450,5 +456,36 @@ class DefaultSessionEngineTest {
             () -> engine(Map.of("CLAUDE_ON_INCUS_DEFAULTS_SLOTS", "abc")).start(spec().build()));
     assertTrue(e.getMessage().contains("CLAUDE_ON_INCUS_DEFAULTS_SLOTS"), e.getMessage());
     assertTrue(backend.created().isEmpty());
+  }
+
+  @Test
+  void theBackendIsConfiguredFromTheIncusSectionOfTheConfiguration() throws IOException {
+    Path file = home.resolve("config.toml");
+    Files.writeString(
+        file,
+        "[incus]\nsocket = \"/run/other/unix.socket\"\n"
+            + "[incus.remote]\naddress = \"https://127.0.0.1:8443\"\n"
+            + "client_certificate = \"/etc/coi/client.crt\"\nclient_key = \"/etc/coi/client.key\"\n"
+            + "server_fingerprint = \"abc123\"\n");
+    DefaultSessionEngine configured =
+        engine(ConfigLoader.builder().userFile(file).home(home).build());
+
+    try (Session s = configured.start(spec().build())) {
+      assertEquals(
+          Map.of(
+              "socket", "/run/other/unix.socket",
+              "remote.address", "https://127.0.0.1:8443",
+              "remote.client_certificate", "/etc/coi/client.crt",
+              "remote.client_key", "/etc/coi/client.key",
+              "remote.server_fingerprint", "abc123"),
+          backend.settings());
+    }
+  }
+
+  @Test
+  void withoutAnIncusSectionTheBackendGetsNoSettings() {
+    try (Session s = engine.start(spec().build())) {
+      assertEquals(Map.of(), backend.settings());
+    }
   }
 }

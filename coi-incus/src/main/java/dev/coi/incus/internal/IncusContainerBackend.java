@@ -5,6 +5,7 @@ import dev.coi.api.CoiException;
 import dev.coi.api.ConflictException;
 import dev.coi.api.ExecResult;
 import dev.coi.api.ImageNotFoundException;
+import dev.coi.api.InvalidSpecException;
 import dev.coi.api.NotFoundException;
 import dev.coi.api.spi.Availability;
 import dev.coi.api.spi.ContainerBackend;
@@ -14,8 +15,10 @@ import dev.coi.api.spi.ContainerStatus;
 import dev.coi.api.spi.ExecSpec;
 import dev.coi.incus.ExecOutput;
 import dev.coi.incus.IncusClient;
+import dev.coi.incus.IncusRemote;
 import dev.coi.incus.ServerInfo;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,6 +30,7 @@ import java.util.Optional;
  */
 public final class IncusContainerBackend implements ContainerBackend {
   private final Map<String, String> env;
+  private Map<String, String> settings = Map.of();
   private IncusClient client;
 
   /** The backend of the local daemon, as {@link java.util.ServiceLoader} creates it. */
@@ -38,11 +42,65 @@ public final class IncusContainerBackend implements ContainerBackend {
     this.env = Map.copyOf(env);
   }
 
+  @Override
+  public synchronized void configure(Map<String, String> newSettings) {
+    this.settings = Map.copyOf(newSettings);
+  }
+
   private synchronized IncusClient client() {
     if (client == null) {
-      client = IncusClient.local(env);
+      client =
+          remote(settings)
+              .map(IncusClient::remote)
+              .orElseGet(() -> IncusClient.local(localEnv(settings, env)));
     }
     return client;
+  }
+
+  /** The remote daemon the settings name, if any. */
+  static Optional<IncusRemote> remote(Map<String, String> settings) {
+    String address = settings.get("remote.address");
+    if (address == null) {
+      return Optional.empty();
+    }
+    if (!settings.containsKey("remote.client_certificate")
+        || !settings.containsKey("remote.client_key")) {
+      throw new InvalidSpecException(
+          "[incus.remote] address "
+              + address
+              + " needs client_certificate and client_key: the daemon knows clients by certificate");
+    }
+    IncusRemote.Builder remote = IncusRemote.builder().address(address);
+    Optional.ofNullable(settings.get("remote.client_certificate"))
+        .map(Path::of)
+        .ifPresent(remote::clientCertificate);
+    Optional.ofNullable(settings.get("remote.client_key"))
+        .map(Path::of)
+        .ifPresent(remote::clientKey);
+    Optional.ofNullable(settings.get("remote.server_certificate"))
+        .map(Path::of)
+        .ifPresent(remote::serverCertificate);
+    Optional.ofNullable(settings.get("remote.server_fingerprint"))
+        .ifPresent(remote::serverFingerprint);
+    Optional.ofNullable(settings.get("remote.ca_certificate"))
+        .map(Path::of)
+        .ifPresent(remote::caCertificate);
+    return Optional.of(remote.build());
+  }
+
+  /**
+   * The environment the local socket is looked up in: a socket from the settings stands in for
+   * {@code INCUS_SOCKET}, unless the environment sets that itself (the environment outranks
+   * configuration files).
+   */
+  static Map<String, String> localEnv(Map<String, String> settings, Map<String, String> env) {
+    String socket = settings.get("socket");
+    if (socket == null || env.containsKey("INCUS_SOCKET")) {
+      return env;
+    }
+    Map<String, String> withSocket = new java.util.HashMap<>(env);
+    withSocket.put("INCUS_SOCKET", socket);
+    return withSocket;
   }
 
   @Override

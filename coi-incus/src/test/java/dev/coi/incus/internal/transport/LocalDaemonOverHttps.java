@@ -22,7 +22,7 @@ import java.util.UUID;
  * keys given; an empty value unsets), {@code POST /1.0/certificates} and {@code DELETE
  * /1.0/certificates/<fingerprint>}.
  */
-final class LocalDaemonOverHttps implements AutoCloseable {
+public final class LocalDaemonOverHttps implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String ADDRESS_KEY = "core.https_address";
 
@@ -40,7 +40,7 @@ final class LocalDaemonOverHttps implements AutoCloseable {
   private LocalDaemonOverHttps() {}
 
   /** Sets the daemon up; on any failure it is restored before the exception is thrown. */
-  static LocalDaemonOverHttps start(Path dir) throws IOException {
+  public static LocalDaemonOverHttps start(Path dir) throws IOException {
     LocalDaemonOverHttps daemon = new LocalDaemonOverHttps();
     try {
       daemon.setUp(dir);
@@ -73,7 +73,7 @@ final class LocalDaemonOverHttps implements AutoCloseable {
     serverFingerprint = environment.path("certificate_fingerprint").asText();
   }
 
-  URI address() {
+  public URI address() {
     return URI.create("https://127.0.0.1:" + port);
   }
 
@@ -82,7 +82,7 @@ final class LocalDaemonOverHttps implements AutoCloseable {
   }
 
   /** A client certificate and key the daemon trusts. */
-  TestCertificates.Identity client() {
+  public TestCertificates.Identity client() {
     return client;
   }
 
@@ -92,7 +92,7 @@ final class LocalDaemonOverHttps implements AutoCloseable {
   }
 
   /** The daemon's certificate fingerprint, as GET /1.0 gives it. */
-  String serverFingerprint() {
+  public String serverFingerprint() {
     return serverFingerprint;
   }
 
