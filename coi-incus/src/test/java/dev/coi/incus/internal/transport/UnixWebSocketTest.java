@@ -100,6 +100,29 @@ class UnixWebSocketTest {
   }
 
   @Test
+  void aPongThePeerCanNoLongerTakeDoesNotLoseWhatItSentBefore() throws IOException {
+    java.io.OutputStream gone =
+        new java.io.OutputStream() {
+          @Override
+          public void write(int b) throws IOException {
+            throw new IOException("Broken pipe");
+          }
+        };
+    UnixWebSocket ws =
+        new UnixWebSocket(
+            new ByteArrayInputStream(
+                concat(
+                    frame(true, WebSocketFrames.PING, new byte[] {1}),
+                    binary("still buffered"),
+                    text(""))),
+            gone,
+            () -> {},
+            "test");
+    assertEquals("still buffered", utf8(ws.receive()));
+    assertNull(ws.receive());
+  }
+
+  @Test
   void theDaemonsEmptyTextFrameEndsTheStreamAndNothingAfterItIsRead() throws IOException {
     UnixWebSocket ws = socketReading(binary("last"), text(""), binary("never"));
     assertEquals("last", utf8(ws.receive()));
