@@ -8,6 +8,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ProtocolException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -18,13 +21,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
-import org.newsclub.net.unix.AFUNIXSocket;
-import org.newsclub.net.unix.AFUNIXSocketAddress;
 
 /**
  * An RFC 6455 client websocket on its own unix connection to the daemon (never a pooled one: the
  * upgrade takes the connection over for good). Sends are thread-safe; {@link #receive()} is for one
- * thread at a time, and answers pings as it reads.
+ * thread at a time, and answers pings as it reads. The connection is a JDK unix channel (see {@link
+ * ChannelStreams} for why): interrupting a thread while it reads or writes closes the socket.
  *
  * <p>The daemon ends a stream with an empty text frame and then drops the connection without a
  * close frame; both that marker and a drop at a frame boundary are a normal end here.
@@ -57,19 +59,19 @@ public final class UnixWebSocket implements WebSocket {
    * the upgrade must each finish within {@code timeout}; afterwards reads wait as long as it takes.
    */
   static UnixWebSocket open(Path socketPath, String path, Duration timeout) throws IOException {
-    int millis = Math.toIntExact(timeout.toMillis());
-    AFUNIXSocket socket = AFUNIXSocket.newInstance();
+    SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
     try {
-      socket.connect(AFUNIXSocketAddress.of(socketPath), millis);
-      socket.setSoTimeout(millis);
+      channel.connect(UnixDomainSocketAddress.of(socketPath));
+      ChannelStreams streams = new ChannelStreams(channel);
       // The buffered reader may read past the upgrade's head into the first frames: keep it.
-      InputStream in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
-      OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
+      InputStream in = new BufferedInputStream(streams.input, 64 * 1024);
+      OutputStream out = new BufferedOutputStream(streams.output, 16 * 1024);
+      streams.startDeadline(timeout);
       handshake(in, out, path, timeout);
-      socket.setSoTimeout(0);
-      return new UnixWebSocket(in, out, socket, withoutQuery(path));
+      streams.endDeadline();
+      return new UnixWebSocket(in, out, channel, withoutQuery(path));
     } catch (IOException | RuntimeException e) {
-      socket.close();
+      channel.close();
       throw e;
     }
   }
@@ -201,6 +203,9 @@ public final class UnixWebSocket implements WebSocket {
 
   private void send(int opcode, byte[] data, int offset, int length) throws IOException {
     sendLock.lock();
+    // A channel closes when a thread is interrupted in it; an interrupt pending from elsewhere
+    // must not close a socket other threads share (a closed control socket kills the command).
+    boolean interrupted = Thread.interrupted();
     try {
       if (closeSent || closed) {
         throw new IOException("websocket " + description + " is closed");
@@ -210,12 +215,16 @@ public final class UnixWebSocket implements WebSocket {
       out.flush();
     } finally {
       sendLock.unlock();
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
   /** Pongs and close frames; nothing may follow a close frame, so later ones are dropped. */
   private void sendControl(int opcode, byte[] payload) {
     sendLock.lock();
+    boolean interrupted = Thread.interrupted();
     try {
       if (closeSent || closed) {
         return;
@@ -230,6 +239,9 @@ public final class UnixWebSocket implements WebSocket {
       // and its end shows on the read side. A later send says the socket is gone.
     } finally {
       sendLock.unlock();
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

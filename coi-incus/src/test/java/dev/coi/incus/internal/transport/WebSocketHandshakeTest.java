@@ -131,6 +131,65 @@ class WebSocketHandshakeTest {
   }
 
   @Test
+  void framesSentBeforeTheDaemonHungUpAreReadThoughThePongFails() throws Exception {
+    CompletableFuture<Void> hungUp = new CompletableFuture<>();
+    // More than the reader buffers at once, so that part of it is still in the kernel.
+    byte[] lastWords = new byte[100 * 1024];
+    java.util.Arrays.fill(lastWords, (byte) 'w');
+    Path socket = dir.resolve("hangup.socket");
+    server = AFUNIXServerSocket.newInstance();
+    server.bind(AFUNIXSocketAddress.of(socket));
+    Thread t =
+        new Thread(
+            () -> {
+              try (Socket s = server.accept()) {
+                InputStream in = new BufferedInputStream(s.getInputStream());
+                String key = null;
+                for (String line = Http1Codec.readLine(in); !line.isEmpty(); ) {
+                  if (line.toLowerCase(Locale.ROOT).startsWith("sec-websocket-key:")) {
+                    key = line.substring(line.indexOf(':') + 1).trim();
+                  }
+                  line = Http1Codec.readLine(in);
+                }
+                // As the daemon does at the end of a stream it was slow to have read: a ping
+                // still unread, the last output, the end marker, and the connection dropped.
+                s.getOutputStream()
+                    .write(
+                        switching(
+                            UnixWebSocket.acceptFor(key),
+                            ServerFrames.concat(
+                                ServerFrames.frame(true, WebSocketFrames.PING, new byte[] {7}),
+                                ServerFrames.frame(true, WebSocketFrames.BINARY, lastWords),
+                                ServerFrames.text(""))));
+              } catch (IOException | RuntimeException e) {
+                hungUp.completeExceptionally(e);
+              }
+              hungUp.complete(null);
+            },
+            "test-websocket-server");
+    t.setDaemon(true);
+    t.start();
+    try (WebSocket ws = new UnixSocketTransport(socket).openWebSocket("/ws?secret=x")) {
+      hungUp.get(5, TimeUnit.SECONDS);
+      org.junit.jupiter.api.Assertions.assertArrayEquals(lastWords, ws.receive().data());
+      assertNull(ws.receive());
+    }
+  }
+
+  @Test
+  void anUpgradeNeverAnsweredTimesOut() throws Exception {
+    Path socket = dir.resolve("silent.socket");
+    server = AFUNIXServerSocket.newInstance();
+    server.bind(AFUNIXSocketAddress.of(socket));
+    long t0 = System.nanoTime();
+    assertThrows(
+        java.net.SocketTimeoutException.class,
+        () -> UnixWebSocket.open(socket, "/ws?secret=x", java.time.Duration.ofMillis(300)));
+    long millis = (System.nanoTime() - t0) / 1_000_000;
+    assertTrue(millis >= 250 && millis < 5_000, millis + " ms");
+  }
+
+  @Test
   void aWrongAcceptKeyIsRefused() throws Exception {
     UnixSocketTransport transport = serve(key -> switching("bm90IHRoZSBrZXk=", new byte[0]));
     assertThrows(ProtocolException.class, () -> transport.openWebSocket("/ws?secret=x"));
