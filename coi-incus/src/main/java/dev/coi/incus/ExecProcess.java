@@ -69,7 +69,8 @@ public final class ExecProcess implements AutoCloseable {
   private final ExecProcessInput stdin;
   private final ExecProcessOutput stdout;
   private final ExecProcessOutput stderr;
-  private final List<Thread> threads = new ArrayList<>();
+  private final List<Thread> pumps = new ArrayList<>();
+  private Thread controlThread;
   private final CompletableFuture<Integer> exit = new CompletableFuture<>();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -142,18 +143,18 @@ public final class ExecProcess implements AutoCloseable {
 
   private void startThreads() {
     String prefix = "coi-exec-" + SEQUENCE.incrementAndGet() + "-";
-    startThread(prefix + "control", this::watchControl);
-    startThread(prefix + (interactive ? "output" : "stdout"), stdout::pump);
+    controlThread = startThread(prefix + "control", this::watchControl);
+    pumps.add(startThread(prefix + (interactive ? "output" : "stdout"), stdout::pump));
     if (!interactive) {
-      startThread(prefix + "stderr", stderr::pump);
+      pumps.add(startThread(prefix + "stderr", stderr::pump));
     }
   }
 
-  private void startThread(String name, Runnable task) {
+  private static Thread startThread(String name, Runnable task) {
     Thread thread = new Thread(task, name);
     thread.setDaemon(true);
-    threads.add(thread);
     thread.start();
+    return thread;
   }
 
   /** The operation's id, as the daemon knows it ({@code /1.0/operations/<id>}). */
@@ -358,20 +359,28 @@ public final class ExecProcess implements AutoCloseable {
       long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
       try {
         exit.get(CLOSE_WAIT.toNanos(), TimeUnit.NANOSECONDS);
-      } catch (ExecutionException | TimeoutException e) {
-        LOG.log(Level.DEBUG, "{0} did not report its end: {1}", what, e.toString());
+      } catch (ExecutionException e) {
+        // Reported by waitFor(); closing goes on.
+      } catch (TimeoutException e) {
+        LOG.log(
+            Level.WARNING,
+            "{0}: the daemon did not end operation {1} within {2} s of the kill",
+            what,
+            operationId,
+            CLOSE_WAIT.toSeconds());
       }
       control.close();
+      for (Thread pump : pumps) {
+        pump.interrupt(); // it may wait for room in its queue
+      }
+      // The control thread is not interrupted: it is in an HTTP wait, which ends with the
+      // operation.
+      List<Thread> threads = new ArrayList<>(pumps);
+      threads.add(controlThread);
       for (Thread thread : threads) {
-        if (thread == Thread.currentThread()) {
-          continue;
+        if (thread != Thread.currentThread()) {
+          thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         }
-        if (!thread.getName().endsWith("control")) {
-          // A pump may wait for room in its queue; the control thread is left to its HTTP wait,
-          // which the daemon ends as soon as the operation does.
-          thread.interrupt();
-        }
-        thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
       }
     } catch (InterruptedException e) {
       interrupted = true;
