@@ -11,7 +11,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -43,10 +42,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * terminal's size.
  *
  * <p>Memory stays small whatever the command writes: output is read from the daemon only as fast as
- * it is consumed. Each process has two or three daemon threads named {@code coi-exec-…} and as many
- * unix connections as file descriptors; {@link #close()} ends them all, killing the command if it
- * still runs. Interrupting a thread in {@link #waitFor()} kills the command too (the daemon cannot
- * cancel an exec operation, but kills its command when the control socket closes).
+ * it is consumed, by the thread that reads it. Each process has one daemon thread, {@code
+ * coi-exec-N-control}, and a unix connection per file descriptor and for control; {@link #close()}
+ * ends them all, killing the command if it still runs. Interrupting a thread in {@link #waitFor()}
+ * kills the command too (the daemon cannot cancel an exec operation, but kills its command when the
+ * control socket closes).
  */
 public final class ExecProcess implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ExecProcess.class.getName());
@@ -69,7 +69,6 @@ public final class ExecProcess implements AutoCloseable {
   private final ExecProcessInput stdin;
   private final ExecProcessOutput stdout;
   private final ExecProcessOutput stderr;
-  private final List<Thread> pumps = new ArrayList<>();
   private Thread controlThread;
   private final CompletableFuture<Integer> exit = new CompletableFuture<>();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -124,7 +123,10 @@ public final class ExecProcess implements AutoCloseable {
       throw e;
     }
     ExecProcess process = new ExecProcess(rest, id, what, interactive, sockets);
-    process.startThreads();
+    process.controlThread =
+        new Thread(process::watchControl, "coi-exec-" + SEQUENCE.incrementAndGet() + "-control");
+    process.controlThread.setDaemon(true);
+    process.controlThread.start();
     return process;
   }
 
@@ -139,22 +141,6 @@ public final class ExecProcess implements AutoCloseable {
     } catch (IOException e) {
       throw IncusErrors.fromTransport(e, rest.transport(), request);
     }
-  }
-
-  private void startThreads() {
-    String prefix = "coi-exec-" + SEQUENCE.incrementAndGet() + "-";
-    controlThread = startThread(prefix + "control", this::watchControl);
-    pumps.add(startThread(prefix + (interactive ? "output" : "stdout"), stdout::pump));
-    if (!interactive) {
-      pumps.add(startThread(prefix + "stderr", stderr::pump));
-    }
-  }
-
-  private static Thread startThread(String name, Runnable task) {
-    Thread thread = new Thread(task, name);
-    thread.setDaemon(true);
-    thread.start();
-    return thread;
   }
 
   /** The operation's id, as the daemon knows it ({@code /1.0/operations/<id>}). */
@@ -193,7 +179,11 @@ public final class ExecProcess implements AutoCloseable {
     sendControl(Rest.object().put("command", "signal").put("signal", signal));
   }
 
-  /** Changes the size of an interactive command's terminal (the command gets SIGWINCH). */
+  /**
+   * Changes the size of an interactive command's terminal (the command gets SIGWINCH). The message
+   * goes over the control socket, apart from {@link #stdin()}: input written right after it may
+   * reach the command first.
+   */
   public void resize(int width, int height) {
     if (!interactive) {
       throw new IllegalStateException("only an interactive exec has a terminal to resize");
@@ -352,8 +342,8 @@ public final class ExecProcess implements AutoCloseable {
       if (!exit.isDone()) {
         kill();
       }
-      stdout.abort();
-      stderr.abort();
+      stdout.release();
+      stderr.release();
       input.close();
       // With its sockets gone the daemon ends the operation; the control thread reads its end.
       long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
@@ -370,17 +360,10 @@ public final class ExecProcess implements AutoCloseable {
             CLOSE_WAIT.toSeconds());
       }
       control.close();
-      for (Thread pump : pumps) {
-        pump.interrupt(); // it may wait for room in its queue
-      }
-      // The control thread is not interrupted: it is in an HTTP wait, which ends with the
-      // operation.
-      List<Thread> threads = new ArrayList<>(pumps);
-      threads.add(controlThread);
-      for (Thread thread : threads) {
-        if (thread != Thread.currentThread()) {
-          thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-        }
+      // Not interrupted: it is in an HTTP wait, which ends with the operation.
+      if (controlThread != Thread.currentThread()) {
+        controlThread.join(
+            Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
       }
     } catch (InterruptedException e) {
       interrupted = true;

@@ -129,7 +129,7 @@ class ExecProcessIT {
   void aTerminalHasAPtyOfTheAskedSizeAndFollowsResize() throws IOException {
     ExecRequest request =
         ExecRequest.builder()
-            .addCommand("sh", "-c", "tty; stty size; read line; stty size")
+            .addCommand("sh", "-c", "tty; stty size; while read line; do stty size; done")
             .interactive(true)
             .width(100)
             .height(30)
@@ -138,21 +138,29 @@ class ExecProcessIT {
       String first = readUntil(p.stdout(), "30 100");
       assertTrue(first.startsWith("/dev/pts/"), first);
       p.resize(132, 43);
-      p.stdin().write("\n".getBytes(StandardCharsets.UTF_8));
-      String rest = text(p.stdout());
-      assertTrue(rest.contains("43 132"), rest);
+      // The resize goes over the control socket, the newline over fd 0: the daemon may handle
+      // the newline first, so ask again until the new size shows.
+      String sizes = "";
+      for (int attempt = 0; attempt < 50 && !sizes.contains("43 132"); attempt++) {
+        p.stdin().write('\n');
+        sizes = readUntil(p.stdout(), "30 100", "43 132");
+      }
+      assertTrue(sizes.contains("43 132"), sizes);
+      p.stdin().write(4); // ^D: end of input on a terminal
+      text(p.stdout());
       assertEquals(-1, p.stderr().read(), "a terminal has one output stream");
       assertEquals(0, p.waitFor(WAIT));
     }
   }
 
-  private static String readUntil(InputStream in, String marker) throws IOException {
+  /** Reads until the text read contains one of the markers. */
+  private static String readUntil(InputStream in, String... markers) throws IOException {
     ByteArrayOutputStream seen = new ByteArrayOutputStream();
     byte[] buffer = new byte[256];
-    while (!seen.toString(StandardCharsets.UTF_8).contains(marker)) {
+    while (Stream.of(markers).noneMatch(seen.toString(StandardCharsets.UTF_8)::contains)) {
       int n = in.read(buffer);
       if (n < 0) {
-        throw new IOException("stream ended before " + marker + ": " + seen);
+        throw new IOException("stream ended before " + String.join(" or ", markers) + ": " + seen);
       }
       seen.write(buffer, 0, n);
     }

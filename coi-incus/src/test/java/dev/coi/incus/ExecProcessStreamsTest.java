@@ -2,45 +2,27 @@ package dev.coi.incus;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The exec's stream ends over a fake websocket: bounded buffering, ends, failures, closing. */
+/** The exec's stream ends over a fake websocket: reading as consumed, ends, failures, closing. */
 @Timeout(10)
 class ExecProcessStreamsTest {
   private final FakeWebSocket socket = new FakeWebSocket();
   private final AtomicBoolean ended = new AtomicBoolean();
   private final ExecProcessOutput output =
       new ExecProcessOutput("output of test", socket, () -> ended.set(true));
-  private Thread pump;
-
-  private void startPump() {
-    pump = new Thread(output::pump, "test-pump");
-    pump.setDaemon(true);
-    pump.start();
-  }
-
-  @AfterEach
-  void stopPump() throws InterruptedException {
-    output.abort();
-    if (pump != null) {
-      pump.interrupt();
-      pump.join(5_000);
-    }
-  }
 
   @Test
   void messagesAreReadInOrderThenTheEnd() throws IOException {
-    startPump();
     socket.feed("hello ");
     socket.feed(new byte[0]); // nothing, not the end
     socket.feed("world");
@@ -52,83 +34,67 @@ class ExecProcessStreamsTest {
 
   @Test
   void byteByByteReadsCrossMessageBoundaries() throws IOException {
-    startPump();
     socket.feed("ab");
     socket.feed("c");
     socket.end();
     assertEquals('a', output.read());
+    assertEquals(1, output.available());
     assertEquals('b', output.read());
     assertEquals('c', output.read());
     assertEquals(-1, output.read());
   }
 
   @Test
-  void thePumpStopsReadingTheSocketWhenTheQueueIsFull() throws Exception {
-    int offered = ExecProcessOutput.QUEUE_MESSAGES + 20;
-    for (int i = 0; i < offered; i++) {
+  void theSocketIsReadOnlyAsFastAsTheStreamIs() throws IOException {
+    for (int i = 0; i < 10; i++) {
       socket.feed(new byte[32 * 1024]);
     }
-    startPump();
-    // The pump takes QUEUE_MESSAGES into the queue and one more it waits to put.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (socket.received.get() < ExecProcessOutput.QUEUE_MESSAGES + 1
-        && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-    }
-    pump.join(200); // give an unbounded pump the time to show itself
-    assertEquals(ExecProcessOutput.QUEUE_MESSAGES + 1, socket.received.get());
-
-    byte[] buffer = new byte[32 * 1024];
-    assertEquals(32 * 1024, output.readNBytes(buffer, 0, buffer.length));
-    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (socket.received.get() < ExecProcessOutput.QUEUE_MESSAGES + 2
-        && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-    }
-    assertEquals(ExecProcessOutput.QUEUE_MESSAGES + 2, socket.received.get(), "one read, one more");
+    assertEquals(0, socket.received.get(), "nothing read before the consumer asks");
+    byte[] buffer = new byte[1000];
+    assertEquals(1000, output.read(buffer));
+    assertEquals(1, socket.received.get());
+    output.readNBytes(new byte[32 * 1024 - 1000], 0, 32 * 1024 - 1000);
+    assertEquals(1, socket.received.get(), "the first message is consumed before the next is read");
+    assertEquals(1000, output.read(buffer));
+    assertEquals(2, socket.received.get());
   }
 
   @Test
   void aBrokenSocketIsAnErrorAfterTheDataBeforeIt() throws Exception {
-    ExecProcessOutput failing =
-        new ExecProcessOutput(
-            "output of test",
-            new FakeWebSocket() {
-              private int calls;
+    FakeWebSocket failing =
+        new FakeWebSocket() {
+          private int calls;
 
-              @Override
-              public Message receive() throws IOException {
-                if (calls++ == 0) {
-                  return new Message(false, "partial".getBytes(StandardCharsets.UTF_8));
-                }
-                throw new IOException("connection reset");
-              }
-            },
-            () -> {});
-    Thread t = new Thread(failing::pump);
-    t.start();
+          @Override
+          public Message receive() throws IOException {
+            if (calls++ == 0) {
+              return new Message(false, "partial".getBytes(StandardCharsets.UTF_8));
+            }
+            throw new IOException("connection reset");
+          }
+        };
+    ExecProcessOutput broken = new ExecProcessOutput("output of test", failing, () -> {});
     byte[] buffer = new byte[7];
-    assertEquals(7, failing.readNBytes(buffer, 0, 7));
+    assertEquals(7, broken.readNBytes(buffer, 0, 7));
     assertArrayEquals("partial".getBytes(StandardCharsets.UTF_8), buffer);
-    IOException e = assertThrows(IOException.class, failing::read);
+    IOException e = assertThrows(IOException.class, broken::read);
     assertTrue(e.getMessage().contains("lost the output of test"), e.getMessage());
-    t.join(5_000);
+    assertTrue(e.getMessage().contains("connection reset"), e.getMessage());
+    assertSame(e, assertThrows(IOException.class, broken::read), "the same failure again");
+    assertTrue(failing.closed);
   }
 
   @Test
-  void closingTheStreamClosesItsSocketAndLaterReadsFail() throws Exception {
-    startPump();
+  void closingTheStreamClosesItsSocketAndLaterReadsFail() {
     socket.feed("unread");
     output.close();
     assertTrue(socket.closed);
-    assertThrows(IOException.class, output::read);
-    pump.join(5_000);
-    assertTrue(!pump.isAlive(), "the pump ended");
+    IOException e = assertThrows(IOException.class, output::read);
+    assertTrue(e.getMessage().contains("the output of test stream is closed"), e.getMessage());
   }
 
   @Test
   void aReaderWaitingWhenTheProcessIsClosedSeesTheEnd() throws Exception {
-    startPump();
     Thread reader = Thread.currentThread();
     Thread closer =
         new Thread(
@@ -136,7 +102,7 @@ class ExecProcessStreamsTest {
               while (reader.getState() != Thread.State.WAITING) {
                 Thread.onSpinWait();
               }
-              output.abort();
+              output.release();
             });
     closer.start();
     assertEquals(0, output.readAllBytes().length);
@@ -144,17 +110,19 @@ class ExecProcessStreamsTest {
   }
 
   @Test
-  void anInterruptedReaderGetsInterruptedIoException() {
-    startPump();
+  void anInterruptedReaderGetsInterruptedIoExceptionAndTheStreamIsGone() {
     Thread.currentThread().interrupt();
     assertThrows(InterruptedIOException.class, output::read);
     assertTrue(Thread.interrupted(), "the interrupt is kept");
+    assertTrue(socket.closed, "an interrupt closes a channel; the socket is closed to say so");
+    assertThrows(InterruptedIOException.class, output::read);
   }
 
   @Test
   void aStreamWithoutSocketIsEmpty() throws IOException {
     ExecProcessOutput empty = new ExecProcessOutput("error output of test", null, () -> {});
     assertEquals(-1, empty.read());
+    empty.close();
   }
 
   @Test
