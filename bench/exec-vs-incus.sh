@@ -25,8 +25,11 @@ cleanup() {
 trap cleanup EXIT
 
 # The reactor resolves coi-api to its target directories; the last module (coi-incus) writes the file.
-(cd "$root" && mvn -B -ntp -q -Dcoi.setup.skip -DskipTests -pl coi-incus -am \
-    test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file")
+if ! out=$(cd "$root" && mvn -B -ntp -q -Dcoi.setup.skip -DskipTests -pl coi-incus -am \
+    test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" 2>&1); then
+    echo "$out" >&2
+    exit 1
+fi
 classpath="$(cat "$cp_file"):$root/coi-incus/target/classes:$root/coi-incus/target/test-classes"
 
 # Quiet unless it fails: without a network the CLI prints hints on how to make one (we never do).
@@ -34,5 +37,6 @@ if ! out=$(incus launch "$image" "$name" --ephemeral -c user.coi.test=exec-vs-in
     echo "$out" >&2
     exit 1
 fi
-echo "instance $name ($image), $(nproc) cores, $(incus version </dev/null | tr '\n' ' ')"
+echo "instance $name ($image); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg);" \
+    "$(incus version </dev/null | tr '\n' ' ')"
 java -cp "$classpath" dev.coi.incus.ExecBench "$name" "$trips" "$streams"
