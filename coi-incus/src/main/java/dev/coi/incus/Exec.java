@@ -5,13 +5,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coi.api.BackendException;
 import dev.coi.api.CoiException;
 import dev.coi.api.NotFoundException;
+import dev.coi.incus.internal.transport.HttpRequest;
+import dev.coi.incus.internal.transport.HttpResponse;
 
 /**
  * Commands in instances. {@link #run} captures the output through the daemon's recorded logs (one
- * round trip, about 50 ms), fit for commands with modest output.
+ * round trip, about 50 ms), fit for commands with modest output; {@link #start} streams stdin,
+ * stdout and stderr live over websockets, for long or large output, input, and terminals.
  *
  * <pre>{@code
  * ExecOutput out = client.exec().run("demo", ExecRequest.of("uname", "-a"));
+ *
+ * try (ExecProcess build = client.exec().start("demo", ExecRequest.of("make", "-j4"))) {
+ *   build.stdout().transferTo(System.out);
+ *   int exitCode = build.waitFor();
+ * }
  * }</pre>
  */
 public final class Exec {
@@ -50,6 +58,39 @@ public final class Exec {
         metadata.path("return").asInt(),
         fetchAndDeleteLog(output.path("1").asText("")),
         fetchAndDeleteLog(output.path("2").asText("")));
+  }
+
+  /**
+   * Starts the command with its standard streams connected, and returns once it runs. Close the
+   * process when done: that also kills the command if it still runs.
+   *
+   * <pre>{@code
+   * ExecRequest shell = ExecRequest.builder().addCommand("bash").interactive(true)
+   *     .putEnvironment("TERM", "xterm-256color").width(120).height(40).build();
+   * try (ExecProcess p = client.exec().start("demo", shell)) {
+   *   p.stdin().write("tty; exit 3\n".getBytes(StandardCharsets.UTF_8));
+   *   p.stdout().transferTo(System.out);
+   *   int exitCode = p.waitFor(); // 3
+   * }
+   * }</pre>
+   */
+  public ExecProcess start(String instance, ExecRequest request) {
+    String path = Instances.path(instance) + "/exec";
+    HttpResponse response =
+        rest.send(HttpRequest.json("POST", path, Rest.write(streamBody(request))));
+    JsonNode operation = Rest.metadata(response, "POST " + path);
+    return ExecProcess.connect(
+        rest, operation, request.command().get(0) + " in " + instance, request.interactive());
+  }
+
+  static ObjectNode streamBody(ExecRequest request) {
+    ObjectNode body = baseBody(request);
+    body.put("record-output", false).put("wait-for-websocket", true);
+    body.put("interactive", request.interactive());
+    if (request.interactive()) {
+      body.put("width", request.width()).put("height", request.height());
+    }
+    return body;
   }
 
   static ObjectNode captureBody(ExecRequest request) {

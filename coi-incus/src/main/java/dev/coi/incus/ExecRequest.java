@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.Map;
 import org.immutables.value.Value;
 
-/** A command to run in an instance: its argument vector, user, group, directory and environment. */
+/**
+ * A command to run in an instance: its argument vector, user, group, directory and environment; for
+ * {@link Exec#start}, whether it gets a terminal, and the terminal's size.
+ */
 @Value.Immutable
 @ValueStyle
 public abstract class ExecRequest {
@@ -30,6 +33,27 @@ public abstract class ExecRequest {
 
   public abstract Map<String, String> environment();
 
+  /**
+   * True to run the command on a terminal (a pty in the instance, as {@code incus exec -t} does):
+   * its output and error output then come as one stream. Only {@link Exec#start} honours it.
+   */
+  @Value.Default
+  public boolean interactive() {
+    return false;
+  }
+
+  /** The terminal's width in columns, when {@link #interactive()}. */
+  @Value.Default
+  public int width() {
+    return 80;
+  }
+
+  /** The terminal's height in rows, when {@link #interactive()}. */
+  @Value.Default
+  public int height() {
+    return 24;
+  }
+
   public static Builder builder() {
     return new Builder();
   }
@@ -43,6 +67,10 @@ public abstract class ExecRequest {
   void check() {
     if (command().isEmpty()) {
       throw new IllegalArgumentException("an exec needs a command");
+    }
+    if (width() < 1 || height() < 1) {
+      throw new IllegalArgumentException(
+          "a terminal needs a positive size, not " + width() + "x" + height());
     }
   }
 

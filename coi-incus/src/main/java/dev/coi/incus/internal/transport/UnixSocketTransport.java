@@ -24,6 +24,7 @@ public final class UnixSocketTransport implements HttpTransport {
   private static final Duration MAX_IDLE = Duration.ofSeconds(20);
   private static final int MAX_IDLE_CONNECTIONS = 4;
   private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+  private static final Duration WEBSOCKET_OPEN_TIMEOUT = Duration.ofMillis(CONNECT_TIMEOUT_MILLIS);
 
   private final Path socketPath;
   private final Deque<Connection> idle = new ArrayDeque<>();
@@ -54,6 +55,15 @@ public final class UnixSocketTransport implements HttpTransport {
       }
     }
     return exchange(open(), request);
+  }
+
+  /**
+   * Opens a websocket on a new connection of its own: an upgraded connection never returns to the
+   * pool.
+   */
+  @Override
+  public WebSocket openWebSocket(String path) throws IOException {
+    return UnixWebSocket.open(socketPath, path, WEBSOCKET_OPEN_TIMEOUT);
   }
 
   private HttpResponse exchange(Connection c, HttpRequest request) throws IOException {

@@ -1,0 +1,381 @@
+package dev.coi.incus;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.coi.api.BackendException;
+import dev.coi.api.CoiException;
+import dev.coi.incus.internal.transport.WebSocket;
+import dev.coi.incus.internal.transport.WebSocketRefusedException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A command running in an instance, its standard streams live, as {@link Exec#start} started it:
+ * the Java counterpart of {@code incus exec}. Read {@link #stdout()} and {@link #stderr()} as the
+ * command writes (both, or from two threads, as with {@link Process}: a command whose unread output
+ * fills up waits for its reader), write {@link #stdin()}, then {@link #waitFor()} the exit code.
+ *
+ * <pre>{@code
+ * try (ExecProcess cat = client.exec().start("demo", ExecRequest.of("cat"))) {
+ *   cat.stdin().write("hello\n".getBytes(StandardCharsets.UTF_8));
+ *   cat.stdin().close();
+ *   String echoed = new String(cat.stdout().readAllBytes(), StandardCharsets.UTF_8);
+ *   int exitCode = cat.waitFor();
+ * }
+ * }</pre>
+ *
+ * <p>With {@link ExecRequest#interactive()} the command runs on a terminal: {@link #stdout()}
+ * carries everything it shows, {@link #stderr()} is empty, and {@link #resize} changes the
+ * terminal's size.
+ *
+ * <p>Memory stays small whatever the command writes: output is read from the daemon only as fast as
+ * it is consumed, by the thread that reads it. Each process has one daemon thread, {@code
+ * coi-exec-N-control}, and a unix connection per file descriptor and for control; {@link #close()}
+ * ends them all, killing the command if it still runs. Interrupting a thread in {@link #waitFor()}
+ * kills the command too (the daemon cannot cancel an exec operation, but kills its command when the
+ * control socket closes).
+ */
+public final class ExecProcess implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(ExecProcess.class.getName());
+  private static final AtomicLong SEQUENCE = new AtomicLong();
+
+  /** How long one {@code /wait} request waits for the operation; waits longer are repeated. */
+  private static final Duration WAIT_STEP = Duration.ofMinutes(1);
+
+  /** How long {@link #close()} waits for a killed command's operation to end. */
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
+
+  private static final int SIGKILL = 9;
+
+  private final Rest rest;
+  private final String operationId;
+  private final String what;
+  private final boolean interactive;
+  private final WebSocket control;
+  private final WebSocket input;
+  private final ExecProcessInput stdin;
+  private final ExecProcessOutput stdout;
+  private final ExecProcessOutput stderr;
+  private Thread controlThread;
+  private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private ExecProcess(
+      Rest rest,
+      String operationId,
+      String what,
+      boolean interactive,
+      Map<String, WebSocket> sockets) {
+    this.rest = rest;
+    this.operationId = operationId;
+    this.what = what;
+    this.interactive = interactive;
+    this.control = sockets.get("control");
+    this.input = sockets.get("0");
+    this.stdin = new ExecProcessInput(what, input);
+    if (interactive) {
+      // One socket both ways. After the command ends the daemon sends its end marker on it but
+      // keeps the operation running until we close the socket, so the end of output closes it.
+      this.stdout = new ExecProcessOutput("output of " + what, input, input::close);
+      this.stderr = new ExecProcessOutput("error output of " + what, null, () -> {});
+    } else {
+      this.stdout = new ExecProcessOutput("output of " + what, sockets.get("1"), () -> {});
+      this.stderr = new ExecProcessOutput("error output of " + what, sockets.get("2"), () -> {});
+    }
+  }
+
+  /**
+   * Connects the websockets of an exec operation the daemon has just created with {@code
+   * wait-for-websocket}: control first, then the standard streams. The command starts once they are
+   * all connected, and the daemon gives up on them after a few seconds, so this is done at once.
+   */
+  static ExecProcess connect(Rest rest, JsonNode operation, String what, boolean interactive) {
+    String id = operation.path("id").asText();
+    JsonNode fds = operation.path("metadata").path("fds");
+    List<String> names = interactive ? List.of("control", "0") : List.of("control", "0", "1", "2");
+    Map<String, WebSocket> sockets = new LinkedHashMap<>();
+    try {
+      for (String fd : names) {
+        String secret = fds.path(fd).asText("");
+        if (secret.isEmpty()) {
+          throw new BackendException(
+              500,
+              "Incus gave no websocket for fd " + fd + " of " + what + " (operation " + id + ")");
+        }
+        sockets.put(fd, open(rest, id, fd, secret));
+      }
+    } catch (RuntimeException e) {
+      // The command has not started: it waits for every socket, and the daemon drops it soon.
+      sockets.values().forEach(WebSocket::close);
+      throw e;
+    }
+    ExecProcess process = new ExecProcess(rest, id, what, interactive, sockets);
+    process.controlThread =
+        new Thread(process::watchControl, "coi-exec-" + SEQUENCE.incrementAndGet() + "-control");
+    process.controlThread.setDaemon(true);
+    process.controlThread.start();
+    return process;
+  }
+
+  private static WebSocket open(Rest rest, String operationId, String fd, String secret) {
+    String path = Operations.path(operationId) + "/websocket?secret=" + Rest.encode(secret);
+    String request = "websocket for fd " + fd + " of operation " + operationId;
+    try {
+      return rest.transport().openWebSocket(path);
+    } catch (WebSocketRefusedException e) {
+      Rest.metadata(e.response(), request); // throws the daemon's error, mapped
+      throw new BackendException(e.response().status(), "Incus refused the " + request, e);
+    } catch (IOException e) {
+      throw IncusErrors.fromTransport(e, rest.transport(), request);
+    }
+  }
+
+  /** The operation's id, as the daemon knows it ({@code /1.0/operations/<id>}). */
+  public String operationId() {
+    return operationId;
+  }
+
+  /**
+   * The command's standard input. Each write goes to the daemon at once; {@code close()} ends the
+   * input (on a terminal, send {@code ^D} instead, as a user would).
+   */
+  public OutputStream stdin() {
+    return stdin;
+  }
+
+  /** The command's standard output; on a terminal, everything it shows. */
+  public InputStream stdout() {
+    return stdout;
+  }
+
+  /** The command's error output; empty on a terminal, where it comes through {@link #stdout()}. */
+  public InputStream stderr() {
+    return stderr;
+  }
+
+  /** True until the command has been seen to end. */
+  public boolean isAlive() {
+    return !exit.isDone();
+  }
+
+  /**
+   * Sends a signal to the command ({@code 15} for SIGTERM, {@code 9} for SIGKILL …); a command
+   * killed by signal n exits with 128+n. No effect once the command has ended.
+   */
+  public void signal(int signal) {
+    sendControl(Rest.object().put("command", "signal").put("signal", signal));
+  }
+
+  /**
+   * Changes the size of an interactive command's terminal (the command gets SIGWINCH). The message
+   * goes over the control socket, apart from {@link #stdin()}: input written right after it may
+   * reach the command first.
+   */
+  public void resize(int width, int height) {
+    if (!interactive) {
+      throw new IllegalStateException("only an interactive exec has a terminal to resize");
+    }
+    if (width < 1 || height < 1) {
+      throw new IllegalArgumentException(
+          "a terminal needs a positive size, not " + width + "x" + height);
+    }
+    ObjectNode message = Rest.object().put("command", "window-resize");
+    message
+        .putObject("args")
+        .put("width", Integer.toString(width))
+        .put("height", Integer.toString(height));
+    sendControl(message);
+  }
+
+  private void sendControl(ObjectNode message) {
+    if (exit.isDone()) {
+      return;
+    }
+    try {
+      control.sendText(Rest.write(message));
+    } catch (IOException e) {
+      // The daemon closes the control socket when the command ends: nothing left to signal.
+      LOG.log(Level.DEBUG, "control message to {0} not sent: {1}", what, e.getMessage());
+    }
+  }
+
+  /**
+   * Waits for the command to end and returns its exit code: 128+n when signal n killed it, 127 when
+   * the command was not found. Interrupting the waiting thread kills the command and throws.
+   */
+  public int waitFor() {
+    try {
+      return exit.get();
+    } catch (InterruptedException e) {
+      throw cancelled(e);
+    } catch (ExecutionException e) {
+      throw failure(e);
+    }
+  }
+
+  /**
+   * As {@link #waitFor()}, for at most {@code timeout}: a command still running then is a {@link
+   * BackendException} (504), and goes on running.
+   */
+  public int waitFor(Duration timeout) {
+    try {
+      return exit.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new BackendException(
+          504,
+          what
+              + " still running after "
+              + timeout.toMillis()
+              + " ms (operation "
+              + operationId
+              + ")");
+    } catch (InterruptedException e) {
+      throw cancelled(e);
+    } catch (ExecutionException e) {
+      throw failure(e);
+    }
+  }
+
+  private CoiException cancelled(InterruptedException e) {
+    kill();
+    Thread.currentThread().interrupt();
+    return new CoiException("interrupted while waiting for " + what + ", which was killed", e);
+  }
+
+  private static CoiException failure(ExecutionException e) {
+    return e.getCause() instanceof CoiException coi
+        ? coi
+        : new CoiException(String.valueOf(e.getCause().getMessage()), e.getCause());
+  }
+
+  /**
+   * SIGKILL through the control socket, then the socket closed: the daemon kills a command whose
+   * control socket goes away, and that is the only way to end its operation (it cannot be
+   * cancelled).
+   */
+  private void kill() {
+    sendControl(Rest.object().put("command", "signal").put("signal", SIGKILL));
+    control.close();
+  }
+
+  /**
+   * The control thread: reading the control socket answers the daemon's pings; the daemon closes
+   * the socket once the command has ended, and the operation then holds the exit code.
+   */
+  private void watchControl() {
+    try {
+      while (control.receive() != null) {
+        // The daemon sends nothing else on this socket.
+      }
+    } catch (IOException e) {
+      LOG.log(Level.DEBUG, "control socket of {0} broke: {1}", what, e.getMessage());
+    }
+    control.close();
+    try {
+      exit.complete(awaitExitCode());
+    } catch (RuntimeException e) {
+      exit.completeExceptionally(e);
+    }
+  }
+
+  private int awaitExitCode() {
+    String path = Operations.path(operationId);
+    while (true) {
+      JsonNode op;
+      try {
+        op = rest.waitFor(path, WAIT_STEP, "exec of " + what, true);
+      } catch (BackendException e) {
+        // Output not read yet holds the operation open; a wait that times out is an error.
+        if (isWaitTimeout(e) && isRunning(path)) {
+          continue;
+        }
+        throw e;
+      }
+      JsonNode metadata = op.path("metadata");
+      if (!metadata.has("return") || metadata.path("return").asInt() < 0) {
+        String err = op.path("err").asText("");
+        throw new BackendException(
+            500,
+            "Incus could not run "
+                + what
+                + ": "
+                + (err.isEmpty() ? op.path("status").asText() : err));
+      }
+      return metadata.path("return").asInt();
+    }
+  }
+
+  private static boolean isWaitTimeout(BackendException e) {
+    return e.status() == 504
+        || String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("deadline exceeded");
+  }
+
+  private boolean isRunning(String path) {
+    String status = rest.get(path).path("status").asText();
+    return "Running".equals(status) || "Pending".equals(status);
+  }
+
+  /**
+   * Ends everything: kills the command if it still runs and waits (a few seconds at most) for its
+   * operation to end, closes every socket, drops output not read, and ends the threads.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    boolean interrupted = Thread.interrupted();
+    try {
+      if (!exit.isDone()) {
+        kill();
+      }
+      stdout.release();
+      stderr.release();
+      input.close();
+      // With its sockets gone the daemon ends the operation; the control thread reads its end.
+      long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+      try {
+        exit.get(CLOSE_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (ExecutionException e) {
+        // Reported by waitFor(); closing goes on.
+      } catch (TimeoutException e) {
+        LOG.log(
+            Level.WARNING,
+            "{0}: the daemon did not end operation {1} within {2} s of the kill",
+            what,
+            operationId,
+            CLOSE_WAIT.toSeconds());
+      }
+      control.close();
+      // Not interrupted: it is in an HTTP wait, which ends with the operation.
+      if (controlThread != Thread.currentThread()) {
+        controlThread.join(
+            Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      }
+    } catch (InterruptedException e) {
+      interrupted = true;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ExecProcess[" + what + ", operation " + operationId + "]";
+  }
+}

@@ -1,0 +1,127 @@
+package dev.coi.incus;
+
+import dev.coi.incus.internal.transport.WebSocket;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.util.Objects;
+
+/**
+ * One output stream of an exec (stdout, stderr, or a terminal's combined output), read straight
+ * from its websocket: {@link #read} takes the next message from the socket only when the last one
+ * has been consumed. So the daemon, and behind it the command, go only as fast as the reader, and
+ * memory stays at one message (at most 32 KiB from the daemon) however much the command writes.
+ * Reading also answers the daemon's pings.
+ *
+ * <p>Reading from the calling thread, without a pump thread and a queue between, halves the thread
+ * wake-ups per message, which is what streaming costs on a busy machine (measured: 100 MiB in 1451
+ * ms read directly against 1735 ms through a pump thread, under the same load).
+ *
+ * <p>Closing the stream closes its websocket, as closing a pipe does: a command that goes on
+ * writing to it gets {@code EPIPE}. The socket is a NIO channel, so a reader interrupted while it
+ * waits closes it too, and gets an {@link InterruptedIOException}.
+ */
+final class ExecProcessOutput extends InputStream {
+  private final String what;
+  private final WebSocket socket;
+  private final Runnable atEnd;
+  private volatile boolean closed;
+  private volatile boolean released;
+  // The reading side, used by one thread at a time as for any InputStream.
+  private byte[] current;
+  private int position;
+  private boolean ended;
+  private IOException failure;
+
+  /**
+   * @param socket the fd's websocket; {@code null} for a stream that is empty from the start
+   * @param atEnd what to do once the daemon has ended the stream, before the reader sees the end
+   */
+  ExecProcessOutput(String what, WebSocket socket, Runnable atEnd) {
+    this.what = what;
+    this.socket = socket;
+    this.atEnd = atEnd;
+    this.ended = socket == null;
+  }
+
+  @Override
+  public int read() throws IOException {
+    byte[] one = new byte[1];
+    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+  }
+
+  @Override
+  public int read(byte[] buffer, int offset, int length) throws IOException {
+    Objects.checkFromIndexSize(offset, length, buffer.length);
+    if (closed) {
+      throw new IOException("the " + what + " stream is closed");
+    }
+    if (failure != null) {
+      throw failure;
+    }
+    if (length == 0) {
+      return 0;
+    }
+    while (current == null || position == current.length) {
+      if (ended || !next()) {
+        return -1;
+      }
+    }
+    int n = Math.min(length, current.length - position);
+    System.arraycopy(current, position, buffer, offset, n);
+    position += n;
+    return n;
+  }
+
+  /** Receives the next message (empty ones are skipped by the caller's loop); false at the end. */
+  private boolean next() throws IOException {
+    WebSocket.Message message;
+    try {
+      message = socket.receive();
+    } catch (IOException e) {
+      current = null;
+      if (released) {
+        // The process was closed under the reader: an end, as for a pipe closed at the other end.
+        ended = true;
+        return false;
+      }
+      if (Thread.currentThread().isInterrupted()) {
+        failure = new InterruptedIOException("interrupted while reading the " + what);
+        failure.initCause(e);
+      } else {
+        failure = new IOException("lost the " + what + ": " + e.getMessage(), e);
+      }
+      socket.close();
+      throw failure;
+    }
+    if (message == null) {
+      ended = true;
+      current = null;
+      atEnd.run();
+      return false;
+    }
+    current = message.data();
+    position = 0;
+    return true;
+  }
+
+  @Override
+  public int available() {
+    return current == null ? 0 : current.length - position;
+  }
+
+  /** Ends the stream from the process's side: a reader waiting now, or later, sees its end. */
+  void release() {
+    released = true;
+    if (socket != null) {
+      socket.close();
+    }
+  }
+
+  /** Stops reading: the websocket is closed and what was not read is dropped. */
+  @Override
+  public void close() {
+    closed = true;
+    release();
+  }
+}

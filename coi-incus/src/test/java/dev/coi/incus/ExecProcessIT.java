@@ -1,0 +1,282 @@
+package dev.coi.incus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coi.api.CoiException;
+import dev.coi.api.NotFoundException;
+import dev.coi.incus.internal.transport.SocketLocator;
+import dev.coi.incus.internal.transport.UnixSocketTransport;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Streaming execs against the real daemon, in one busybox container for the class. */
+@Timeout(120)
+class ExecProcessIT {
+  private static final String NAME =
+      "coi-test-exec-" + UUID.randomUUID().toString().substring(0, 8);
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  private static UnixSocketTransport transport;
+  private static IncusClient client;
+
+  @BeforeAll
+  static void createContainer() {
+    transport = new UnixSocketTransport(SocketLocator.locate(System.getenv()));
+    client = new IncusClient(transport);
+    client
+        .instances()
+        .create(
+            InstanceCreate.builder()
+                .name(NAME)
+                .image("coi-test-min")
+                .ephemeral(true)
+                .putConfig("user.coi.test", "ExecProcessIT")
+                .build());
+  }
+
+  @AfterAll
+  static void stopContainer() {
+    try {
+      client.instances().stop(NAME, true); // ephemeral: the daemon deletes it
+    } finally {
+      client.close();
+    }
+  }
+
+  @AfterEach
+  void noExecThreadIsLeft() {
+    assertEquals(Set.of(), execThreads());
+  }
+
+  private static Set<String> execThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("coi-exec-") && t.isAlive())
+        .map(Thread::getName)
+        .collect(Collectors.toSet());
+  }
+
+  private static ExecProcess start(String... command) {
+    return client.exec().start(NAME, ExecRequest.of(command));
+  }
+
+  private static String text(InputStream in) throws IOException {
+    return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void stdinComesBackThroughCat() throws IOException {
+    try (ExecProcess cat = start("cat")) {
+      cat.stdin().write("hello\n".getBytes(StandardCharsets.UTF_8));
+      cat.stdin().write("world\n".getBytes(StandardCharsets.UTF_8));
+      cat.stdin().close();
+      assertEquals("hello\nworld\n", text(cat.stdout()));
+      assertEquals("", text(cat.stderr()));
+      assertEquals(0, cat.waitFor(WAIT));
+    }
+  }
+
+  @Test
+  void stdoutAndStderrAreSeparate() throws IOException {
+    try (ExecProcess p = start("sh", "-c", "echo to-out; echo to-err >&2; echo more-out")) {
+      assertEquals("to-out\nmore-out\n", text(p.stdout()));
+      assertEquals("to-err\n", text(p.stderr()));
+      assertEquals(0, p.waitFor(WAIT));
+    }
+  }
+
+  @Test
+  void exitCodesComeFromTheOperation() {
+    try (ExecProcess ok = start("true");
+        ExecProcess three = start("sh", "-c", "exit 3");
+        ExecProcess missing = start("no-such-command-here");
+        ExecProcess notExecutable = start("/etc/passwd")) {
+      assertEquals(0, ok.waitFor(WAIT));
+      assertEquals(3, three.waitFor(WAIT));
+      // The daemon fails these operations; their exit code is read from the operation itself.
+      assertEquals(127, missing.waitFor(WAIT));
+      assertEquals(126, notExecutable.waitFor(WAIT));
+    }
+  }
+
+  @Test
+  void sigtermEndsSleepWith143() {
+    try (ExecProcess sleep = start("sleep", "60")) {
+      sleep.signal(15);
+      assertEquals(143, sleep.waitFor(WAIT));
+      assertFalse(sleep.isAlive());
+    }
+  }
+
+  @Test
+  void aTerminalHasAPtyOfTheAskedSizeAndFollowsResize() throws IOException {
+    ExecRequest request =
+        ExecRequest.builder()
+            .addCommand("sh", "-c", "tty; stty size; while read line; do stty size; done")
+            .interactive(true)
+            .width(100)
+            .height(30)
+            .build();
+    try (ExecProcess p = client.exec().start(NAME, request)) {
+      String first = readUntil(p.stdout(), "30 100");
+      assertTrue(first.startsWith("/dev/pts/"), first);
+      p.resize(132, 43);
+      // The resize goes over the control socket, the newline over fd 0: the daemon may handle
+      // the newline first, so ask again until the new size shows.
+      String sizes = "";
+      for (int attempt = 0; attempt < 50 && !sizes.contains("43 132"); attempt++) {
+        p.stdin().write('\n');
+        sizes = readUntil(p.stdout(), "30 100", "43 132");
+      }
+      assertTrue(sizes.contains("43 132"), sizes);
+      p.stdin().write(4); // ^D: end of input on a terminal
+      text(p.stdout());
+      assertEquals(-1, p.stderr().read(), "a terminal has one output stream");
+      assertEquals(0, p.waitFor(WAIT));
+    }
+  }
+
+  /** Reads until the text read contains one of the markers. */
+  private static String readUntil(InputStream in, String... markers) throws IOException {
+    ByteArrayOutputStream seen = new ByteArrayOutputStream();
+    byte[] buffer = new byte[256];
+    while (Stream.of(markers).noneMatch(seen.toString(StandardCharsets.UTF_8)::contains)) {
+      int n = in.read(buffer);
+      if (n < 0) {
+        throw new IOException("stream ended before " + String.join(" or ", markers) + ": " + seen);
+      }
+      seen.write(buffer, 0, n);
+    }
+    return seen.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aTerminalsExitCodeIsReadAfterItsEnd() throws IOException {
+    ExecRequest request =
+        ExecRequest.builder().addCommand("sh", "-c", "exit 5").interactive(true).build();
+    try (ExecProcess p = client.exec().start(NAME, request)) {
+      text(p.stdout());
+      assertEquals(5, p.waitFor(WAIT));
+    }
+  }
+
+  @Test
+  void hundredMebibytesStreamWithoutGrowingTheHeap() throws Exception {
+    long size = 100L * 1024 * 1024;
+    long before = heapAfterGc();
+    long during = before;
+    long total = 0;
+    try (ExecProcess head = start("head", "-c", Long.toString(size), "/dev/zero")) {
+      byte[] buffer = new byte[64 * 1024];
+      for (int n; (n = head.stdout().read(buffer)) > 0; ) {
+        total += n;
+        if (total >= 10L * 1024 * 1024 && total - n < 10L * 1024 * 1024) {
+          // A stalled consumer: an unbounded buffer would take in the rest meanwhile.
+          Thread.sleep(1_000);
+          during = heapAfterGc();
+          assertTrue(
+              during - before < 8L * 1024 * 1024,
+              "heap grew by " + (during - before) / 1024 + " KiB while the consumer stalled");
+        }
+      }
+      assertEquals(0, head.waitFor(WAIT));
+    }
+    assertEquals(size, total);
+    long after = heapAfterGc();
+    System.out.printf(
+        "ExecProcessIT: 100 MiB streamed; heap after GC %+d KiB with the consumer stalled at 10 MiB,"
+            + " %+d KiB after close%n",
+        (during - before) / 1024, (after - before) / 1024);
+    assertTrue(
+        after - before < 8L * 1024 * 1024, "heap grew by " + (after - before) / 1024 + " KiB");
+  }
+
+  private static long heapAfterGc() {
+    for (int i = 0; i < 4; i++) {
+      System.gc();
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  @Test
+  void closeLeavesNoThreadNoSocketAndKillsWhatStillRuns() throws IOException {
+    start("true").close(); // the pool now holds the connection the exec uses
+    int idle = transport.idleConnections();
+    long sockets = openSockets();
+
+    try (ExecProcess done = start("echo", "hi")) {
+      assertEquals("hi\n", text(done.stdout()));
+      assertEquals(0, done.waitFor(WAIT));
+    }
+    ExecProcess running = start("sleep", "60");
+    String operation = running.operationId();
+    running.close();
+    assertTrue(client.operations().get(operation).isDone(), "closing ends the operation");
+    assertEquals(137, running.waitFor(Duration.ofMillis(1)), "killed by SIGKILL");
+
+    assertEquals(Set.of(), execThreads());
+    assertEquals(idle, transport.idleConnections());
+    assertEquals(sockets, openSockets());
+  }
+
+  /** The unix and other sockets this JVM holds open now. */
+  private static long openSockets() throws IOException {
+    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+      return fds.filter(
+              fd -> {
+                try {
+                  return Files.readSymbolicLink(fd).toString().startsWith("socket:");
+                } catch (IOException gone) {
+                  return false; // the listing's own descriptor, closed by now
+                }
+              })
+          .count();
+    }
+  }
+
+  @Test
+  void anInterruptedWaitKillsTheCommand() {
+    try (ExecProcess sleep = start("sleep", "60")) {
+      Thread.currentThread().interrupt();
+      CoiException e = assertThrows(CoiException.class, sleep::waitFor);
+      assertTrue(Thread.interrupted(), "the interrupt is kept");
+      assertTrue(e.getMessage().contains("killed"), e.getMessage());
+      assertEquals(137, sleep.waitFor(WAIT));
+    }
+  }
+
+  @Test
+  void closingStdoutEarlyBreaksThePipeLikeAUnixPipe() throws IOException {
+    try (ExecProcess yes = start("yes")) {
+      assertEquals('y', yes.stdout().read());
+      yes.stdout().close();
+      assertEquals(128 + 13, yes.waitFor(WAIT), "SIGPIPE");
+    }
+  }
+
+  @Test
+  void aMissingInstanceIsNotFound() {
+    NotFoundException e =
+        assertThrows(
+            NotFoundException.class,
+            () -> client.exec().start("coi-test-no-such-instance", ExecRequest.of("true")));
+    assertTrue(e.getMessage().contains("coi-test-no-such-instance"), e.getMessage());
+  }
+}
