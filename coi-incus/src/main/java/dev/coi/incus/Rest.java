@@ -112,42 +112,65 @@ final class Rest implements AutoCloseable {
 
   /**
    * Waits for an operation and returns its metadata. The wait endpoint answers 200 even when the
-   * operation failed or the wait timed out, so the body decides. A failed operation makes the wait
-   * answer with an error envelope instead of the operation (Incus does this for an exec whose
-   * command exits 126 or 127); with {@code failureIsResult} the operation is then read itself.
+   * operation failed or the wait timed out, so the operation's state decides: a wait that failed
+   * while the operation still runs only timed out. Waits go in slices of a second (the endpoint
+   * answers at once when the operation ends), so that an interrupted caller is noticed: the
+   * operation is then cancelled where Incus allows it. A failed operation makes the wait answer
+   * with an error envelope instead of the operation (Incus does this for an exec whose command
+   * exits 126 or 127); with {@code failureIsResult} the operation is then read itself.
    */
   JsonNode waitFor(
       String operationPath, Duration timeout, String request, boolean failureIsResult) {
-    long seconds = Math.max(1, timeout.toSeconds());
-    HttpRequest http =
-        HttpRequest.of("GET", operationPath + "/wait?timeout=" + seconds)
-            .withTimeout(timeout.plusSeconds(10));
-    JsonNode op;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    HttpRequest slice =
+        HttpRequest.of("GET", operationPath + "/wait?timeout=1")
+            .withTimeout(Duration.ofSeconds(31));
+    while (true) {
+      if (Thread.interrupted()) {
+        cancelQuietly(operationPath);
+        Thread.currentThread().interrupt();
+        throw new CoiException(
+            "interrupted while waiting for "
+                + request
+                + " (the operation was cancelled where Incus allows it)");
+      }
+      JsonNode op;
+      CoiException waitFailure = null;
+      try {
+        op = metadata(send(slice), request);
+      } catch (CoiException waitFailed) {
+        waitFailure = waitFailed;
+        op = get(operationPath);
+      }
+      String status = op.path("status").asText();
+      if ("Running".equals(status) || "Pending".equals(status)) {
+        if (System.nanoTime() - deadline > 0) {
+          throw new BackendException(
+              504, "Incus: " + request + " still running after " + timeout.toSeconds() + " s");
+        }
+        continue;
+      }
+      int code = op.path("status_code").asInt();
+      if (code == 200 || "Success".equals(status)) {
+        return op;
+      }
+      if (failureIsResult && "Failure".equals(status)) {
+        return op;
+      }
+      if (waitFailure != null) {
+        throw waitFailure;
+      }
+      String err = op.path("err").asText("");
+      throw IncusErrors.fromDaemon(code == 0 ? 500 : code, err.isEmpty() ? status : err, request);
+    }
+  }
+
+  private void cancelQuietly(String operationPath) {
     try {
-      op = metadata(send(http), request);
-    } catch (CoiException waitFailed) {
-      if (!failureIsResult) {
-        throw waitFailed;
-      }
-      op = get(operationPath);
-      if (!"Failure".equals(op.path("status").asText())) {
-        throw waitFailed;
-      }
+      sync("DELETE", operationPath, null);
+    } catch (CoiException notCancellable) {
+      // Many operations cannot be cancelled (execs, for one); the caller is told either way.
     }
-    String status = op.path("status").asText();
-    int code = op.path("status_code").asInt();
-    if (code == 200 || "Success".equals(status)) {
-      return op;
-    }
-    if ("Running".equals(status) || "Pending".equals(status)) {
-      throw new BackendException(
-          504, "Incus: " + request + " still running after " + timeout.toSeconds() + " s");
-    }
-    if (failureIsResult && "Failure".equals(status)) {
-      return op;
-    }
-    String err = op.path("err").asText("");
-    throw IncusErrors.fromDaemon(code == 0 ? 500 : code, err.isEmpty() ? status : err, request);
   }
 
   HttpResponse send(HttpRequest request) {
