@@ -10,7 +10,7 @@ set -euo pipefail
 runs=${1:-10}
 image=${2:-coi-sandbox}
 root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
-"$root/coi" version >/dev/null # builds the CLI if needed and records its class-data archive
+"$root/coi" version >/dev/null # builds the CLI if needed
 
 ws=$(mktemp -d /tmp/coi-bench-ws.XXXXXX)
 chown 1000:1000 "$ws"
