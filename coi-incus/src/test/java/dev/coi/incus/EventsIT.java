@@ -7,26 +7,10 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The daemon's event stream, as a subscriber sees it. */
-class EventsIT {
-  private static IncusClient incus;
-
-  @RegisterExtension final LeakCheck leaks = new LeakCheck(() -> incus);
-
-  @BeforeAll
-  static void connect() {
-    incus = IncusClient.local();
-  }
-
-  @AfterAll
-  static void disconnect() {
-    incus.close();
-  }
+class EventsIT extends LiveIncusTestBase {
 
   /** Records what arrives; "GAP" marks a reopened stream. */
   static final class Recorder implements Events.Listener {

@@ -16,32 +16,16 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Files against the real daemon: owners and modes, trees both ways, stopped instances, escapes. */
-class FilesIT {
-  private static IncusClient incus;
-
-  @RegisterExtension final LeakCheck leaks = new LeakCheck(() -> incus);
+class FilesIT extends LiveIncusTestBase {
   private LiveResources live;
   private Files files;
   @TempDir Path temp;
-
-  @BeforeAll
-  static void connect() {
-    incus = IncusClient.local();
-  }
-
-  @AfterAll
-  static void disconnect() {
-    incus.close();
-  }
 
   @BeforeEach
   void start() {

@@ -24,12 +24,9 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,23 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
  * publish from an instance and a snapshot. {@code coi-test-min} is only read; every image this
  * makes is new (a changed description gives a new fingerprint) and is deleted afterwards.
  */
-class ImagesIT {
-  private static IncusClient incus;
-
-  @RegisterExtension final LeakCheck leaks = new LeakCheck(() -> incus);
+class ImagesIT extends LiveIncusTestBase {
   private LiveResources live;
   private Images images;
   @TempDir Path temp;
-
-  @BeforeAll
-  static void connect() {
-    incus = IncusClient.local();
-  }
-
-  @AfterAll
-  static void disconnect() {
-    incus.close();
-  }
 
   @BeforeEach
   void start() {

@@ -12,26 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The client's server, instance and operation API against the real daemon. */
-class IncusClientIT {
-  private static IncusClient incus;
-
-  @RegisterExtension final LeakCheck leaks = new LeakCheck(() -> incus);
-
-  @BeforeAll
-  static void connect() {
-    incus = IncusClient.local();
-  }
-
-  @AfterAll
-  static void disconnect() {
-    incus.close();
-  }
+class IncusClientIT extends LiveIncusTestBase {
 
   private static String newName() {
     return "coi-test-client-" + UUID.randomUUID().toString().substring(0, 8);

@@ -10,31 +10,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Snapshots against the real daemon: take, list, restore, delete. */
-class SnapshotsIT {
-  private static IncusClient incus;
-
-  @RegisterExtension final LeakCheck leaks = new LeakCheck(() -> incus);
+class SnapshotsIT extends LiveIncusTestBase {
   private LiveResources live;
   private Snapshots snapshots;
   private Files files;
-
-  @BeforeAll
-  static void connect() {
-    incus = IncusClient.local();
-  }
-
-  @AfterAll
-  static void disconnect() {
-    incus.close();
-  }
 
   @BeforeEach
   void start() {

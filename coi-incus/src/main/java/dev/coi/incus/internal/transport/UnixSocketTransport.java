@@ -69,18 +69,27 @@ public final class UnixSocketTransport implements HttpTransport {
   private HttpResponse exchange(Connection c, HttpRequest request) throws IOException {
     boolean keep = false;
     try {
-      c.socket.setSoTimeout(
-          Math.toIntExact(Math.min(Integer.MAX_VALUE, request.timeout().toMillis())));
+      limitWait(c, request);
       Http1Codec.writeRequest(request, c.out);
       HttpResponse response = Http1Codec.readResponse(c.in, request.method());
       keep = Http1Codec.keepAlive(response);
       return response;
     } finally {
-      if (keep) {
-        giveBack(c);
-      } else {
-        c.close();
-      }
+      release(c, keep);
+    }
+  }
+
+  private static void limitWait(Connection c, HttpRequest request) throws IOException {
+    c.socket.setSoTimeout(
+        Math.toIntExact(Math.min(Integer.MAX_VALUE, request.timeout().toMillis())));
+  }
+
+  /** Back to the pool if the connection may carry another request, else closed. */
+  private void release(Connection c, boolean reusable) {
+    if (reusable) {
+      giveBack(c);
+    } else {
+      c.close();
     }
   }
 
@@ -94,8 +103,7 @@ public final class UnixSocketTransport implements HttpTransport {
     Connection c = open();
     boolean keep = false;
     try {
-      c.socket.setSoTimeout(
-          Math.toIntExact(Math.min(Integer.MAX_VALUE, request.timeout().toMillis())));
+      limitWait(c, request);
       Http1Codec.writeHeadExpectingContinue(request, body.length(), c.out);
       HttpResponse interim = Http1Codec.readResponse(c.in, request.method());
       if (interim.status() != 100) {
@@ -107,11 +115,7 @@ public final class UnixSocketTransport implements HttpTransport {
       keep = Http1Codec.keepAlive(response);
       return response;
     } finally {
-      if (keep) {
-        giveBack(c);
-      } else {
-        c.close();
-      }
+      release(c, keep);
     }
   }
 
