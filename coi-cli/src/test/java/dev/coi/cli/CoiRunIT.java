@@ -8,6 +8,7 @@ import dev.coi.api.testing.LiveBackendTestBase;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -29,14 +30,14 @@ class CoiRunIT extends LiveBackendTestBase {
   }
 
   private Result coi(Map<String, String> env, String... args) throws Exception {
-    return coiAs(List.of(), env, args);
+    return coiAs(List.of(), JAR, env, args);
   }
 
-  /** Runs coi through a prefix such as {@code runuser -u nobody --}. */
-  private Result coiAs(List<String> prefix, Map<String, String> env, String... args)
+  /** Runs a coi jar through a prefix such as {@code runuser -u nobody --}. */
+  private Result coiAs(List<String> prefix, Path jar, Map<String, String> env, String... args)
       throws Exception {
     List<String> command = new ArrayList<>(prefix);
-    command.addAll(List.of("java", "-jar", JAR.toString()));
+    command.addAll(List.of("java", "-jar", jar.toString()));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).directory(workspace.toFile());
     pb.environment().put("CLAUDE_ON_INCUS_IMAGE", "coi-test-min");
@@ -252,8 +253,20 @@ class CoiRunIT extends LiveBackendTestBase {
   void aUserWhoMayNotOpenTheSocketIsToldWhichSocketAndWhatToDo() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(
         "root".equals(System.getProperty("user.name")), "needs root to run coi as nobody");
-    Result r =
-        coiAs(List.of("runuser", "-u", "nobody", "--"), Map.of(), "run", "-w", "/tmp", "true");
+    // The checkout may sit in a directory nobody else may enter (CI clones into one): run a copy.
+    Path dir = Files.createTempDirectory("coi-nobody");
+    Path jar = Files.copy(JAR, dir.resolve("coi.jar"));
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
+    Result r;
+    try {
+      r =
+          coiAs(
+              List.of("runuser", "-u", "nobody", "--"), jar, Map.of(), "run", "-w", "/tmp", "true");
+    } finally {
+      Files.delete(jar);
+      Files.delete(dir);
+    }
 
     assertEquals(125, r.exitCode());
     assertOneLine(r.stderr());

@@ -24,7 +24,7 @@ import java.util.function.Function;
  * answers through a function the test sets. It keeps every spec and exec it was given, so tests can
  * assert on what the engine asked for.
  */
-public final class FakeContainerBackend implements ContainerBackend {
+public class FakeContainerBackend implements ContainerBackend {
   private final Map<String, ContainerSpec> specs = new LinkedHashMap<>();
   private final Map<String, ContainerStatus> states = new LinkedHashMap<>();
   private final Set<String> images;

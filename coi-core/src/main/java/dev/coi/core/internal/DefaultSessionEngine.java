@@ -125,7 +125,7 @@ public final class DefaultSessionEngine implements SessionEngine {
         return wanted;
       } catch (ConflictException busy) {
         // A closed session's container may still be on its way out: then take the slot over.
-        if (removeAbandoned(containers, name)) {
+        if (freeIfAbandoned(containers, name)) {
           try {
             containers.create(container);
             return wanted;
@@ -168,12 +168,17 @@ public final class DefaultSessionEngine implements SessionEngine {
   }
 
   /**
-   * Removes the named container if it is ephemeral and the process that made it on this host is
-   * gone: what a session left when it ended without waiting, or when its JVM was killed.
+   * Frees the named slot if its container is gone by now or is abandoned: ephemeral, and the
+   * process that made it on this host is gone (a session that ended without waiting, or whose JVM
+   * was killed); such a container is removed. True when the slot is free.
    */
-  private static boolean removeAbandoned(ContainerBackend containers, String name) {
+  private static boolean freeIfAbandoned(ContainerBackend containers, String name) {
     Optional<ContainerInfo> existing = containers.find(name);
-    if (existing.isEmpty() || !existing.get().ephemeral() || ownerAlive(existing.get())) {
+    if (existing.isEmpty()) {
+      // Its stop finished between our create and this look.
+      return true;
+    }
+    if (!existing.get().ephemeral() || ownerAlive(existing.get())) {
       return false;
     }
     containers.delete(name);

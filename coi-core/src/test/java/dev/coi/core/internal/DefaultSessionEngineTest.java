@@ -488,4 +488,32 @@ class DefaultSessionEngineTest {
       assertEquals(Map.of(), backend.settings());
     }
   }
+
+  @Test
+  void anExplicitSlotWhoseContainerVanishesAfterTheConflictIsTaken() throws IOException {
+    String name = "claude-" + ContainerNames.workspaceHash(real()) + "-1";
+    // The first create meets the old container; by the time the engine looks, it is gone.
+    FakeContainerBackend vanishing =
+        new FakeContainerBackend("coi-sandbox") {
+          private boolean first = true;
+
+          @Override
+          public synchronized void create(ContainerSpec spec) {
+            if (first) {
+              first = false;
+              throw new ConflictException("container " + spec.name() + " already exists");
+            }
+            super.create(spec);
+          }
+        };
+    DefaultSessionEngine racing =
+        new DefaultSessionEngine(
+            settings -> vanishing,
+            ConfigLoader.builder().home(home).build(),
+            Clock.fixed(NOW, ZoneOffset.UTC));
+
+    try (Session s = racing.start(spec().slot(1).build())) {
+      assertEquals(name, s.name());
+    }
+  }
 }
