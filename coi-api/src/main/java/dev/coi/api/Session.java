@@ -34,6 +34,12 @@ public interface Session extends AutoCloseable {
    */
   ExecResult run(List<String> command);
 
+  /**
+   * Starts a command as {@link #run(List)} does, but with its streams live, for output that must be
+   * seen as it comes, binary output, or input to feed it. The caller closes it.
+   */
+  RunningCommand exec(List<String> command);
+
   /** Same as {@link #run(List)}. */
   default ExecResult run(String... command) {
     return run(List.of(command));

@@ -1,10 +1,11 @@
 package dev.coi.cli;
 
-import dev.coi.api.ExecResult;
+import dev.coi.api.CoiException;
+import dev.coi.api.RunningCommand;
 import dev.coi.api.Session;
 import dev.coi.api.SessionSpec;
 import dev.coi.api.Sessions;
-import java.io.PrintWriter;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,15 +80,14 @@ final class RunCommand implements Callable<Integer> {
     if (profile != null) {
       builder.profile(profile);
     }
-    try (Session session = builder.start()) {
-      ExecResult result = session.run(CommandArgs.toArgv(command));
-      PrintWriter out = spec.commandLine().getOut();
-      PrintWriter err = spec.commandLine().getErr();
-      out.print(result.stdout());
-      out.flush();
-      err.print(result.stderr());
-      err.flush();
-      return result.exitCode();
+    List<String> argv = CommandArgs.toArgv(command);
+    try (Session session = builder.start();
+        RunningCommand running = session.exec(argv)) {
+      // coi run feeds the command no input, as the Go tool's run does.
+      running.stdin().close();
+      return OutputPump.relay(running, System.out, System.err, argv.get(0));
+    } catch (IOException e) {
+      throw new CoiException("lost the command's output: " + e.getMessage(), e);
     }
   }
 }

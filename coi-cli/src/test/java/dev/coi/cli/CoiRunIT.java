@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coi.api.testing.LiveBackendTestBase;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,6 +88,74 @@ class CoiRunIT extends LiveBackendTestBase {
   void theCommandsExitCodeIsCoisExitCode() throws Exception {
     assertEquals(42, coi("run", "sh", "-c", "exit 42").exitCode());
     assertEquals(1, coi("run", "false").exitCode());
+  }
+
+  @Test
+  void outputArrivesWhileTheCommandStillRuns() throws Exception {
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                "java",
+                "-jar",
+                JAR.toString(),
+                "run",
+                "echo ready; while [ ! -f go ]; do sleep 0.1; done; echo done")
+            .directory(workspace.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectError(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().put("CLAUDE_ON_INCUS_IMAGE", "coi-test-min");
+    pb.environment().put("CLAUDE_ON_INCUS_CONTAINER_PREFIX", TEST_PREFIX);
+    Process coi = pb.start();
+    try (java.io.BufferedReader out =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(coi.getInputStream(), StandardCharsets.UTF_8))) {
+      // The command waits for a file the test makes only after it has read "ready": output
+      // held back until the end would never come.
+      var firstLine =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return out.readLine();
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+      assertEquals("ready", firstLine.get(2, TimeUnit.MINUTES));
+      Files.writeString(workspace.resolve("go"), "");
+      assertEquals("done", out.readLine());
+      assertTrue(coi.waitFor(2, TimeUnit.MINUTES));
+      assertEquals(0, coi.exitValue());
+    } finally {
+      coi.destroyForcibly();
+    }
+  }
+
+  @Test
+  void binaryOutputPassesByteForByte() throws Exception {
+    Path out = Files.createTempFile("coi-binary", ".out");
+    try {
+      ProcessBuilder pb =
+          new ProcessBuilder(
+                  "java",
+                  "-jar",
+                  JAR.toString(),
+                  "run",
+                  "sh",
+                  "-c",
+                  "printf '\\377\\376\\000\\001\\n'")
+              .directory(workspace.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .redirectOutput(out.toFile())
+              .redirectError(ProcessBuilder.Redirect.DISCARD);
+      pb.environment().put("CLAUDE_ON_INCUS_IMAGE", "coi-test-min");
+      pb.environment().put("CLAUDE_ON_INCUS_CONTAINER_PREFIX", TEST_PREFIX);
+      Process coi = pb.start();
+      assertTrue(coi.waitFor(2, TimeUnit.MINUTES));
+      assertEquals(0, coi.exitValue());
+      org.junit.jupiter.api.Assertions.assertArrayEquals(
+          new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, '\n'}, Files.readAllBytes(out));
+    } finally {
+      Files.delete(out);
+    }
   }
 
   @Test

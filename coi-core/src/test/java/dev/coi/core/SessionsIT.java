@@ -79,4 +79,21 @@ class SessionsIT extends LiveBackendTestBase {
       backend.delete(name);
     }
   }
+
+  @Test
+  void execStreamsInputAndOutputLive() throws IOException {
+    try (Session s = spec().start();
+        dev.coi.api.RunningCommand cat =
+            s.exec(List.of("sh", "-c", "cat; echo to-err >&2; exit 5"))) {
+      cat.stdin().write("fed through stdin\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      cat.stdin().close();
+      assertEquals(
+          "fed through stdin\n",
+          new String(cat.stdout().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      assertEquals(
+          "to-err\n",
+          new String(cat.stderr().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      assertEquals(5, cat.waitFor());
+    }
+  }
 }

@@ -1,6 +1,11 @@
 package dev.coi.api.spi;
 
 import dev.coi.api.ExecResult;
+import dev.coi.api.RunningCommand;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,6 +74,43 @@ public interface ContainerBackend extends AutoCloseable {
 
   /** Runs a command to its end and captures its output. */
   ExecResult exec(String container, ExecSpec exec);
+
+  /**
+   * Starts a command with its streams live. The default, for backends that can only capture, runs
+   * it to its end first and then offers what it wrote; its stdin is not read.
+   */
+  default RunningCommand start(String container, ExecSpec exec) {
+    ExecResult result = exec(container, exec);
+    return new RunningCommand() {
+      private final InputStream out =
+          new ByteArrayInputStream(result.stdout().getBytes(StandardCharsets.UTF_8));
+      private final InputStream err =
+          new ByteArrayInputStream(result.stderr().getBytes(StandardCharsets.UTF_8));
+
+      @Override
+      public OutputStream stdin() {
+        return OutputStream.nullOutputStream();
+      }
+
+      @Override
+      public InputStream stdout() {
+        return out;
+      }
+
+      @Override
+      public InputStream stderr() {
+        return err;
+      }
+
+      @Override
+      public int waitFor() {
+        return result.exitCode();
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
 
   /** Releases connections; the containers are not touched. */
   @Override

@@ -2,6 +2,7 @@ package dev.coi.core.internal;
 
 import dev.coi.api.CoiException;
 import dev.coi.api.ExecResult;
+import dev.coi.api.RunningCommand;
 import dev.coi.api.Session;
 import dev.coi.api.spi.ContainerBackend;
 import dev.coi.api.spi.ExecSpec;
@@ -71,21 +72,29 @@ final class ContainerSession implements Session {
 
   @Override
   public ExecResult run(List<String> command) {
+    return backend.exec(name, asAgent(command));
+  }
+
+  @Override
+  public RunningCommand exec(List<String> command) {
+    return backend.start(name, asAgent(command));
+  }
+
+  /** The command as the agent user runs it, in the workspace with the session's environment. */
+  private ExecSpec asAgent(List<String> command) {
     if (closed.get()) {
       throw new CoiException("session " + name + " is closed");
     }
     if (command.isEmpty()) {
-      throw new IllegalArgumentException("run needs a command");
+      throw new IllegalArgumentException("a command is needed");
     }
-    ExecSpec exec =
-        ExecSpec.builder()
-            .command(command)
-            .uid(AGENT_UID)
-            .gid(AGENT_GID)
-            .cwd(WORKSPACE_TARGET)
-            .environment(environment)
-            .build();
-    return backend.exec(name, exec);
+    return ExecSpec.builder()
+        .command(command)
+        .uid(AGENT_UID)
+        .gid(AGENT_GID)
+        .cwd(WORKSPACE_TARGET)
+        .environment(environment)
+        .build();
   }
 
   @Override

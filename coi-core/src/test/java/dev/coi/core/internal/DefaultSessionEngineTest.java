@@ -516,4 +516,23 @@ class DefaultSessionEngineTest {
       assertEquals(name, s.name());
     }
   }
+
+  @Test
+  void execStartsTheCommandAsTheAgentWithItsStreams() throws IOException {
+    backend.onExec(e -> ExecResult.of(4, "out\n", "err\n"));
+    try (Session s = engine.start(spec().build());
+        dev.coi.api.RunningCommand running = s.exec(List.of("make", "test"))) {
+      assertEquals(
+          "out\n",
+          new String(running.stdout().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      assertEquals(
+          "err\n",
+          new String(running.stderr().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      assertEquals(4, running.waitFor());
+      ExecSpec exec = backend.execs().get(0);
+      assertEquals(List.of("make", "test"), exec.command());
+      assertEquals(1000, exec.uid());
+      assertEquals("/workspace", exec.cwd());
+    }
+  }
 }

@@ -7,6 +7,7 @@ import dev.coi.api.ExecResult;
 import dev.coi.api.ImageNotFoundException;
 import dev.coi.api.InvalidSpecException;
 import dev.coi.api.NotFoundException;
+import dev.coi.api.RunningCommand;
 import dev.coi.api.spi.Availability;
 import dev.coi.api.spi.ContainerBackend;
 import dev.coi.api.spi.ContainerInfo;
@@ -14,9 +15,12 @@ import dev.coi.api.spi.ContainerSpec;
 import dev.coi.api.spi.ContainerStatus;
 import dev.coi.api.spi.ExecSpec;
 import dev.coi.incus.ExecOutput;
+import dev.coi.incus.ExecProcess;
 import dev.coi.incus.IncusClient;
 import dev.coi.incus.IncusRemote;
 import dev.coi.incus.ServerInfo;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -241,6 +245,37 @@ public final class IncusContainerBackend implements ContainerBackend {
   @Override
   public List<ContainerInfo> list() {
     return InstanceRequests.coiInstances(client().instances().list());
+  }
+
+  @Override
+  public RunningCommand start(String container, ExecSpec exec) {
+    ExecProcess process = client().exec().start(container, InstanceRequests.exec(exec));
+    return new RunningCommand() {
+      @Override
+      public OutputStream stdin() {
+        return process.stdin();
+      }
+
+      @Override
+      public InputStream stdout() {
+        return process.stdout();
+      }
+
+      @Override
+      public InputStream stderr() {
+        return process.stderr();
+      }
+
+      @Override
+      public int waitFor() {
+        return process.waitFor();
+      }
+
+      @Override
+      public void close() {
+        process.close();
+      }
+    };
   }
 
   @Override
