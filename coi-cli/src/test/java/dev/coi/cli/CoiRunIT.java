@@ -92,19 +92,8 @@ class CoiRunIT extends LiveBackendTestBase {
 
   @Test
   void outputArrivesWhileTheCommandStillRuns() throws Exception {
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                "java",
-                "-jar",
-                JAR.toString(),
-                "run",
-                "echo ready; while [ ! -f go ]; do sleep 0.1; done; echo done")
-            .directory(workspace.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .redirectError(ProcessBuilder.Redirect.DISCARD);
-    pb.environment().put("CLAUDE_ON_INCUS_IMAGE", "coi-test-min");
-    pb.environment().put("CLAUDE_ON_INCUS_CONTAINER_PREFIX", TEST_PREFIX);
-    Process coi = pb.start();
+    Process coi =
+        coiProcess("run", "echo ready; while [ ! -f go ]; do sleep 0.1; done; echo done").start();
     try (java.io.BufferedReader out =
         new java.io.BufferedReader(
             new java.io.InputStreamReader(coi.getInputStream(), StandardCharsets.UTF_8))) {
@@ -133,22 +122,10 @@ class CoiRunIT extends LiveBackendTestBase {
   void binaryOutputPassesByteForByte() throws Exception {
     Path out = Files.createTempFile("coi-binary", ".out");
     try {
-      ProcessBuilder pb =
-          new ProcessBuilder(
-                  "java",
-                  "-jar",
-                  JAR.toString(),
-                  "run",
-                  "sh",
-                  "-c",
-                  "printf '\\377\\376\\000\\001\\n'")
-              .directory(workspace.toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+      Process coi =
+          coiProcess("run", "sh", "-c", "printf '\\377\\376\\000\\001\\n'")
               .redirectOutput(out.toFile())
-              .redirectError(ProcessBuilder.Redirect.DISCARD);
-      pb.environment().put("CLAUDE_ON_INCUS_IMAGE", "coi-test-min");
-      pb.environment().put("CLAUDE_ON_INCUS_CONTAINER_PREFIX", TEST_PREFIX);
-      Process coi = pb.start();
+              .start();
       assertTrue(coi.waitFor(2, TimeUnit.MINUTES));
       assertEquals(0, coi.exitValue());
       org.junit.jupiter.api.Assertions.assertArrayEquals(
@@ -354,6 +331,20 @@ class CoiRunIT extends LiveBackendTestBase {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /** The packaged coi, run in the workspace on the test image, with no input; stderr dropped. */
+  private ProcessBuilder coiProcess(String... args) {
+    List<String> command = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .directory(workspace.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectError(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().put("CLAUDE_ON_INCUS_IMAGE", "coi-test-min");
+    pb.environment().put("CLAUDE_ON_INCUS_CONTAINER_PREFIX", TEST_PREFIX);
+    return pb;
   }
 
   private static void assertOneLine(String stderr) {
