@@ -13,7 +13,6 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -52,8 +51,8 @@ public final class ExecProcess implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ExecProcess.class.getName());
   private static final AtomicLong SEQUENCE = new AtomicLong();
 
-  /** How long one {@code /wait} request waits for the operation; waits longer are repeated. */
-  private static final Duration WAIT_STEP = Duration.ofMinutes(1);
+  /** A command runs as long as it likes (a century, in a form Duration arithmetic can take). */
+  private static final Duration NO_TIME_LIMIT = Duration.ofDays(36_500);
 
   /** How long {@link #close()} waits for a killed command's operation to end. */
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
@@ -292,40 +291,21 @@ public final class ExecProcess implements AutoCloseable {
   }
 
   private int awaitExitCode() {
-    String path = Operations.path(operationId);
-    while (true) {
-      JsonNode op;
-      try {
-        op = rest.waitFor(path, WAIT_STEP, "exec of " + what, true);
-      } catch (BackendException e) {
-        // Output not read yet holds the operation open; a wait that times out is an error.
-        if (isWaitTimeout(e) && isRunning(path)) {
-          continue;
-        }
-        throw e;
-      }
-      JsonNode metadata = op.path("metadata");
-      if (!metadata.has("return") || metadata.path("return").asInt() < 0) {
-        String err = op.path("err").asText("");
-        throw new BackendException(
-            500,
-            "Incus could not run "
-                + what
-                + ": "
-                + (err.isEmpty() ? op.path("status").asText() : err));
-      }
-      return metadata.path("return").asInt();
+    // Rest.waitFor waits in slices and reads the operation's state between them; a command may
+    // run as long as it likes.
+    JsonNode op =
+        rest.waitFor(Operations.path(operationId), NO_TIME_LIMIT, "exec of " + what, true);
+    JsonNode metadata = op.path("metadata");
+    if (!metadata.has("return") || metadata.path("return").asInt() < 0) {
+      String err = op.path("err").asText("");
+      throw new BackendException(
+          500,
+          "Incus could not run "
+              + what
+              + ": "
+              + (err.isEmpty() ? op.path("status").asText() : err));
     }
-  }
-
-  private static boolean isWaitTimeout(BackendException e) {
-    return e.status() == 504
-        || String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("deadline exceeded");
-  }
-
-  private boolean isRunning(String path) {
-    String status = rest.get(path).path("status").asText();
-    return "Running".equals(status) || "Pending".equals(status);
+    return metadata.path("return").asInt();
   }
 
   /**
