@@ -24,6 +24,12 @@ public interface RunningCommand extends AutoCloseable {
 
   InputStream stderr();
 
+  /**
+   * Tells a command on a pseudo-terminal that its window changed size; ignored by commands without
+   * one.
+   */
+  default void resize(TerminalSize size) {}
+
   /** Waits for the command to end and returns its exit code (128+n when signal n killed it). */
   int waitFor();
 

@@ -16,6 +16,12 @@ import java.util.List;
  */
 public interface Session extends AutoCloseable {
 
+  /**
+   * The session's id: saved under it, listed with it, resumed by it. A resumed session has an id of
+   * its own ({@link SessionInfo#resumedFrom()} names the one it continues).
+   */
+  String id();
+
   /** The container's name, {@code claude-<8 hex of the workspace hash>-<slot>} by default. */
   String name();
 
@@ -40,13 +46,66 @@ public interface Session extends AutoCloseable {
    */
   RunningCommand exec(List<String> command);
 
+  /**
+   * Starts a command on a pseudo-terminal of the given size: one output stream ({@link
+   * RunningCommand#stdout()}; stderr is empty), and {@link RunningCommand#resize} follows the
+   * user's window. For interactive programs.
+   */
+  RunningCommand exec(List<String> command, TerminalSize terminal);
+
+  /**
+   * Starts the agent in the background, inside a tmux session named {@value #AGENT_TMUX_SESSION} in
+   * {@code /workspace}, with its resume flag when this session resumed a saved one. When the agent
+   * exits, a shell takes its place, so the user who attaches is never thrown out. Starting it twice
+   * is an error.
+   *
+   * <pre>{@code
+   * session.startAgent();
+   * try (RunningCommand tty = session.attach(TerminalSize.of(120, 40))) { ... }
+   * }</pre>
+   */
+  void startAgent();
+
+  /** The tmux session the agent runs in. */
+  String AGENT_TMUX_SESSION = "coi";
+
+  /**
+   * Attaches to the agent's tmux session on a pseudo-terminal: what the agent draws arrives on
+   * {@link RunningCommand#stdout()}, keys go to {@link RunningCommand#stdin()}; detaching (Ctrl+B
+   * D) ends the command and leaves the agent running. Throws when the agent is not started.
+   */
+  RunningCommand attach(TerminalSize terminal);
+
+  /**
+   * Copies a host file or directory tree into the container at {@code containerPath}, owned by the
+   * agent user. Directories are merged into an existing one; files replaced.
+   */
+  void push(Path hostPath, String containerPath);
+
+  /**
+   * Copies a file or directory tree of the container to {@code hostPath}, which must not exist yet;
+   * the copy belongs to the user running this program.
+   */
+  void pull(String containerPath, Path hostPath);
+
+  /**
+   * Saves the agent's state directory to the session store now, atomically: a crash during the save
+   * leaves the previous save intact. Closing the session saves too.
+   */
+  SessionInfo save();
+
+  /** What is known of this session now. */
+  SessionInfo info();
+
   /** Same as {@link #run(List)}. */
   default ExecResult run(String... command) {
     return run(List.of(command));
   }
 
   /**
-   * Ends the session: deletes an ephemeral container, stops a persistent one. Safe to call twice.
+   * Ends the session: saves the agent's state, then deletes an ephemeral container or stops a
+   * persistent one. Also done by a shutdown hook when the program ends (Ctrl+C, SIGTERM) before the
+   * session is closed, and when the container was powered off from inside. Safe to call twice.
    */
   @Override
   void close();

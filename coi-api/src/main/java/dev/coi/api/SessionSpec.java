@@ -2,6 +2,7 @@ package dev.coi.api;
 
 import dev.coi.api.internal.ValueStyle;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.immutables.value.Value;
@@ -67,6 +68,57 @@ public abstract class SessionSpec {
    */
   public abstract Optional<String> profile();
 
+  /**
+   * True to start from the privileged image ({@code coi-privileged}: adds sudo, the GitHub CLI, an
+   * SSH client and the host's git identity). The container itself is never privileged.
+   */
+  @Value.Default
+  public boolean privileged() {
+    return false;
+  }
+
+  /**
+   * Whether the host's agent credentials and settings are copied in on a fresh session; the
+   * configured {@code defaults.mount_claude_config} (true) when absent.
+   */
+  public abstract Optional<Boolean> mountClaudeConfig();
+
+  /** Host directories to mount besides the workspace and the configured {@code [[mounts]]}. */
+  public abstract List<Mount> mounts();
+
+  /** A host directory to mount at {@code /storage}; the configured {@code paths.storage_dir}. */
+  public abstract Optional<Path> storage();
+
+  /**
+   * The saved session to resume: its id, or {@link #LATEST} for the workspace's most recent one.
+   * Resuming restores the agent's saved state and starts the agent with its resume flag.
+   */
+  public abstract Optional<String> resume();
+
+  /** The value of {@link #resume()} that picks the workspace's most recent saved session. */
+  public static final String LATEST = "latest";
+
+  /**
+   * The agent's command line for {@link Session#startAgent()}; the configured {@code agent.command}
+   * and {@code agent.args} when empty.
+   */
+  public abstract List<String> agentCommand();
+
+  /** Resource limits, over the configured {@code [limits]}. */
+  public abstract Optional<Limits> limits();
+
+  /**
+   * Labels of the caller's own, kept on the container and in the saved session ({@code
+   * user.coi.label.<key>} on Incus), for orchestrators to find their sessions.
+   */
+  public abstract Map<String, String> labels();
+
+  /** The container backend to use by name ({@code incus}); the best available one when absent. */
+  public abstract Optional<String> backend();
+
+  /** The session store to use by name ({@code file}); the best available one when absent. */
+  public abstract Optional<String> store();
+
   /** A builder holding this spec's values, to derive another spec. */
   public Builder toBuilder() {
     return new Builder().from(this);
@@ -98,6 +150,24 @@ public abstract class SessionSpec {
             p -> {
               throw new InvalidSpecException("profile name is blank: give a profile's name");
             });
+    for (String key : labels().keySet()) {
+      if (!key.matches("[a-z0-9][a-z0-9_.-]{0,60}")) {
+        throw new InvalidSpecException(
+            "label name '"
+                + key
+                + "' is invalid: use lower-case letters, digits, '.', '_' and '-'");
+      }
+    }
+    resume()
+        .filter(id -> !id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,100}"))
+        .ifPresent(
+            id -> {
+              throw new InvalidSpecException(
+                  "session id '"
+                      + id
+                      + "' is not valid: give an id from 'coi list --all', or "
+                      + LATEST);
+            });
     for (String key : environment().keySet()) {
       if (!key.matches("[A-Za-z_][A-Za-z0-9_]*")) {
         throw new InvalidSpecException(
@@ -113,6 +183,21 @@ public abstract class SessionSpec {
     /** Keeps the container after the session; same as {@code persistent(true)}. */
     public Builder persistent() {
       return persistent(true);
+    }
+
+    /** Starts from the privileged image; same as {@code privileged(true)}. */
+    public Builder privileged() {
+      return privileged(true);
+    }
+
+    /** Resumes the workspace's most recent saved session; same as {@code resume(LATEST)}. */
+    public Builder resumeLatest() {
+      return resume(LATEST);
+    }
+
+    /** Mounts a host directory at {@code target} in the container, read-write. */
+    public Builder mount(Path source, String target) {
+      return addMounts(Mount.of(source.toAbsolutePath(), target));
     }
 
     /** Builds the spec and starts a session with it. The caller closes the session. */

@@ -1,6 +1,8 @@
 package dev.coi.api;
 
+import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
 
@@ -25,12 +27,54 @@ public final class Sessions {
 
   /** Starts a session with the given spec. The caller closes it. */
   public static Session start(SessionSpec spec) {
-    return EngineHolder.ENGINE
-        .orElseThrow(
-            () ->
-                new CoiException(
-                    "no coi engine on the class path: add the dev.coi:coi-core dependency"))
-        .start(spec);
+    return engine().start(spec);
+  }
+
+  /**
+   * Every session of this user: coi's running and stopped containers, and saved sessions, newest
+   * first. A session whose container runs and that was saved too is listed once.
+   *
+   * <pre>{@code
+   * Sessions.list().stream().filter(s -> s.state() == SessionState.STOPPED).forEach(Sessions::remove);
+   * }</pre>
+   */
+  public static List<SessionInfo> list() {
+    return engine().list();
+  }
+
+  /** The session with this id, live or saved. */
+  public static Optional<SessionInfo> find(String id) {
+    return engine().find(id);
+  }
+
+  /** The most recently saved session of a workspace, the one {@code resumeLatest()} resumes. */
+  public static Optional<SessionInfo> latest(Path workspace) {
+    return engine().latest(workspace);
+  }
+
+  /**
+   * Removes what a listed session left: its stopped container, and, for a {@link
+   * SessionState#SAVED} one, its saved state. A running session is never touched: that is a {@link
+   * ConflictException}. Used by {@code coi clean}.
+   */
+  public static void remove(SessionInfo session) {
+    engine().remove(session);
+  }
+
+  /**
+   * Deletes ephemeral containers whose owning program is gone (killed before it could clean up),
+   * after saving their agent state. Returns the names removed. Starting a session does this for its
+   * own workspace.
+   */
+  public static List<String> sweep() {
+    return engine().sweep();
+  }
+
+  private static SessionEngine engine() {
+    return EngineHolder.ENGINE.orElseThrow(
+        () ->
+            new CoiException(
+                "no coi engine on the class path: add the dev.coi:coi-core dependency"));
   }
 
   /** Loaded once, on first use, so that merely building specs needs no engine. */

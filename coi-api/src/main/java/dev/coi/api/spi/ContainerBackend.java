@@ -6,6 +6,7 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,6 +72,28 @@ public interface ContainerBackend extends AutoCloseable {
 
   /** The containers that carry coi's labels. */
   List<ContainerInfo> list();
+
+  /**
+   * Writes a file in the container, replacing one that is there, with the given owner and mode
+   * ({@code 0600} is {@code 384}); its directory must exist.
+   */
+  void pushFile(String container, String path, byte[] content, int uid, int gid, int mode);
+
+  /** A file's content, or empty when there is no such file. */
+  Optional<byte[]> pullFile(String container, String path);
+
+  /**
+   * Copies a host file or directory tree to {@code target} in the container, every entry owned by
+   * {@code uid}:{@code gid}, modes kept; a directory is merged into one already there, missing
+   * parents of {@code target} are created.
+   */
+  void pushTree(String container, Path source, String target, int uid, int gid);
+
+  /**
+   * Copies a file or directory tree of the container to {@code target} on the host, which must not
+   * exist; throws {@link dev.coi.api.NotFoundException} when {@code source} does not exist.
+   */
+  void pullTree(String container, String source, Path target);
 
   /** Runs a command to its end and captures its output. */
   ExecResult exec(String container, ExecSpec exec);

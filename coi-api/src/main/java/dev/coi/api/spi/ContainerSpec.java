@@ -39,6 +39,12 @@ public abstract class ContainerSpec {
    */
   public abstract Optional<IdMap> idMap();
 
+  /**
+   * Resource limits by name: {@code cpu}, {@code memory}, {@code processes}, in Incus's notation
+   * ({@code "2"}, {@code "4GiB"}, {@code "500"}).
+   */
+  public abstract Map<String, String> limits();
+
   /** True to let the container run containers itself (Docker inside the session). */
   @Value.Default
   public boolean nesting() {

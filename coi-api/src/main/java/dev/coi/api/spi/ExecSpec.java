@@ -1,8 +1,10 @@
 package dev.coi.api.spi;
 
+import dev.coi.api.TerminalSize;
 import dev.coi.api.internal.ValueStyle;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.immutables.value.Value;
 
 /** One command to run in a container: its argument vector, user, directory and environment. */
@@ -30,6 +32,9 @@ public abstract class ExecSpec {
   }
 
   public abstract Map<String, String> environment();
+
+  /** A pseudo-terminal of this size to run on; stdout and stderr are then one stream. */
+  public abstract Optional<TerminalSize> terminal();
 
   public static Builder builder() {
     return new Builder();

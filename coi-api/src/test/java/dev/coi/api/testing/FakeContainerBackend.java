@@ -164,6 +164,27 @@ public class FakeContainerBackend implements ContainerBackend {
   }
 
   @Override
+  public void pushFile(String container, String path, byte[] content, int uid, int gid, int mode) {
+    throw new UnsupportedOperationException("files: not yet in the fake");
+  }
+
+  @Override
+  public Optional<byte[]> pullFile(String container, String path) {
+    throw new UnsupportedOperationException("files: not yet in the fake");
+  }
+
+  @Override
+  public void pushTree(
+      String container, java.nio.file.Path source, String target, int uid, int gid) {
+    throw new UnsupportedOperationException("files: not yet in the fake");
+  }
+
+  @Override
+  public void pullTree(String container, String source, java.nio.file.Path target) {
+    throw new UnsupportedOperationException("files: not yet in the fake");
+  }
+
+  @Override
   public synchronized void close() {
     closed = true;
   }

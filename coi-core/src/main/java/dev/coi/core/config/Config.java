@@ -151,6 +151,8 @@ public abstract class Config {
                     .mountClaudeConfig((Boolean) value(values, Key.MOUNT_CLAUDE_CONFIG))
                     .slots((Integer) value(values, Key.SLOTS))
                     .containerPrefix((String) value(values, Key.CONTAINER_PREFIX))
+                    .backend(optional(values, Key.BACKEND, String.class))
+                    .store(optional(values, Key.STORE, String.class))
                     .build())
             .paths(
                 ImmutableConfig.Paths.builder()
@@ -279,6 +281,12 @@ public abstract class Config {
 
     /** {@code container_prefix}: the start of every container name. */
     public abstract String containerPrefix();
+
+    /** The container backend to use by name; the best available one when absent. */
+    public abstract Optional<String> backend();
+
+    /** The session store to use by name; the best available one when absent. */
+    public abstract Optional<String> store();
   }
 
   /** {@code [paths]} on the host, absolute. */

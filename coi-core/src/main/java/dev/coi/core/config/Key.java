@@ -17,6 +17,8 @@ enum Key {
   MOUNT_CLAUDE_CONFIG("defaults.mount_claude_config", ValueType.BOOLEAN, true),
   SLOTS("defaults.slots", ValueType.INTEGER, 10),
   CONTAINER_PREFIX("defaults.container_prefix", ValueType.STRING, "claude-"),
+  BACKEND("defaults.backend", ValueType.STRING, null),
+  STORE("defaults.store", ValueType.STRING, null),
   SESSIONS_DIR("paths.sessions_dir", ValueType.PATH, "~/.claude-on-incus/sessions"),
   STORAGE_DIR("paths.storage_dir", ValueType.PATH, null),
   INCUS_PROJECT("incus.project", ValueType.STRING, "default"),

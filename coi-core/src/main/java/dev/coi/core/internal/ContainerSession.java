@@ -4,50 +4,70 @@ import dev.coi.api.CoiException;
 import dev.coi.api.ExecResult;
 import dev.coi.api.RunningCommand;
 import dev.coi.api.Session;
+import dev.coi.api.SessionInfo;
+import dev.coi.api.SessionState;
+import dev.coi.api.TerminalSize;
 import dev.coi.api.spi.ContainerBackend;
+import dev.coi.api.spi.ContainerInfo;
+import dev.coi.api.spi.ContainerStatus;
 import dev.coi.api.spi.ExecSpec;
+import dev.coi.api.spi.SessionStore;
+import java.lang.System.Logger.Level;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A session over one container. Closing it deletes an ephemeral container (or, without {@code
- * awaitCleanup}, has it stopped, which deletes it) and stops a persistent one; a JVM shutdown hook
- * does the same if the program ends (Ctrl+C, SIGTERM) before it is closed.
+ * A session over one container. Closing it saves the agent's state, then deletes an ephemeral
+ * container (or, without {@code awaitCleanup}, has it stopped, which deletes it) and stops a
+ * persistent one; a JVM shutdown hook does the same if the program ends (Ctrl+C, SIGTERM) before it
+ * is closed.
  */
 final class ContainerSession implements Session {
+  private static final System.Logger LOG = System.getLogger(ContainerSession.class.getName());
+
   static final int AGENT_UID = 1000;
   static final int AGENT_GID = 1000;
-  static final String WORKSPACE_TARGET = "/workspace";
+  static final String WORKSPACE_TARGET = SessionMounts.WORKSPACE_TARGET;
 
+  /** What a session is made of, fixed when it starts. */
+  record Parts(
+      ContainerBackend backend,
+      SessionStore store,
+      SessionInfo description,
+      boolean awaitCleanup,
+      Map<String, String> environment,
+      Path liveDirectory,
+      Set<String> seeded,
+      List<String> agentCommand,
+      Clock clock) {}
+
+  private final Parts parts;
+  private final SessionInfo description;
   private final ContainerBackend backend;
   private final String name;
-  private final Path workspace;
-  private final int slot;
-  private final boolean persistent;
-  private final boolean awaitCleanup;
-  private final Map<String, String> environment;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread shutdownHook;
+  private volatile Optional<java.time.Instant> saved = Optional.empty();
 
-  ContainerSession(
-      ContainerBackend backend,
-      String name,
-      Path workspace,
-      int slot,
-      boolean persistent,
-      boolean awaitCleanup,
-      Map<String, String> environment) {
-    this.backend = backend;
-    this.name = name;
-    this.workspace = workspace;
-    this.slot = slot;
-    this.persistent = persistent;
-    this.awaitCleanup = awaitCleanup;
-    this.environment = Map.copyOf(environment);
+  ContainerSession(Parts parts) {
+    this.parts = parts;
+    this.description = parts.description();
+    this.backend = parts.backend();
+    this.name = description.container();
+    this.saved = description.saved();
     this.shutdownHook = new Thread(this::end, "coi-session-close-" + name);
     Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  @Override
+  public String id() {
+    return description.id();
   }
 
   @Override
@@ -57,34 +77,106 @@ final class ContainerSession implements Session {
 
   @Override
   public Path workspace() {
-    return workspace;
+    return description.workspace();
   }
 
   @Override
   public int slot() {
-    return slot;
+    return description.slot();
   }
 
   @Override
   public boolean persistent() {
-    return persistent;
+    return description.persistent();
   }
 
   @Override
   public ExecResult run(List<String> command) {
-    return backend.exec(name, asAgent(command));
+    return backend.exec(name, asAgent(command, Optional.empty()));
   }
 
   @Override
   public RunningCommand exec(List<String> command) {
-    return backend.start(name, asAgent(command));
+    return backend.start(name, asAgent(command, Optional.empty()));
+  }
+
+  @Override
+  public RunningCommand exec(List<String> command, TerminalSize terminal) {
+    return backend.start(name, asAgent(command, Optional.of(terminal)));
+  }
+
+  @Override
+  public void startAgent() {
+    List<String> tmux = new ArrayList<>();
+    tmux.addAll(
+        List.of("tmux", "new-session", "-d", "-s", AGENT_TMUX_SESSION, "-c", WORKSPACE_TARGET));
+    tmux.addAll(List.of("-x", "200", "-y", "50", "--"));
+    // When the agent exits, a login shell takes its place in the same window.
+    tmux.addAll(List.of("bash", "-c", "\"$@\"; exec bash -l", "coi-agent"));
+    tmux.addAll(parts.agentCommand());
+    ExecResult started = run(tmux);
+    if (!started.isSuccess()) {
+      String why = started.stderr().strip();
+      throw new CoiException(
+          why.contains("duplicate session")
+              ? "the agent already runs in session " + name + ": attach to it"
+              : "cannot start the agent in " + name + ": " + why);
+    }
+  }
+
+  @Override
+  public RunningCommand attach(TerminalSize terminal) {
+    if (!run("tmux", "has-session", "-t", AGENT_TMUX_SESSION).isSuccess()) {
+      throw new CoiException(
+          "the agent does not run in session " + name + ": start it with startAgent() first");
+    }
+    return exec(List.of("tmux", "attach-session", "-t", AGENT_TMUX_SESSION), terminal);
+  }
+
+  @Override
+  public void push(Path hostPath, String containerPath) {
+    checkOpen();
+    if (!java.nio.file.Files.exists(hostPath)) {
+      throw new dev.coi.api.InvalidSpecException(
+          "cannot push " + hostPath + ": it does not exist on the host");
+    }
+    backend.pushTree(name, hostPath.toAbsolutePath(), containerPath, AGENT_UID, AGENT_GID);
+  }
+
+  @Override
+  public void pull(String containerPath, Path hostPath) {
+    checkOpen();
+    if (java.nio.file.Files.exists(hostPath, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      throw new dev.coi.api.InvalidSpecException(
+          "cannot pull into " + hostPath + ": it exists; give a path that does not");
+    }
+    backend.pullTree(name, containerPath, hostPath.toAbsolutePath());
+  }
+
+  @Override
+  public synchronized SessionInfo save() {
+    SessionInfo now =
+        SessionInfo.builder().from(description).saved(parts.clock().instant()).build();
+    parts.store().save(now, parts.liveDirectory());
+    saved = now.saved();
+    return info();
+  }
+
+  @Override
+  public SessionInfo info() {
+    SessionState state =
+        backend
+            .find(name)
+            .filter(c -> id().equals(c.labels().get("session")))
+            .map(ContainerInfo::status)
+            .map(s -> s == ContainerStatus.RUNNING ? SessionState.RUNNING : SessionState.STOPPED)
+            .orElse(SessionState.SAVED);
+    return SessionInfo.builder().from(description).state(state).saved(saved).build();
   }
 
   /** The command as the agent user runs it, in the workspace with the session's environment. */
-  private ExecSpec asAgent(List<String> command) {
-    if (closed.get()) {
-      throw new CoiException("session " + name + " is closed");
-    }
+  private ExecSpec asAgent(List<String> command, Optional<TerminalSize> terminal) {
+    checkOpen();
     if (command.isEmpty()) {
       throw new IllegalArgumentException("a command is needed");
     }
@@ -93,8 +185,15 @@ final class ContainerSession implements Session {
         .uid(AGENT_UID)
         .gid(AGENT_GID)
         .cwd(WORKSPACE_TARGET)
-        .environment(environment)
+        .environment(parts.environment())
+        .terminal(terminal)
         .build();
+  }
+
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new CoiException("session " + name + " is closed");
+    }
   }
 
   @Override
@@ -107,21 +206,58 @@ final class ContainerSession implements Session {
     end();
   }
 
+  /**
+   * Saves, then removes or stops the container. The live state directory of an ephemeral session
+   * goes only once it is saved: a failed save leaves it for the next sweep to rescue.
+   */
   private void end() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    if (persistent) {
+    RuntimeException failure = null;
+    boolean stateSafe = true;
+    if (AgentState.hasAgentState(parts.liveDirectory(), parts.seeded())) {
+      try {
+        save();
+      } catch (RuntimeException e) {
+        stateSafe = false;
+        failure = e;
+      }
+    }
+    try {
+      if (persistent()) {
+        stopIfRunning();
+      } else if (parts.awaitCleanup()) {
+        backend.delete(name);
+      } else {
+        backend.requestStop(name);
+      }
+      if (!persistent() && stateSafe) {
+        AgentState.delete(parts.liveDirectory());
+      }
+    } catch (RuntimeException e) {
+      if (failure == null) {
+        failure = e;
+      } else {
+        failure.addSuppressed(e);
+      }
+    }
+    if (failure != null) {
+      LOG.log(Level.DEBUG, "ending session " + name + " failed", failure);
+      throw failure;
+    }
+  }
+
+  /** A persistent container powered off from inside is already stopped. */
+  private void stopIfRunning() {
+    Optional<ContainerInfo> container = backend.find(name);
+    if (container.isPresent() && container.get().status() != ContainerStatus.STOPPED) {
       backend.stop(name);
-    } else if (awaitCleanup) {
-      backend.delete(name);
-    } else {
-      backend.requestStop(name);
     }
   }
 
   @Override
   public String toString() {
-    return "Session[" + name + ", " + workspace + ", slot " + slot + "]";
+    return "Session[" + name + ", " + workspace() + ", slot " + slot() + "]";
   }
 }

@@ -5,83 +5,130 @@ import dev.coi.api.InvalidSpecException;
 import dev.coi.api.Mount;
 import dev.coi.api.Session;
 import dev.coi.api.SessionEngine;
+import dev.coi.api.SessionInfo;
+import dev.coi.api.SessionNotFoundException;
 import dev.coi.api.SessionSpec;
+import dev.coi.api.SessionState;
 import dev.coi.api.spi.ContainerBackend;
 import dev.coi.api.spi.ContainerInfo;
 import dev.coi.api.spi.ContainerSpec;
 import dev.coi.api.spi.ContainerStatus;
 import dev.coi.api.spi.IdMap;
+import dev.coi.api.spi.SessionStore;
 import dev.coi.core.config.Config;
 import dev.coi.core.config.ConfigLoader;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 
 /**
  * Turns a {@link SessionSpec} into a running session: checks the input, loads the configuration of
- * its workspace, chooses the backend, the image and a free slot, and creates the container with its
- * mounts and labels in one step. Found by {@link dev.coi.api.Sessions} through {@link
- * java.util.ServiceLoader}.
+ * its workspace, chooses the backend, the store, the image and a free slot, creates the container
+ * with its mounts and labels in one step, and seeds or restores the agent's state. Found by {@link
+ * dev.coi.api.Sessions} through {@link java.util.ServiceLoader}; also answers the read side ({@link
+ * #list()}, {@link #find}, {@link #latest}) and the clean-up calls.
  */
 public final class DefaultSessionEngine implements SessionEngine {
+  private static final System.Logger LOG = System.getLogger(DefaultSessionEngine.class.getName());
+
+  /** The settings key that names the backend or store to use; see {@link Backends#discover}. */
+  static final String USE = "use";
+
   private final Function<Map<String, String>, ContainerBackend> backendFactory;
+  private final Function<Map<String, String>, SessionStore> storeFactory;
   private final ConfigLoader configLoader;
   private final Clock clock;
+  private final SlotAllocator slots;
 
   /** One backend per distinct settings: a project file may point at another daemon. */
   private final Map<Map<String, String>, ContainerBackend> backends = new HashMap<>();
 
+  private final Map<Map<String, String>, SessionStore> stores = new HashMap<>();
+
   /**
-   * The engine of the running JVM: backends from the class path, configuration from the usual files
-   * and the process environment.
+   * The engine of the running JVM: backends and stores from the class path, configuration from the
+   * usual files and the process environment.
    */
   public DefaultSessionEngine() {
-    this(Backends::discover, ConfigLoader.standard(), Clock.systemUTC());
+    this(Backends::discover, SessionStores::discover, ConfigLoader.standard(), Clock.systemUTC());
   }
 
   DefaultSessionEngine(
       Function<Map<String, String>, ContainerBackend> backendFactory,
+      Function<Map<String, String>, SessionStore> storeFactory,
       ConfigLoader configLoader,
       Clock clock) {
     this.backendFactory = backendFactory;
+    this.storeFactory = storeFactory;
     this.configLoader = configLoader;
     this.clock = clock;
+    this.slots = new SlotAllocator();
   }
 
-  private synchronized ContainerBackend backend(Config config) {
-    return backends.computeIfAbsent(Backends.settings(config.incus()), backendFactory);
+  private synchronized ContainerBackend backend(Config config, Optional<String> forced) {
+    Map<String, String> settings = new HashMap<>(Backends.settings(config.incus()));
+    forced.or(config.defaults()::backend).ifPresent(name -> settings.put(USE, name));
+    return backends.computeIfAbsent(Map.copyOf(settings), backendFactory);
+  }
+
+  private synchronized SessionStore store(Config config, Optional<String> forced) {
+    Map<String, String> settings = new HashMap<>();
+    settings.put("sessions_dir", config.paths().sessionsDir().toString());
+    forced.or(config.defaults()::store).ifPresent(name -> settings.put(USE, name));
+    return stores.computeIfAbsent(Map.copyOf(settings), storeFactory);
   }
 
   @Override
   public Session start(SessionSpec spec) {
     Path workspace = Workspaces.resolve(spec.workspace(), configLoader.home());
-    Config config = configLoader.load(spec.toBuilder().workspace(workspace).build());
+    SessionSpec resolved = spec.toBuilder().workspace(workspace).build();
+    Config config = configLoader.load(resolved);
     boolean persistent = config.defaults().persistent();
-    int slots = config.defaults().slots();
-    if (spec.slot() > slots) {
+    int slotCount = config.defaults().slots();
+    if (spec.slot() > slotCount) {
       throw new InvalidSpecException(
-          "slot " + spec.slot() + " is out of range: a workspace has slots 1 to " + slots);
+          "slot " + spec.slot() + " is out of range: a workspace has slots 1 to " + slotCount);
     }
-    List<Mount> extraMounts = ExtraMounts.checked(config);
-    ContainerBackend containers = backend(config);
+    List<Mount> mounts = SessionMounts.plan(workspace, resolved, config, configLoader.home());
+    SessionStore store = store(config, spec.store());
+    // Checked before anything is created: resuming nothing must leave nothing behind.
+    Optional<SessionInfo> resumed = resumeTarget(spec, workspace, store);
+    ContainerBackend containers = backend(config, spec.backend());
+    Workspaces.Owner owner = Workspaces.owner(workspace);
+    Path stateRoot = AgentState.root(config.paths().sessionsDir());
+    AgentState state = new AgentState(stateRoot, owner);
+    sweep(containers, store, stateRoot, Optional.of(workspace));
+
+    String id = UUID.randomUUID().toString();
+    Instant created = clock.instant();
+    Path live = state.create(id, workspace);
+    String stateTarget = stateDirectoryInContainer(config);
     ContainerSpec.Builder template =
         ContainerSpec.builder()
-            .image(config.defaults().image())
+            .image(SessionImages.of(resolved, config))
             .ephemeral(!persistent)
-            .addMounts(Mount.of(workspace, ContainerSession.WORKSPACE_TARGET))
-            .addAllMounts(extraMounts)
-            .putLabels("session", UUID.randomUUID().toString())
+            .addAllMounts(mounts)
+            .addMounts(Mount.of(live, stateTarget))
+            .putAllLimits(ContainerLimits.of(resolved, config))
+            .putLabels("session", id)
             .putLabels("workspace", workspace.toString())
             .putLabels("mode", persistent ? "persistent" : "ephemeral")
             .putLabels("user", System.getProperty("user.name", "unknown"))
-            .putLabels("pid", Long.toString(ProcessHandle.current().pid()))
-            .putLabels("created", clock.instant().toString());
-    Workspaces.Owner owner = Workspaces.owner(workspace);
+            .putLabels("created", created.toString())
+            .putLabels("state", live.toString())
+            .putAllLabels(Owners.ofThisProcess());
+    resumed.ifPresent(r -> template.putLabels("resumed-from", r.id()));
+    spec.labels().forEach((k, v) -> template.putLabels("label." + k, v));
     if (owner.uid() != ContainerSession.AGENT_UID || owner.gid() != ContainerSession.AGENT_GID) {
       // Shifting maps host 1000 to container 1000; any other owner is mapped onto the agent user.
       template.idMap(
@@ -89,121 +136,323 @@ public final class DefaultSessionEngine implements SessionEngine {
               owner.uid(), owner.gid(), ContainerSession.AGENT_UID, ContainerSession.AGENT_GID));
     }
     String prefix = config.defaults().containerPrefix();
-    int slot = claimSlot(containers, spec.slot(), persistent, slots, prefix, workspace, template);
-    String name = ContainerNames.of(prefix, workspace, slot);
-    return new ContainerSession(
-        containers,
-        name,
-        workspace,
-        slot,
-        persistent,
-        spec.awaitCleanup(),
-        SessionEnvironment.of(configLoader.environment(), config.environment()));
-  }
-
-  /**
-   * Takes a slot by creating its container: the daemon refuses a second container of the same name,
-   * so two processes racing for a slot cannot both win. A persistent session first reuses its
-   * stopped container.
-   */
-  private int claimSlot(
-      ContainerBackend containers,
-      int wanted,
-      boolean persistent,
-      int slots,
-      String prefix,
-      Path workspace,
-      ContainerSpec.Builder template) {
-    if (wanted > 0) {
-      String name = ContainerNames.of(prefix, workspace, wanted);
-      if (persistent && reuseStopped(containers, name)) {
-        return wanted;
-      }
-      ContainerSpec container = template.name(name).putLabels("slot", "" + wanted).build();
-      try {
-        containers.create(container);
-        return wanted;
-      } catch (ConflictException busy) {
-        // A closed session's container may still be on its way out: then take the slot over.
-        if (freeIfAbandoned(containers, name)) {
-          try {
-            containers.create(container);
-            return wanted;
-          } catch (ConflictException takenMeanwhile) {
-            // Another process was quicker; report the slot as busy.
-          }
-        }
-        throw new ConflictException(
-            "slot "
-                + wanted
-                + " of workspace "
-                + workspace
-                + " is busy (container "
-                + name
-                + " exists): choose another slot or leave the slot out to take a free one");
-      }
-    }
-    if (persistent) {
-      for (int slot = 1; slot <= slots; slot++) {
-        if (reuseStopped(containers, ContainerNames.of(prefix, workspace, slot))) {
-          return slot;
-        }
-      }
-    }
-    for (int slot = 1; slot <= slots; slot++) {
-      String name = ContainerNames.of(prefix, workspace, slot);
-      try {
-        containers.create(template.name(name).putLabels("slot", "" + slot).build());
-        return slot;
-      } catch (ConflictException busy) {
-        // Taken by a running session or a kept container: try the next slot.
-      }
-    }
-    throw new ConflictException(
-        "all "
-            + slots
-            + " slots of workspace "
-            + workspace
-            + " are busy: close a session, or remove kept containers of this workspace");
-  }
-
-  /**
-   * Frees the named slot if its container is gone by now or is abandoned: ephemeral, and the
-   * process that made it on this host is gone (a session that ended without waiting, or whose JVM
-   * was killed); such a container is removed. True when the slot is free.
-   */
-  private static boolean freeIfAbandoned(ContainerBackend containers, String name) {
-    Optional<ContainerInfo> existing = containers.find(name);
-    if (existing.isEmpty()) {
-      // Its stop finished between our create and this look.
-      return true;
-    }
-    if (!existing.get().ephemeral() || ownerAlive(existing.get())) {
-      return false;
-    }
-    containers.delete(name);
-    return true;
-  }
-
-  private static boolean ownerAlive(ContainerInfo container) {
+    SlotAllocator.Claim claim;
     try {
-      long pid = Long.parseLong(container.labels().getOrDefault("pid", ""));
-      return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-    } catch (NumberFormatException noOwner) {
-      // Not made by coi's engine: never treat it as abandoned.
-      return true;
+      claim =
+          slots.claim(containers, spec.slot(), persistent, slotCount, prefix, workspace, template);
+    } catch (RuntimeException e) {
+      AgentState.delete(live);
+      throw e;
+    }
+
+    SessionInfo.Builder description =
+        SessionInfo.builder()
+            .id(id)
+            .container(claim.name())
+            .workspace(workspace)
+            .slot(claim.slot())
+            .persistent(persistent)
+            .state(SessionState.RUNNING)
+            .created(created)
+            .resumedFrom(resumed.map(SessionInfo::id))
+            .labels(spec.labels());
+    boolean fresh = claim.reused().isEmpty();
+    if (!fresh) {
+      // A kept container goes on as the session it was, with its own state directory.
+      AgentState.delete(live);
+      ContainerInfo kept = claim.reused().get();
+      live = Path.of(kept.labels().getOrDefault("state", live.toString()));
+      description.id(kept.labels().getOrDefault("session", id));
+      description.created(parseInstant(kept.labels().get("created")).orElse(created));
+      state.recreate(live);
+    }
+    List<String> agent = agentCommand(spec, config, resumed.isPresent());
+    Set<String> seeded = new HashSet<>();
+    ContainerSession session =
+        new ContainerSession(
+            new ContainerSession.Parts(
+                containers,
+                store,
+                description.build(),
+                spec.awaitCleanup(),
+                SessionEnvironment.of(configLoader.environment(), config.environment()),
+                live,
+                seeded,
+                agent,
+                clock));
+    try {
+      boolean hostConfig = spec.mountClaudeConfig().orElse(config.defaults().mountClaudeConfig());
+      if (resumed.isPresent()) {
+        store.restore(resumed.get().id(), live);
+        state.chownTree(live);
+      } else if (fresh && hostConfig) {
+        seeded.addAll(state.seed(live, configLoader.home()));
+      }
+      if (fresh && hostConfig) {
+        AgentState.profile(configLoader.home())
+            .ifPresent(
+                profile ->
+                    containers.pushFile(
+                        claim.name(),
+                        SessionEnvironment.AGENT_HOME + "/.claude.json",
+                        profile,
+                        ContainerSession.AGENT_UID,
+                        ContainerSession.AGENT_GID,
+                        0600));
+      }
+    } catch (RuntimeException e) {
+      // Nothing of the host is lost by ending here: the session ends as any other would.
+      try {
+        session.close();
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
+    return session;
+  }
+
+  private static Optional<SessionInfo> resumeTarget(
+      SessionSpec spec, Path workspace, SessionStore store) {
+    if (spec.resume().isEmpty()) {
+      return Optional.empty();
+    }
+    String wanted = spec.resume().get();
+    if (SessionSpec.LATEST.equals(wanted)) {
+      return Optional.of(
+          latestSaved(store, workspace)
+              .orElseThrow(
+                  () ->
+                      new SessionNotFoundException(
+                          "no saved session of workspace "
+                              + workspace
+                              + " to resume: start a new session without resume")));
+    }
+    return Optional.of(
+        store
+            .find(wanted)
+            .orElseThrow(
+                () ->
+                    new SessionNotFoundException(
+                        "no saved session "
+                            + wanted
+                            + ": list saved sessions with 'coi list --all'")));
+  }
+
+  private static Optional<SessionInfo> latestSaved(SessionStore store, Path workspace) {
+    return store.list().stream().filter(s -> s.workspace().equals(workspace)).findFirst();
+  }
+
+  /**
+   * The agent's state directory in the container: {@code agent.state_dir} with {@code ~} expanded.
+   */
+  private static String stateDirectoryInContainer(Config config) {
+    String dir = config.agent().stateDir();
+    if (dir.equals("~") || dir.startsWith("~/")) {
+      dir = SessionEnvironment.AGENT_HOME + dir.substring(1);
+    }
+    if (!dir.startsWith("/")) {
+      throw new InvalidSpecException(
+          "agent.state_dir " + dir + " is relative: give ~/... or an absolute path");
+    }
+    return dir;
+  }
+
+  private static List<String> agentCommand(SessionSpec spec, Config config, boolean resuming) {
+    List<String> command = new ArrayList<>();
+    if (spec.agentCommand().isEmpty()) {
+      command.add(config.agent().command());
+      command.addAll(config.agent().args());
+    } else {
+      command.addAll(spec.agentCommand());
+    }
+    if (resuming) {
+      command.add(config.agent().resumeFlag());
+    }
+    return command;
+  }
+
+  private static Optional<Instant> parseInstant(String text) {
+    try {
+      return Optional.ofNullable(text).map(Instant::parse);
+    } catch (RuntimeException unreadable) {
+      return Optional.empty();
     }
   }
 
-  /** Starts the named persistent container if it exists and is stopped. */
-  private static boolean reuseStopped(ContainerBackend containers, String name) {
-    Optional<ContainerInfo> existing = containers.find(name);
-    if (existing.isEmpty()
-        || existing.get().status() != ContainerStatus.STOPPED
-        || !"persistent".equals(existing.get().labels().get("mode"))) {
-      return false;
+  @Override
+  public List<SessionInfo> list() {
+    Config config = configLoader.load();
+    List<SessionInfo> all = new ArrayList<>();
+    Set<String> live = new HashSet<>();
+    for (ContainerInfo container : backend(config, Optional.empty()).list()) {
+      describe(container)
+          .ifPresent(
+              info -> {
+                all.add(info);
+                live.add(info.id());
+              });
     }
-    containers.start(name);
-    return true;
+    Map<String, SessionInfo> saved = new HashMap<>();
+    for (SessionInfo info : store(config, Optional.empty()).list()) {
+      saved.put(info.id(), info);
+      if (!live.contains(info.id())) {
+        all.add(info);
+      }
+    }
+    List<SessionInfo> merged = new ArrayList<>();
+    for (SessionInfo info : all) {
+      SessionInfo savedToo = saved.get(info.id());
+      merged.add(
+          savedToo != null && info.state() != SessionState.SAVED
+              ? SessionInfo.builder().from(info).saved(savedToo.saved()).build()
+              : info);
+    }
+    merged.sort(Comparator.comparing(SessionInfo::created).reversed());
+    return merged;
+  }
+
+  /** A coi container as a session; empty for containers coi's engine did not make. */
+  private static Optional<SessionInfo> describe(ContainerInfo container) {
+    Map<String, String> labels = container.labels();
+    if (!labels.containsKey("session") || !labels.containsKey("workspace")) {
+      return Optional.empty();
+    }
+    SessionInfo.Builder info =
+        SessionInfo.builder()
+            .id(labels.get("session"))
+            .container(container.name())
+            .workspace(Path.of(labels.get("workspace")))
+            .slot(parseSlot(labels.get("slot")))
+            .persistent("persistent".equals(labels.get("mode")))
+            .state(
+                container.status() == ContainerStatus.RUNNING
+                    ? SessionState.RUNNING
+                    : SessionState.STOPPED)
+            .created(parseInstant(labels.get("created")).orElse(Instant.EPOCH))
+            .resumedFrom(Optional.ofNullable(labels.get("resumed-from")));
+    labels.forEach(
+        (k, v) -> {
+          if (k.startsWith("label.")) {
+            info.putLabels(k.substring("label.".length()), v);
+          }
+        });
+    return Optional.of(info.build());
+  }
+
+  private static int parseSlot(String text) {
+    try {
+      return Integer.parseInt(text);
+    } catch (NumberFormatException unknown) {
+      return 0;
+    }
+  }
+
+  @Override
+  public Optional<SessionInfo> find(String id) {
+    return list().stream().filter(s -> s.id().equals(id)).findFirst();
+  }
+
+  @Override
+  public Optional<SessionInfo> latest(Path workspace) {
+    Path resolved = Workspaces.resolve(workspace, configLoader.home());
+    Config config = configLoader.load(resolved);
+    return latestSaved(store(config, Optional.empty()), resolved);
+  }
+
+  @Override
+  public void remove(SessionInfo session) {
+    Config config = configLoader.load();
+    ContainerBackend containers = backend(config, Optional.empty());
+    SessionStore store = store(config, Optional.empty());
+    if (session.state() == SessionState.SAVED) {
+      if (!store.delete(session.id())) {
+        throw new SessionNotFoundException(
+            "no saved session " + session.id() + ": list them with 'coi list --all'");
+      }
+      return;
+    }
+    Optional<ContainerInfo> container = containers.find(session.container());
+    if (container.isEmpty()) {
+      return;
+    }
+    if (container.get().status() == ContainerStatus.RUNNING) {
+      throw new ConflictException(
+          "session "
+              + session.id()
+              + " is running in "
+              + session.container()
+              + ": end it first, coi never removes a running session");
+    }
+    retire(containers, store, container.get());
+  }
+
+  @Override
+  public List<String> sweep() {
+    Config config = configLoader.load();
+    return sweep(
+        backend(config, Optional.empty()),
+        store(config, Optional.empty()),
+        AgentState.root(config.paths().sessionsDir()),
+        Optional.empty());
+  }
+
+  /**
+   * Removes ephemeral containers whose owning program is gone, after saving their agent state, and
+   * rescues live state directories that no container and no live program holds.
+   */
+  private List<String> sweep(
+      ContainerBackend containers, SessionStore store, Path stateRoot, Optional<Path> workspace) {
+    List<String> removed = new ArrayList<>();
+    Set<String> held = new HashSet<>();
+    for (ContainerInfo container : containers.list()) {
+      Optional.ofNullable(container.labels().get("state")).ifPresent(held::add);
+      boolean inScope =
+          workspace.isEmpty()
+              || workspace.get().toString().equals(container.labels().get("workspace"));
+      if (inScope && container.ephemeral() && !Owners.alive(container)) {
+        try {
+          retire(containers, store, container);
+          removed.add(container.name());
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.DEBUG, "cannot sweep " + container.name(), e);
+        }
+      }
+    }
+    for (Path live : AgentState.all(stateRoot)) {
+      if (!held.contains(live.toString()) && !Owners.alive(AgentState.ownerOf(live))) {
+        rescue(store, live, Optional.empty());
+      }
+    }
+    return removed;
+  }
+
+  /** Saves a container's agent state if it has any, then deletes it and its live directory. */
+  private void retire(ContainerBackend containers, SessionStore store, ContainerInfo container) {
+    Optional<SessionInfo> info = describe(container);
+    Optional<Path> live = Optional.ofNullable(container.labels().get("state")).map(Path::of);
+    containers.delete(container.name());
+    live.ifPresent(dir -> rescue(store, dir, info));
+  }
+
+  /** Saves an orphaned live state directory (when it holds anything), then deletes it. */
+  private void rescue(SessionStore store, Path live, Optional<SessionInfo> known) {
+    if (AgentState.hasAgentState(live, Set.of(AgentState.CREDENTIALS, AgentState.SETTINGS))) {
+      String id = live.getParent().getFileName().toString();
+      SessionInfo info =
+          known.orElseGet(
+              () ->
+                  SessionInfo.builder()
+                      .id(id)
+                      .container("none")
+                      .workspace(AgentState.workspaceOf(live).orElse(Path.of("/")))
+                      .slot(0)
+                      .persistent(false)
+                      .state(SessionState.SAVED)
+                      .created(clock.instant())
+                      .build());
+      store.save(SessionInfo.builder().from(info).saved(clock.instant()).build(), live);
+    }
+    AgentState.delete(live);
   }
 }

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.coi.api.BackendUnavailableException;
 import dev.coi.api.ExecResult;
 import dev.coi.api.spi.Availability;
-import dev.coi.api.spi.ContainerBackend;
 import dev.coi.api.spi.ContainerInfo;
 import dev.coi.api.spi.ContainerSpec;
 import dev.coi.api.spi.ExecSpec;
@@ -58,7 +57,7 @@ class BackendsTest {
   }
 
   /** A backend that is never available. */
-  private static final class Unavailable implements ContainerBackend {
+  private static final class Unavailable extends FakeContainerBackend {
     final String name;
     final int priority;
     final String reason;

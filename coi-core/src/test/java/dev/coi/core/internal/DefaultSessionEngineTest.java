@@ -19,6 +19,7 @@ import dev.coi.api.spi.ContainerStatus;
 import dev.coi.api.spi.ExecSpec;
 import dev.coi.api.spi.IdMap;
 import dev.coi.api.testing.FakeContainerBackend;
+import dev.coi.api.testing.InMemorySessionStore;
 import dev.coi.core.config.ConfigLoader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,6 +41,7 @@ class DefaultSessionEngineTest {
   @TempDir Path home;
   private final FakeContainerBackend backend =
       new FakeContainerBackend("coi-sandbox", "coi-test-min");
+  private final InMemorySessionStore store = new InMemorySessionStore();
   private DefaultSessionEngine engine;
 
   @BeforeEach
@@ -57,6 +59,7 @@ class DefaultSessionEngineTest {
           backend.configure(settings);
           return backend;
         },
+        settings -> store,
         config,
         Clock.fixed(NOW, ZoneOffset.UTC));
   }
@@ -80,7 +83,13 @@ class DefaultSessionEngineTest {
       ContainerSpec created = backend.created().get(expected);
       assertEquals("coi-sandbox", created.image());
       assertTrue(created.ephemeral());
-      assertEquals(List.of(Mount.of(real(), "/workspace")), created.mounts());
+      assertEquals(Mount.of(real(), "/workspace"), created.mounts().get(0));
+      assertEquals(
+          Mount.of(
+              home.resolve(".claude-on-incus/sessions/.live/" + s.id() + "/claude"),
+              "/home/claude/.claude"),
+          created.mounts().get(1));
+      assertEquals(2, created.mounts().size());
       assertEquals(real().toString(), created.labels().get("workspace"));
       assertEquals("1", created.labels().get("slot"));
       assertEquals("ephemeral", created.labels().get("mode"));
@@ -399,7 +408,7 @@ class DefaultSessionEngineTest {
     try (Session s = configured.start(spec().build())) {
       assertEquals(
           List.of(Mount.of(real(), "/workspace"), Mount.of(data, "/data").withReadOnly(true)),
-          backend.created().get(s.name()).mounts());
+          backend.created().get(s.name()).mounts().subList(0, 2));
     }
   }
 
@@ -440,6 +449,7 @@ class DefaultSessionEngineTest {
             settings -> {
               throw new AssertionError("no backend may be chosen");
             },
+            settings -> store,
             ConfigLoader.builder().home(home).build(),
             Clock.fixed(NOW, ZoneOffset.UTC));
 
@@ -509,6 +519,7 @@ class DefaultSessionEngineTest {
     DefaultSessionEngine racing =
         new DefaultSessionEngine(
             settings -> vanishing,
+            settings -> store,
             ConfigLoader.builder().home(home).build(),
             Clock.fixed(NOW, ZoneOffset.UTC));
 

@@ -18,6 +18,7 @@ import dev.coi.incus.ExecOutput;
 import dev.coi.incus.ExecProcess;
 import dev.coi.incus.IncusClient;
 import dev.coi.incus.IncusRemote;
+import dev.coi.incus.PushPolicy;
 import dev.coi.incus.ServerInfo;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -245,6 +246,30 @@ public final class IncusContainerBackend implements ContainerBackend {
   @Override
   public List<ContainerInfo> list() {
     return InstanceRequests.coiInstances(client().instances().list());
+  }
+
+  @Override
+  public void pushFile(String container, String path, byte[] content, int uid, int gid, int mode) {
+    client().files().push(container, path, content, uid, gid, mode);
+  }
+
+  @Override
+  public Optional<byte[]> pullFile(String container, String path) {
+    try {
+      return Optional.of(client().files().pull(container, path).content());
+    } catch (NotFoundException missing) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public void pushTree(String container, Path source, String target, int uid, int gid) {
+    client().files().pushTree(container, source, target, PushPolicy.owner(uid, gid));
+  }
+
+  @Override
+  public void pullTree(String container, String source, Path target) {
+    client().files().pullTree(container, source, target);
   }
 
   @Override

@@ -1,0 +1,279 @@
+package dev.coi.core.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.coi.api.CoiException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * The agent's state directory ({@code ~/.claude} in the container) lives on the host, in a
+ * directory of its own mounted into the container: whatever ends the session (a power-off inside, a
+ * killed JVM), nothing the agent wrote is lost, and saving it is a host-side copy.
+ *
+ * <p>Each session has {@code <sessions_dir>/.live/<id>/}, holding {@code claude/} (the mount
+ * source) and {@code owner} (the pid and start time of the program that made it), from which an
+ * abandoned one is recognised and rescued into the store.
+ */
+final class AgentState {
+  /** Files of the host's agent configuration copied into a fresh session's state directory. */
+  static final String CREDENTIALS = ".credentials.json";
+
+  static final String SETTINGS = "settings.json";
+
+  /** What lets the agent run without permission prompts: the container is the sandbox. */
+  private static final String SANDBOX_SETTINGS =
+      "{\"permissions\":{\"defaultMode\":\"bypassPermissions\"}}";
+
+  /** Marks the agent's onboarding and the bypass-permissions warning as done. */
+  private static final String SANDBOX_PROFILE =
+      "{\"hasCompletedOnboarding\":true,\"bypassPermissionsModeAccepted\":true}";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path root;
+  private final Workspaces.Owner owner;
+
+  AgentState(Path root, Workspaces.Owner owner) {
+    this.root = root;
+    this.owner = owner;
+  }
+
+  /** Where all sessions' live state directories are: {@code <sessions_dir>/.live}. */
+  static Path root(Path sessionsDir) {
+    return sessionsDir.resolve(".live");
+  }
+
+  /** The host directory mounted as the agent's state directory of a session. */
+  static Path liveDirectory(Path root, String id) {
+    return root.resolve(id).resolve("claude");
+  }
+
+  /** Creates a session's empty live state directory, owned by the user the container maps. */
+  Path create(String id, Path workspace) {
+    Path dir = liveDirectory(root, id);
+    try {
+      Files.createDirectories(root);
+      Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
+      Files.createDirectories(dir);
+      Files.writeString(dir.getParent().resolve("owner"), Owners.describeThisProcess());
+      Files.writeString(dir.getParent().resolve("workspace"), workspace.toString());
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+      chown(dir);
+      return dir;
+    } catch (IOException e) {
+      throw new CoiException(
+          "cannot create the agent's state directory "
+              + dir
+              + ": "
+              + e.getMessage()
+              + " (check paths.sessions_dir)",
+          e);
+    }
+  }
+
+  /** Makes sure a kept container's state directory is there, as it was made. */
+  void recreate(Path dir) {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    try {
+      Files.createDirectories(dir);
+      chown(dir);
+    } catch (IOException e) {
+      throw new CoiException(
+          "cannot recreate the agent's state directory " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The workspace a live directory was made for; empty when unknown. */
+  static Optional<Path> workspaceOf(Path liveDirectory) {
+    try {
+      return Optional.of(
+          Path.of(Files.readString(liveDirectory.getParent().resolve("workspace")).strip()));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Copies the host's agent credentials and settings into a fresh state directory: only {@value
+   * #CREDENTIALS} and {@value #SETTINGS}, the latter merged with the keys that let the agent run
+   * without prompts. Returns the names written.
+   */
+  Set<String> seed(Path dir, Path hostHome) {
+    Path hostClaude = hostHome.resolve(".claude");
+    try {
+      Path credentials = hostClaude.resolve(CREDENTIALS);
+      if (Files.isRegularFile(credentials)) {
+        Path copy = dir.resolve(CREDENTIALS);
+        Files.copy(credentials, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-------"));
+        chown(copy);
+      }
+      Path settings = dir.resolve(SETTINGS);
+      Files.write(settings, merged(hostClaude.resolve(SETTINGS), SANDBOX_SETTINGS));
+      chown(settings);
+      return Set.of(CREDENTIALS, SETTINGS);
+    } catch (IOException e) {
+      throw new CoiException(
+          "cannot copy the agent's configuration from " + hostClaude + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The host's {@code ~/.claude.json} merged with the keys that skip the agent's first-run
+   * questions, to be written at the agent's home in the container; empty when the host has none.
+   */
+  static Optional<byte[]> profile(Path hostHome) {
+    Path profile = hostHome.resolve(".claude.json");
+    if (!Files.isRegularFile(profile)) {
+      return Optional.empty();
+    }
+    return Optional.of(merged(profile, SANDBOX_PROFILE));
+  }
+
+  /** A JSON object file with {@code overrides} merged over it, keys of nested objects kept. */
+  static byte[] merged(Path file, String overrides) {
+    try {
+      JsonNode base =
+          Files.isRegularFile(file) ? JSON.readTree(file.toFile()) : JSON.createObjectNode();
+      if (!base.isObject()) {
+        throw new CoiException(
+            file + " is not a JSON object: fix it, or set defaults.mount_claude_config = false");
+      }
+      ObjectNode merged = (ObjectNode) base;
+      merge(merged, (ObjectNode) JSON.readTree(overrides));
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(merged);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new CoiException(
+          file
+              + " is not valid JSON (line "
+              + e.getLocation().getLineNr()
+              + "): fix it, or set defaults.mount_claude_config = false");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void merge(ObjectNode into, ObjectNode from) {
+    from.fields()
+        .forEachRemaining(
+            field -> {
+              JsonNode existing = into.get(field.getKey());
+              if (existing instanceof ObjectNode && field.getValue() instanceof ObjectNode) {
+                merge((ObjectNode) existing, (ObjectNode) field.getValue());
+              } else {
+                into.set(field.getKey(), field.getValue());
+              }
+            });
+  }
+
+  /**
+   * True when the directory holds something the agent wrote: anything but the seeded files. A
+   * session in which the agent never ran is not worth saving.
+   */
+  static boolean hasAgentState(Path dir, Set<String> seeded) {
+    if (!Files.isDirectory(dir)) {
+      return false;
+    }
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.anyMatch(p -> !seeded.contains(p.getFileName().toString()));
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
+  /** Gives a restored tree to the user the container maps, as a fresh one is. */
+  void chownTree(Path dir) {
+    if (!runningAsRoot()) {
+      return;
+    }
+    try {
+      Files.walkFileTree(
+          dir,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs)
+                throws IOException {
+              chown(d);
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
+              chown(file);
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void chown(Path path) throws IOException {
+    if (runningAsRoot()) {
+      Files.setAttribute(path, "unix:uid", owner.uid(), LinkOption.NOFOLLOW_LINKS);
+      Files.setAttribute(path, "unix:gid", owner.gid(), LinkOption.NOFOLLOW_LINKS);
+    }
+  }
+
+  private static boolean runningAsRoot() {
+    return "root".equals(System.getProperty("user.name"));
+  }
+
+  /** Deletes a session's live directory (the state directory and its owner file). */
+  static void delete(Path liveDirectory) {
+    Path sessionDir = liveDirectory.getParent();
+    if (!Files.exists(sessionDir)) {
+      return;
+    }
+    try {
+      List<Path> all = new ArrayList<>();
+      try (Stream<Path> walk = Files.walk(sessionDir)) {
+        walk.forEach(all::add);
+      }
+      for (int i = all.size() - 1; i >= 0; i--) {
+        Files.deleteIfExists(all.get(i));
+      }
+    } catch (IOException e) {
+      throw new CoiException(
+          "cannot delete the agent's state directory " + sessionDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The live directories of every session under {@code root}, with their owner files. */
+  static List<Path> all(Path root) {
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    try (Stream<Path> sessions = Files.list(root)) {
+      return sessions.map(s -> s.resolve("claude")).filter(Files::isDirectory).toList();
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  /** The owner file's text of a live directory; empty when unreadable. */
+  static String ownerOf(Path liveDirectory) {
+    try {
+      return Files.readString(liveDirectory.getParent().resolve("owner"));
+    } catch (IOException e) {
+      return "";
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package dev.coi.core.internal;
+
+import dev.coi.api.spi.ContainerInfo;
+import java.util.Map;
+
+/**
+ * The program that owns a container, as its labels record it: its pid and that process's start
+ * time, so that a reused pid is not mistaken for the owner.
+ */
+final class Owners {
+  /** A pid means something only on its own machine; a daemon may serve several. */
+  private static final String HOST = hostName();
+
+  private Owners() {}
+
+  private static String hostName() {
+    try {
+      return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname"))
+          .strip();
+    } catch (java.io.IOException | RuntimeException unknown) {
+      return "";
+    }
+  }
+
+  /** The labels that name this JVM as the owner. */
+  static Map<String, String> ofThisProcess() {
+    ProcessHandle self = ProcessHandle.current();
+    return Map.of(
+        "host",
+        HOST,
+        "pid",
+        Long.toString(self.pid()),
+        "pid-started",
+        self.info().startInstant().map(Object::toString).orElse(""));
+  }
+
+  /** True unless the container's owner is known to be gone. */
+  static boolean alive(ContainerInfo container) {
+    Map<String, String> labels = container.labels();
+    if (!labels.containsKey("pid")) {
+      // Not made by coi's engine: never treat it as abandoned.
+      return true;
+    }
+    return alive(
+        labels.getOrDefault("host", HOST),
+        labels.get("pid"),
+        labels.getOrDefault("pid-started", ""));
+  }
+
+  /** This process as one line: host, pid, start time. */
+  static String describeThisProcess() {
+    Map<String, String> self = ofThisProcess();
+    return self.get("host") + " " + self.get("pid") + " " + self.get("pid-started") + "\n";
+  }
+
+  /** True unless the process a {@link #describeThisProcess()} line names is known to be gone. */
+  static boolean alive(String description) {
+    String[] parts = description.strip().split(" ", -1);
+    if (parts.length != 3) {
+      return true;
+    }
+    return alive(parts[0], parts[1], parts[2]);
+  }
+
+  private static boolean alive(String host, String pidText, String started) {
+    if (!HOST.equals(host)) {
+      return true;
+    }
+    long pid;
+    try {
+      pid = Long.parseLong(pidText);
+    } catch (NumberFormatException unknown) {
+      return true;
+    }
+    return ProcessHandle.of(pid)
+        .filter(ProcessHandle::isAlive)
+        .filter(
+            p ->
+                started.isEmpty()
+                    || p.info().startInstant().map(Object::toString).orElse("").equals(started))
+        .isPresent();
+  }
+}
