@@ -55,7 +55,7 @@ final class Owners {
 
   /** True unless the process a {@link #describeThisProcess()} line names is known to be gone. */
   static boolean alive(String description) {
-    String[] parts = description.strip().split(" ", -1);
+    String[] parts = description.replace("\n", "").split(" ", -1);
     if (parts.length != 3) {
       return true;
     }
