@@ -1,0 +1,269 @@
+package dev.coi.core.internal;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coi.api.CoiException;
+import dev.coi.api.ExecResult;
+import dev.coi.api.RunningCommand;
+import dev.coi.api.Session;
+import dev.coi.api.SessionInfo;
+import dev.coi.api.SessionNotFoundException;
+import dev.coi.api.SessionSpec;
+import dev.coi.api.SessionState;
+import dev.coi.api.Sessions;
+import dev.coi.api.TerminalSize;
+import dev.coi.api.spi.SessionStore;
+import dev.coi.api.testing.LiveBackendTestBase;
+import dev.coi.core.config.ConfigLoader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A session's agent state on the real daemon, in the sandbox image with the agent stand-in: saved
+ * however the session ends, resumed, seeded from the host, and the agent run inside tmux.
+ */
+class SessionLifecycleIT extends LiveBackendTestBase {
+  private static final String IMAGE = "coi-sandbox";
+
+  @TempDir Path home;
+  private SessionStore store;
+  private DefaultSessionEngine engine;
+
+  @BeforeEach
+  void engine() {
+    engine = engineWith(SessionStores::discover);
+  }
+
+  private DefaultSessionEngine engineWith(
+      java.util.function.Function<Map<String, String>, SessionStore> stores) {
+    return new DefaultSessionEngine(
+        settings -> backend,
+        settings -> {
+          store = stores.apply(settings);
+          return store;
+        },
+        ConfigLoader.builder().environment(Map.of("TERM", "xterm")).home(home).build(),
+        Clock.systemUTC());
+  }
+
+  private SessionSpec.Builder spec() {
+    return Sessions.builder()
+        .workspace(workspace)
+        .image(IMAGE)
+        .containerPrefix(TEST_PREFIX)
+        .agentCommand(List.of("claude-stub"));
+  }
+
+  private static String out(Session s, String script) {
+    ExecResult r = s.run("bash", "-c", script);
+    assertEquals(0, r.exitCode(), r.stderr());
+    return r.stdout();
+  }
+
+  @Test
+  void whatTheAgentWroteIsSavedOnCloseAndRestoredOnResume() {
+    String first;
+    try (Session s = engine.start(spec().build())) {
+      first = s.id();
+      out(s, "claude-stub -p 'remember me' >/dev/null");
+    }
+    SessionInfo saved = store.find(first).orElseThrow();
+    assertEquals(SessionState.SAVED, saved.state());
+
+    try (Session resumed = engine.start(spec().resumeLatest().build())) {
+      assertEquals(first, resumed.info().resumedFrom().orElseThrow());
+      String transcript = out(resumed, "cat ~/.claude/projects/*/*.jsonl");
+      assertTrue(transcript.contains("remember me"), transcript);
+      assertEquals("1000:1000\n", out(resumed, "stat -c %u:%g ~/.claude/projects"));
+    }
+  }
+
+  @Test
+  void aContainerPoweredOffFromOutsideStillHasItsStateSaved() {
+    Session s = engine.start(spec().build());
+    out(s, "echo 'before the power-off' > ~/.claude/note");
+    // As if the user ran "incus stop" or the agent powered off: the ephemeral container vanishes.
+    backend.stop(s.name());
+
+    assertEquals(SessionState.SAVED, s.info().state());
+    s.close();
+    Path restored = home.resolve("restored");
+    store.restore(s.id(), restored);
+    assertEquals("before the power-off\n", read(restored.resolve("note")));
+  }
+
+  @Test
+  void aFailureAfterStartEndsTheSessionAndLeavesNoContainer() {
+    String id;
+    try (Session s = engine.start(spec().build())) {
+      id = s.id();
+      out(s, "echo keep > ~/.claude/kept");
+    }
+    DefaultSessionEngine failing =
+        engineWith(
+            settings ->
+                new DelegatingStore(SessionStores.discover(settings)) {
+                  @Override
+                  public void restore(String sessionId, Path directory) {
+                    throw new CoiException("the store's disk failed");
+                  }
+                });
+
+    CoiException e =
+        assertThrows(CoiException.class, () -> failing.start(spec().resume(id).build()));
+    assertEquals("the store's disk failed", e.getMessage());
+    // nothingIsLeftBehind checks that the container is gone; the saved session is intact:
+    assertTrue(store.find(id).isPresent());
+  }
+
+  @Test
+  void resumingWithNothingSavedCreatesNoContainer() {
+    assertThrows(SessionNotFoundException.class, () -> engine.start(spec().resumeLatest().build()));
+    assertEquals(List.of(), containersOf(workspace));
+  }
+
+  @Test
+  void theHostsCredentialsAndSettingsAreSeededForTheAgentUser() throws IOException {
+    Path hostClaude = Files.createDirectories(home.resolve(".claude"));
+    Files.writeString(hostClaude.resolve(".credentials.json"), "{\"token\":\"t\"}");
+    Files.writeString(hostClaude.resolve("settings.json"), "{\"model\":\"opus\"}");
+    Files.writeString(hostClaude.resolve("secret-history"), "private");
+    Files.writeString(home.resolve(".claude.json"), "{\"userID\":\"u1\"}");
+
+    try (Session s = engine.start(spec().build())) {
+      assertEquals("1000:1000 600\n", out(s, "stat -c '%u:%g %a' ~/.claude/.credentials.json"));
+      String settings = out(s, "cat ~/.claude/settings.json");
+      assertTrue(settings.contains("opus") && settings.contains("bypassPermissions"), settings);
+      assertEquals("1000:1000 600\n", out(s, "stat -c '%u:%g %a' ~/.claude.json"));
+      String profile = out(s, "cat ~/.claude.json");
+      assertTrue(profile.contains("u1") && profile.contains("hasCompletedOnboarding"), profile);
+      assertEquals(1, s.run("test", "-e", "/home/claude/.claude/secret-history").exitCode());
+    }
+  }
+
+  @Test
+  void theAgentRunsInTmuxAndAnAttachedTerminalSeesIt() throws Exception {
+    try (Session s = engine.start(spec().build())) {
+      s.startAgent();
+      awaitPane(s, pane -> pane.contains("claude-stub"));
+      out(s, "tmux send-keys -t coi 'hello agent' Enter");
+      awaitPane(s, pane -> pane.contains("hello agent [echoed by claude-stub]"));
+
+      try (RunningCommand tty = s.attach(TerminalSize.of(100, 30))) {
+        String seen = readUntil(tty.stdout(), "hello agent [echoed by claude-stub]");
+        assertTrue(seen.contains("hello agent"), seen);
+        // Ctrl+B D detaches: the attached command ends, the agent runs on.
+        tty.stdin().write(new byte[] {2, 'd'});
+        tty.stdin().flush();
+        assertEquals(0, tty.waitFor());
+      }
+      assertEquals(0, s.run("tmux", "has-session", "-t", "coi").exitCode());
+      CoiException twice = assertThrows(CoiException.class, s::startAgent);
+      assertTrue(twice.getMessage().contains("already runs"), twice.getMessage());
+    }
+  }
+
+  @Test
+  void whenTheAgentExitsAShellTakesItsPlace() throws Exception {
+    try (Session s = engine.start(spec().build())) {
+      s.startAgent();
+      awaitPane(s, pane -> pane.contains("claude-stub"));
+      out(s, "tmux send-keys -t coi '/exit' Enter");
+      out(s, "tmux send-keys -t coi 'echo shell-$((40+2))' Enter");
+      awaitPane(s, pane -> pane.contains("shell-42"));
+    }
+  }
+
+  private static void awaitPane(Session s, Predicate<String> seen) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    String pane = "";
+    while (System.nanoTime() < deadline) {
+      pane = s.run("tmux", "capture-pane", "-p", "-t", "coi").stdout();
+      if (seen.test(pane)) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("the agent's pane never showed what was expected:\n" + pane);
+  }
+
+  /** Reads a terminal until {@code text} has appeared, then returns all that was read. */
+  private static String readUntil(InputStream in, String text) throws IOException {
+    ByteArrayOutputStream seen = new ByteArrayOutputStream();
+    byte[] buffer = new byte[4096];
+    int n;
+    while ((n = in.read(buffer)) > 0) {
+      seen.write(buffer, 0, n);
+      if (seen.toString(UTF_8).contains(text)) {
+        return seen.toString(UTF_8);
+      }
+    }
+    throw new AssertionError("the terminal ended before showing " + text + ":\n" + seen);
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** A store that forwards everything, for tests that break one call. */
+  private static class DelegatingStore implements SessionStore {
+    private final SessionStore delegate;
+
+    DelegatingStore(SessionStore delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public String name() {
+      return delegate.name();
+    }
+
+    @Override
+    public dev.coi.api.spi.Availability availability() {
+      return delegate.availability();
+    }
+
+    @Override
+    public void save(SessionInfo session, Path stateDirectory) {
+      delegate.save(session, stateDirectory);
+    }
+
+    @Override
+    public java.util.Optional<SessionInfo> find(String id) {
+      return delegate.find(id);
+    }
+
+    @Override
+    public List<SessionInfo> list() {
+      return delegate.list();
+    }
+
+    @Override
+    public void restore(String id, Path directory) {
+      delegate.restore(id, directory);
+    }
+
+    @Override
+    public boolean delete(String id) {
+      return delegate.delete(id);
+    }
+  }
+}
