@@ -333,6 +333,65 @@ class CoiRunIT extends LiveBackendTestBase {
     }
   }
 
+  @Test
+  void sigtermToCoiSavesTheAgentsStateAndRemovesTheContainer() throws Exception {
+    String token = "sigterm-" + System.nanoTime();
+    Process coi =
+        coiProcess("run", "echo " + token + " > $HOME/.claude/note; echo ready; sleep 600").start();
+    try {
+      awaitLine(coi, "ready");
+      coi.destroy();
+      assertTrue(coi.waitFor(2, TimeUnit.MINUTES), "coi did not end on SIGTERM");
+      assertEquals(token + "\n", Files.readString(savedNote(token)));
+    } finally {
+      coi.destroyForcibly();
+    }
+  }
+
+  @Test
+  void aKilledCoisContainerIsSweptWithItsStateSavedByTheNextRun() throws Exception {
+    String token = "sigkill-" + System.nanoTime();
+    Process coi =
+        coiProcess("run", "echo " + token + " > $HOME/.claude/note; echo ready; sleep 600").start();
+    awaitLine(coi, "ready");
+    coi.destroyForcibly();
+    assertTrue(coi.waitFor(1, TimeUnit.MINUTES));
+    assertEquals(1, containersOf(workspace.toRealPath()).size(), "the killed run's container");
+
+    assertEquals(new Result(0, "", ""), coi("run", "true"));
+    assertEquals(token + "\n", Files.readString(savedNote(token)));
+  }
+
+  /** The note a session saved with this token, in the sessions directory the tests use. */
+  private static Path savedNote(String token) throws IOException {
+    Path sessions = Path.of(System.getenv("CLAUDE_ON_INCUS_SESSIONS_DIR"));
+    try (var all = Files.list(sessions)) {
+      for (Path session : (Iterable<Path>) all::iterator) {
+        Path note = session.resolve("claude/note");
+        if (Files.isRegularFile(note) && Files.readString(note).contains(token)) {
+          return note;
+        }
+      }
+    }
+    throw new AssertionError("no saved session under " + sessions + " holds " + token);
+  }
+
+  private static void awaitLine(Process process, String line) throws Exception {
+    var reader =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    var first =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return reader.readLine();
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    assertEquals(line, first.get(2, TimeUnit.MINUTES));
+  }
+
   /** The packaged coi, run in the workspace on the test image, with no input; stderr dropped. */
   private ProcessBuilder coiProcess(String... args) {
     List<String> command = new ArrayList<>(List.of("java", "-jar", JAR.toString()));

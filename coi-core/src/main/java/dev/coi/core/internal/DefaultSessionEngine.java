@@ -100,10 +100,10 @@ public final class DefaultSessionEngine implements SessionEngine {
           "slot " + spec.slot() + " is out of range: a workspace has slots 1 to " + slotCount);
     }
     List<Mount> mounts = SessionMounts.plan(workspace, resolved, config, configLoader.home());
+    ContainerBackend containers = backend(config, spec.backend());
     SessionStore store = store(config, spec.store());
     // Checked before anything is created: resuming nothing must leave nothing behind.
     Optional<SessionInfo> resumed = resumeTarget(spec, workspace, store);
-    ContainerBackend containers = backend(config, spec.backend());
     Workspaces.Owner owner = Workspaces.owner(workspace);
     Path stateRoot = AgentState.root(config.paths().sessionsDir());
     AgentState state = new AgentState(stateRoot, owner);
