@@ -410,7 +410,7 @@ public final class DefaultSessionEngine implements SessionEngine {
       boolean inScope =
           workspace.isEmpty()
               || workspace.get().toString().equals(container.labels().get("workspace"));
-      if (inScope && container.ephemeral() && !Owners.alive(container)) {
+      if (inScope && abandoned(container)) {
         try {
           retire(containers, store, container);
           removed.add(container.name());
@@ -425,6 +425,18 @@ public final class DefaultSessionEngine implements SessionEngine {
       }
     }
     return removed;
+  }
+
+  /**
+   * An ephemeral container nobody will end: its owner is gone, or it is stopped (Incus deletes
+   * ephemeral instances when they stop, so a stopped one labelled ephemeral is a leftover, for
+   * instance of an older coi).
+   */
+  private static boolean abandoned(ContainerInfo container) {
+    boolean ephemeral = container.ephemeral() || "ephemeral".equals(container.labels().get("mode"));
+    return ephemeral
+        && container.labels().containsKey("session")
+        && (container.status() == ContainerStatus.STOPPED || !Owners.alive(container));
   }
 
   /** Saves a container's agent state if it has any, then deletes it and its live directory. */

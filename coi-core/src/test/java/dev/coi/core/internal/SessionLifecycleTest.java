@@ -371,6 +371,27 @@ class SessionLifecycleTest {
   }
 
   @Test
+  void aStoppedLeftoverEphemeralContainerIsRemovedAndItsSlotTaken() throws IOException {
+    String name = "claude-" + ContainerNames.workspaceHash(workspace.toRealPath()) + "-1";
+    backend.create(
+        ContainerSpec.builder()
+            .name(name)
+            .image("coi-sandbox")
+            .ephemeral(false)
+            .putLabels("session", "leftover")
+            .putLabels("mode", "ephemeral")
+            .putLabels("workspace", workspace.toRealPath().toString())
+            .putLabels("pid", Long.toString(ProcessHandle.current().pid()))
+            .build());
+    backend.stop(name);
+
+    try (Session s = engine.start(spec().build())) {
+      assertEquals(1, s.slot());
+      assertFalse("leftover".equals(backend.created().get(name).labels().get("session")));
+    }
+  }
+
+  @Test
   void theSweepRescuesALiveDirectoryWhoseProgramDiedWithoutAContainer() throws IOException {
     Path orphan = home.resolve(".claude-on-incus/sessions/.live/lost-2");
     Files.createDirectories(orphan.resolve("claude"));
