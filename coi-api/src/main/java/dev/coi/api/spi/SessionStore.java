@@ -12,9 +12,14 @@ import java.util.Optional;
  * {@link java.util.ServiceLoader} (register them in {@code
  * META-INF/services/dev.coi.api.spi.SessionStore}), need a public no-argument constructor and must
  * be cheap to construct; of the available ones, the one with the highest {@link #priority()} is
- * used unless configuration names one. coi-core's {@code file} store keeps them under {@code
+ * used unless configuration names one ({@code defaults.store}, or {@link
+ * dev.coi.api.SessionSpec#store()}). coi-core's {@code file} store keeps them under {@code
  * ~/.claude-on-incus/sessions/<id>/}. Implementations are safe for concurrent use by several
  * threads and processes.
+ *
+ * <p>Session ids are the engine's (UUIDs); stores may refuse others that cannot name a file, with
+ * an {@link dev.coi.api.InvalidSpecException}. The abstract {@code SessionStoreContract} in
+ * coi-api's test-jar is what every implementation must pass.
  */
 public interface SessionStore extends AutoCloseable {
 
@@ -39,20 +44,29 @@ public interface SessionStore extends AutoCloseable {
    * Saves a session and a copy of its state directory, atomically: until the new save is complete,
    * {@link #find} and {@link #restore} see the previous one (or none), and a crash during the save
    * leaves the previous one intact. The stored description is {@code session} with state {@link
-   * dev.coi.api.SessionState#SAVED}.
+   * dev.coi.api.SessionState#SAVED}, and with {@link SessionInfo#saved()} set to the time of the
+   * save when {@code session} has none. Concurrent saves of one id end with one of them, whole.
+   * Symbolic links in the state directory are kept as links, never followed; a state directory that
+   * does not exist is saved as an empty one.
    */
   void save(SessionInfo session, Path stateDirectory);
 
-  /** The saved session with this id. */
+  /**
+   * The saved session with this id; empty when there is none. A store that holds the session but
+   * cannot read it says so with a {@link dev.coi.api.CoiException} rather than hiding it.
+   */
   Optional<SessionInfo> find(String id);
 
-  /** Every saved session, the most recently saved first. */
+  /**
+   * Every saved session, the most recently saved first; sessions the store cannot read are left out
+   * (and logged).
+   */
   List<SessionInfo> list();
 
   /**
    * Replaces the contents of {@code directory} (created if missing) with the saved state of a
-   * session; throws {@link dev.coi.api.SessionNotFoundException} when none is saved under {@code
-   * id}.
+   * session: what it held is removed first, without following links out of it. Throws {@link
+   * dev.coi.api.SessionNotFoundException} when none is saved under {@code id}.
    */
   void restore(String id, Path directory);
 

@@ -7,22 +7,47 @@ import dev.coi.api.spi.Availability;
 import dev.coi.api.spi.SessionStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
-/** A session store in memory, for unit tests: each save keeps a copy of the state tree's files. */
+/**
+ * A session store in memory, for unit tests: each save keeps a copy of the state tree's directories
+ * and files (links and file modes are not kept). Passes {@link SessionStoreContract}.
+ */
 public class InMemorySessionStore implements SessionStore {
-  private final Map<String, SessionInfo> sessions = new LinkedHashMap<>();
-  private final Map<String, Map<String, byte[]>> trees = new LinkedHashMap<>();
+  private final Map<String, SessionInfo> sessions = new HashMap<>();
+  private final Map<String, Tree> trees = new HashMap<>();
+  private final Clock clock;
   private volatile Map<String, String> settings = Map.of();
+
+  public InMemorySessionStore() {
+    this(Clock.systemUTC());
+  }
+
+  /** A store that stamps saves without a time with this clock's. */
+  public InMemorySessionStore(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** A saved state tree: directories and files by path relative to the state directory. */
+  private static final class Tree {
+    final TreeSet<String> directories = new TreeSet<>();
+    final Map<String, byte[]> files = new TreeMap<>();
+  }
 
   @Override
   public String name() {
@@ -45,22 +70,51 @@ public class InMemorySessionStore implements SessionStore {
   }
 
   @Override
-  public synchronized void save(SessionInfo session, Path stateDirectory) {
-    Map<String, byte[]> files = new TreeMap<>();
-    if (Files.isDirectory(stateDirectory)) {
-      try (Stream<Path> walk = Files.walk(stateDirectory)) {
-        for (Path p : (Iterable<Path>) walk::iterator) {
-          if (Files.isRegularFile(p)) {
-            files.put(stateDirectory.relativize(p).toString(), Files.readAllBytes(p));
-          }
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+  public void save(SessionInfo session, Path stateDirectory) {
+    Tree tree = read(stateDirectory);
+    SessionInfo stored =
+        SessionInfo.builder()
+            .from(session)
+            .state(SessionState.SAVED)
+            .saved(session.saved().orElse(clock.instant()))
+            .build();
+    synchronized (this) {
+      sessions.put(session.id(), stored);
+      trees.put(session.id(), tree);
     }
-    sessions.put(
-        session.id(), SessionInfo.builder().from(session).state(SessionState.SAVED).build());
-    trees.put(session.id(), files);
+  }
+
+  private static Tree read(Path stateDirectory) {
+    Tree tree = new Tree();
+    if (!Files.isDirectory(stateDirectory)) {
+      return tree;
+    }
+    try {
+      Files.walkFileTree(
+          stateDirectory,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+              if (!dir.equals(stateDirectory)) {
+                tree.directories.add(stateDirectory.relativize(dir).toString());
+              }
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
+              if (attrs.isRegularFile()) {
+                tree.files.put(
+                    stateDirectory.relativize(file).toString(), Files.readAllBytes(file));
+              }
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return tree;
   }
 
   @Override
@@ -71,31 +125,56 @@ public class InMemorySessionStore implements SessionStore {
   @Override
   public synchronized List<SessionInfo> list() {
     List<SessionInfo> all = new ArrayList<>(sessions.values());
-    all.sort(Comparator.comparing((SessionInfo s) -> s.saved().orElse(s.created())).reversed());
+    all.sort(
+        Comparator.comparing((SessionInfo s) -> s.saved().orElse(s.created()))
+            .reversed()
+            .thenComparing(SessionInfo::id));
     return all;
   }
 
   /** The files saved for a session, by path relative to its state directory. */
   public synchronized Map<String, byte[]> files(String id) {
-    return Map.copyOf(trees.getOrDefault(id, Map.of()));
+    Tree tree = trees.get(id);
+    return tree == null ? Map.of() : Map.copyOf(tree.files);
   }
 
   @Override
-  public synchronized void restore(String id, Path directory) {
-    Map<String, byte[]> files = trees.get(id);
-    if (files == null) {
+  public void restore(String id, Path directory) {
+    Tree tree;
+    synchronized (this) {
+      tree = trees.get(id);
+    }
+    if (tree == null) {
       throw new SessionNotFoundException("no saved session " + id);
     }
     try {
       Files.createDirectories(directory);
-      for (Map.Entry<String, byte[]> file : files.entrySet()) {
-        Path target = directory.resolve(file.getKey());
-        Files.createDirectories(target.getParent());
-        Files.write(target, file.getValue());
+      try (Stream<Path> entries = Files.list(directory)) {
+        for (Path entry : (Iterable<Path>) entries::iterator) {
+          deleteTree(entry);
+        }
+      }
+      for (String dir : tree.directories) {
+        Files.createDirectories(directory.resolve(dir));
+      }
+      for (Map.Entry<String, byte[]> file : tree.files.entrySet()) {
+        Files.write(directory.resolve(file.getKey()), file.getValue());
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Deletes a file, link or directory tree, never following links. */
+  private static void deleteTree(Path path) throws IOException {
+    if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+      try (Stream<Path> entries = Files.list(path)) {
+        for (Path entry : (Iterable<Path>) entries::iterator) {
+          deleteTree(entry);
+        }
+      }
+    }
+    Files.delete(path);
   }
 
   @Override

@@ -66,6 +66,12 @@ final class AgentState {
   Path create(String id, Path workspace) {
     Path dir = liveDirectory(root, id);
     try {
+      if (!Files.exists(root.getParent())) {
+        // The sessions directory holds credentials: only its owner may look in.
+        Files.createDirectories(root.getParent());
+        Files.setPosixFilePermissions(
+            root.getParent(), PosixFilePermissions.fromString("rwx------"));
+      }
       Files.createDirectories(root);
       Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
       Files.createDirectories(dir);

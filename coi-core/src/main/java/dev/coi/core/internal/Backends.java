@@ -1,27 +1,37 @@
 package dev.coi.core.internal;
 
 import dev.coi.api.BackendUnavailableException;
-import dev.coi.api.spi.Availability;
 import dev.coi.api.spi.ContainerBackend;
 import dev.coi.core.config.Config;
-import java.lang.System.Logger.Level;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 
 /**
- * Chooses the container backend: of those on the class path, the available one with the highest
- * priority. When none is, the error gives each one's reason.
+ * Chooses the container backend: of those on the class path, the one configuration names, else the
+ * available one with the highest priority. When none is, the error gives each one's reason.
  */
 final class Backends {
-  private static final System.Logger LOG = System.getLogger(Backends.class.getName());
+  private static final ProviderChoice<ContainerBackend> CHOICE =
+      new ProviderChoice<>(
+          "container backend",
+          "defaults.backend",
+          "no container backend on the class path: add dev.coi:coi-incus",
+          ContainerBackend::name,
+          ContainerBackend::priority,
+          ContainerBackend::availability,
+          ContainerBackend::close);
 
   private Backends() {}
 
-  /** The chosen backend of the class path, configured with the given settings. */
+  /**
+   * The chosen backend of the class path, configured with the given settings: the one named by
+   * {@link DefaultSessionEngine#USE} (a {@link dev.coi.api.ConfigException} when no backend has
+   * that name, a {@link BackendUnavailableException} with its reason when it is unavailable), else
+   * the available one with the highest priority.
+   */
   static ContainerBackend discover(Map<String, String> settings) {
     List<ContainerBackend> found = new ArrayList<>();
     ServiceLoader.load(ContainerBackend.class, Backends.class.getClassLoader())
@@ -30,7 +40,7 @@ final class Backends {
               backend.configure(settings);
               found.add(backend);
             });
-    return choose(found);
+    return choose(found, settings);
   }
 
   /** The {@code [incus]} section as backend settings (see {@link ContainerBackend#configure}). */
@@ -59,37 +69,8 @@ final class Backends {
     return settings;
   }
 
-  static ContainerBackend choose(List<ContainerBackend> candidates) {
-    if (candidates.isEmpty()) {
-      throw new BackendUnavailableException(
-          "no container backend on the class path: add dev.coi:coi-incus");
-    }
-    List<ContainerBackend> byPriority = new ArrayList<>(candidates);
-    byPriority.sort(Comparator.comparingInt(ContainerBackend::priority).reversed());
-    List<String> reasons = new ArrayList<>();
-    String lastReason = "";
-    ContainerBackend chosen = null;
-    for (ContainerBackend backend : byPriority) {
-      if (chosen != null) {
-        backend.close();
-        continue;
-      }
-      Availability availability = backend.availability();
-      if (availability.isAvailable()) {
-        chosen = backend;
-        LOG.log(Level.DEBUG, "using container backend {0}", backend.name());
-      } else {
-        lastReason = availability.reason();
-        reasons.add(backend.name() + ": " + lastReason);
-        backend.close();
-      }
-    }
-    if (chosen == null) {
-      throw new BackendUnavailableException(
-          reasons.size() == 1
-              ? lastReason
-              : "no container backend is available (" + String.join("; ", reasons) + ")");
-    }
-    return chosen;
+  /** The backend the settings name, or the best available one; the others are closed. */
+  static ContainerBackend choose(List<ContainerBackend> candidates, Map<String, String> settings) {
+    return CHOICE.choose(candidates, settings);
   }
 }

@@ -1,20 +1,34 @@
 package dev.coi.core.internal;
 
-import dev.coi.api.BackendUnavailableException;
 import dev.coi.api.spi.SessionStore;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 
 /**
- * Chooses the session store: of those on the class path, the available one with the highest
- * priority.
+ * Chooses the session store: of those on the class path, the one configuration names, else the
+ * available one with the highest priority. When none is, the error gives each one's reason.
  */
 final class SessionStores {
+  private static final ProviderChoice<SessionStore> CHOICE =
+      new ProviderChoice<>(
+          "session store",
+          "defaults.store",
+          "no session store on the class path: add dev.coi:coi-core",
+          SessionStore::name,
+          SessionStore::priority,
+          SessionStore::availability,
+          SessionStore::close);
+
   private SessionStores() {}
 
+  /**
+   * The chosen store of the class path, configured with the given settings: the one named by {@link
+   * DefaultSessionEngine#USE} (a {@link dev.coi.api.ConfigException} when no store has that name, a
+   * {@link dev.coi.api.BackendUnavailableException} with its reason when it is unavailable), else
+   * the available one with the highest priority.
+   */
   static SessionStore discover(Map<String, String> settings) {
     List<SessionStore> found = new ArrayList<>();
     ServiceLoader.load(SessionStore.class, SessionStores.class.getClassLoader())
@@ -23,12 +37,11 @@ final class SessionStores {
               store.configure(settings);
               found.add(store);
             });
-    found.sort(Comparator.comparingInt(SessionStore::priority).reversed());
-    for (SessionStore store : found) {
-      if (store.availability().isAvailable()) {
-        return store;
-      }
-    }
-    throw new BackendUnavailableException("no session store is available");
+    return choose(found, settings);
+  }
+
+  /** The store the settings name, or the best available one; the others are closed. */
+  static SessionStore choose(List<SessionStore> candidates, Map<String, String> settings) {
+    return CHOICE.choose(candidates, settings);
   }
 }

@@ -1,11 +1,13 @@
 package dev.coi.core.internal;
 
+import static dev.coi.core.internal.DefaultSessionEngine.USE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coi.api.BackendUnavailableException;
+import dev.coi.api.ConfigException;
 import dev.coi.api.ExecResult;
 import dev.coi.api.spi.Availability;
 import dev.coi.api.spi.ContainerInfo;
@@ -13,6 +15,7 @@ import dev.coi.api.spi.ContainerSpec;
 import dev.coi.api.spi.ExecSpec;
 import dev.coi.api.testing.FakeContainerBackend;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +26,7 @@ class BackendsTest {
     FakeContainerBackend low = new FakeContainerBackend();
     Unavailable high = new Unavailable("high", 10, "daemon down");
 
-    assertSame(low, Backends.choose(List.of(low, high)));
+    assertSame(low, Backends.choose(List.of(low, high), Map.of()));
     assertTrue(high.closed);
   }
 
@@ -32,7 +35,8 @@ class BackendsTest {
     BackendUnavailableException e =
         assertThrows(
             BackendUnavailableException.class,
-            () -> Backends.choose(List.of(new Unavailable("incus", 1, "no socket at /x"))));
+            () ->
+                Backends.choose(List.of(new Unavailable("incus", 1, "no socket at /x")), Map.of()));
     assertEquals("no socket at /x", e.getMessage());
   }
 
@@ -44,7 +48,8 @@ class BackendsTest {
             () ->
                 Backends.choose(
                     List.of(
-                        new Unavailable("a", 1, "reason a"), new Unavailable("b", 2, "reason b"))));
+                        new Unavailable("a", 1, "reason a"), new Unavailable("b", 2, "reason b")),
+                    Map.of()));
     assertTrue(e.getMessage().contains("a: reason a"), e.getMessage());
     assertTrue(e.getMessage().contains("b: reason b"), e.getMessage());
   }
@@ -52,8 +57,79 @@ class BackendsTest {
   @Test
   void noBackendAtAllNamesTheMissingModule() {
     BackendUnavailableException e =
-        assertThrows(BackendUnavailableException.class, () -> Backends.choose(List.of()));
+        assertThrows(BackendUnavailableException.class, () -> Backends.choose(List.of(), Map.of()));
     assertTrue(e.getMessage().contains("coi-incus"), e.getMessage());
+  }
+
+  @Test
+  void theBackendNamedByUseIsChosenOverOneOfHigherPriority() {
+    FakeContainerBackend fake = new FakeContainerBackend();
+    Named other = new Named("other", 10);
+
+    assertSame(fake, Backends.choose(List.of(other, fake), Map.of(USE, fake.name())));
+    assertTrue(other.closed);
+  }
+
+  @Test
+  void anUnknownNameIsAConfigErrorListingTheNamesOnTheClassPath() {
+    Named a = new Named("alpha", 1);
+    Named b = new Named("beta", 2);
+
+    ConfigException e =
+        assertThrows(
+            ConfigException.class, () -> Backends.choose(List.of(a, b), Map.of(USE, "gamma")));
+    assertEquals(
+        "unknown container backend 'gamma': the class path has alpha, beta"
+            + " (set defaults.backend to one of them)",
+        e.getMessage());
+    assertTrue(a.closed && b.closed);
+  }
+
+  @Test
+  void aNamedBackendThatIsUnavailableGivesItsReasonEvenWhenAnotherIsAvailable() {
+    FakeContainerBackend available = new FakeContainerBackend();
+    Unavailable named = new Unavailable("incus", 1, "no socket at /x");
+
+    BackendUnavailableException e =
+        assertThrows(
+            BackendUnavailableException.class,
+            () -> Backends.choose(List.of(available, named), Map.of(USE, "incus")));
+    assertEquals("container backend incus is not available: no socket at /x", e.getMessage());
+  }
+
+  @Test
+  void discoveryHonoursUseOverTheClassPath() {
+    // coi-incus is on this module's test class path; no daemon is needed to refuse a name.
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> Backends.discover(Map.of(USE, "nosuch")));
+    assertTrue(e.getMessage().contains("the class path has incus"), e.getMessage());
+  }
+
+  /** An available backend of a given name and priority. */
+  private static final class Named extends FakeContainerBackend {
+    final String name;
+    final int priority;
+    boolean closed;
+
+    Named(String name, int priority) {
+      this.name = name;
+      this.priority = priority;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public int priority() {
+      return priority;
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
   }
 
   /** A backend that is never available. */
