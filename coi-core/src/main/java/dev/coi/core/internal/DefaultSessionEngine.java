@@ -202,6 +202,18 @@ public final class DefaultSessionEngine implements SessionEngine {
                         ContainerSession.AGENT_GID,
                         0600));
       }
+      if (fresh && SessionImages.privileged(resolved, config)) {
+        GitIdentity.gitconfig(configLoader.home())
+            .ifPresent(
+                gitconfig ->
+                    containers.pushFile(
+                        claim.name(),
+                        SessionEnvironment.AGENT_HOME + "/.gitconfig",
+                        gitconfig,
+                        ContainerSession.AGENT_UID,
+                        ContainerSession.AGENT_GID,
+                        0644));
+      }
     } catch (RuntimeException e) {
       // Nothing of the host is lost by ending here: the session ends as any other would.
       try {
