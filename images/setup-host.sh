@@ -6,14 +6,17 @@
 # PID 1, otherwise a detached incusd); creates the storage pool "default"
 # (btrfs loop file when the kernel has btrfs, else dir) and the default
 # profile's root disk, never a network; delegates the uid/gid ranges coi needs
-# in /etc/subuid and /etc/subgid; and builds the images coi-test-min and
-# coi-sandbox when they are missing or their recipe changed (the sha256 of the
-# recipe files is stored as image property coi.recipe). A second run on a
-# set-up machine changes nothing and takes seconds.
+# in /etc/subuid and /etc/subgid; and builds the images coi-test-min,
+# coi-sandbox and coi-privileged (made from coi-sandbox) when they are missing
+# or their recipe changed (the sha256 of the recipe files is stored as image
+# property coi.recipe), and coi-privileged also when coi-sandbox changed (its
+# fingerprint is stored as coi.base). A second run on a set-up machine changes
+# nothing and takes seconds.
 #
 # Usage: bash images/setup-host.sh            (as root, from any directory)
 # Environment:
-#   COI_SETUP_SKIP_SANDBOX=1   do not build coi-sandbox
+#   COI_SETUP_SKIP_SANDBOX=1   do not build coi-sandbox (nor coi-privileged)
+#   COI_SETUP_SKIP_PRIVILEGED=1  do not build coi-privileged
 #   COI_FORCE_REBUILD=1        rebuild all images even when up to date
 #   COI_SETUP_MIN_FREE_GIB=N   free space required under /var/lib (default 6)
 #   COI_POOL_SIZE=SIZE         size of a new btrfs pool's loop file (default 30GiB)
@@ -35,7 +38,8 @@ started=$SECONDS
 if [[ $(id -u) -ne 0 ]]; then
     # A developer's `mvn verify` runs this too: a host set up earlier is fine without root.
     if incus query /1.0/images/aliases/coi-test-min </dev/null >/dev/null 2>&1 &&
-        incus query /1.0/images/aliases/coi-sandbox </dev/null >/dev/null 2>&1; then
+        incus query /1.0/images/aliases/coi-sandbox </dev/null >/dev/null 2>&1 &&
+        incus query /1.0/images/aliases/coi-privileged </dev/null >/dev/null 2>&1; then
         echo "coi setup: not root, but the daemon answers and the images are there: nothing to do" >&2
         exit 0
     fi
@@ -253,16 +257,24 @@ sweep_leftovers() {
 }
 sweep_leftovers
 
+# ensure_image NAME [FROM]: FROM is the image NAME is made from; NAME is rebuilt
+# when FROM's fingerprint is not the one recorded on it (property coi.base).
 ensure_image() {
-    local name=$1 want have
+    local name=$1 from=${2:-} want have from_fp='' made_from=''
     want=$(coi_recipe_hash "$name")
     have=$(coi_image_recipe "$name")
-    if [[ $have == "$want" && ${COI_FORCE_REBUILD:-0} != 1 ]]; then
-        coi_log "image $name up to date (recipe ${want:0:12})"
+    if [[ -n $from ]]; then
+        from_fp=$(coi_image_fingerprint "$from")
+        made_from=$(coi_image_base "$name")
+    fi
+    if [[ $have == "$want" && $made_from == "$from_fp" && ${COI_FORCE_REBUILD:-0} != 1 ]]; then
+        coi_log "image $name up to date (recipe ${want:0:12}${from:+, made from $from ${from_fp:0:12}})"
         return 0
     fi
     if [[ -z $have ]]; then
         coi_log "image $name missing, building"
+    elif [[ $made_from != "$from_fp" ]]; then
+        coi_log "image $name was made from another $from image (${made_from:0:12} -> ${from_fp:0:12}), rebuilding"
     elif [[ $have != "$want" ]]; then
         coi_log "image $name recipe changed (${have:0:12} -> ${want:0:12}), rebuilding"
     else
@@ -274,9 +286,14 @@ ensure_image() {
 }
 ensure_image coi-test-min
 if [[ ${COI_SETUP_SKIP_SANDBOX:-0} == 1 ]]; then
-    coi_log "skipping coi-sandbox (COI_SETUP_SKIP_SANDBOX=1)"
+    coi_log "skipping coi-sandbox and coi-privileged (COI_SETUP_SKIP_SANDBOX=1)"
 else
     ensure_image coi-sandbox
+    if [[ ${COI_SETUP_SKIP_PRIVILEGED:-0} == 1 ]]; then
+        coi_log "skipping coi-privileged (COI_SETUP_SKIP_PRIVILEGED=1)"
+    else
+        ensure_image coi-privileged coi-sandbox
+    fi
 fi
 
 coi_log "done in $((SECONDS - started)) s"

@@ -19,6 +19,8 @@ coi_recipe_files() {
     case $1 in
         coi-test-min) printf '%s\n' lib/common.sh coi-test-min/build.sh ;;
         coi-sandbox) printf '%s\n' lib/common.sh coi-sandbox/build.sh stub/claude-stub ;;
+        # Made from the installed coi-sandbox, tracked by its fingerprint (coi.base).
+        coi-privileged) printf '%s\n' lib/common.sh coi-privileged/build.sh ;;
         *) coi_die "unknown image '$1'" ;;
     esac
 }
@@ -39,6 +41,17 @@ coi_recipe_hash() {
 # or the property is missing.
 coi_image_recipe() {
     incus image get-property "$1" coi.recipe 2>/dev/null </dev/null || true
+}
+
+# The fingerprint of the installed image ALIAS, empty when it is missing.
+coi_image_fingerprint() {
+    incus image info "$1" </dev/null 2>/dev/null | sed -n 's/^Fingerprint: *//p' || true
+}
+
+# The fingerprint of the image ALIAS was made from (property coi.base), empty
+# for an image made from scratch or a missing one.
+coi_image_base() {
+    incus image get-property "$1" coi.base 2>/dev/null </dev/null || true
 }
 
 coi_codename() {
@@ -106,6 +119,7 @@ coi_write_metadata() {
         printf '  architecture: x86_64\n'
         printf '  coi.image: %s\n' "$alias"
         printf '  coi.recipe: %s\n' "$hash"
+        [[ -z ${COI_IMAGE_BASE:-} ]] || printf '  coi.base: %s\n' "$COI_IMAGE_BASE"
         if (($#)); then
             printf 'templates:\n'
             local pair
@@ -141,7 +155,7 @@ coi_import_and_publish() {
         incus image delete "$fp" </dev/null >/dev/null 2>&1 || true
         coi_die "image $alias failed its verification; the previous image (if any) is kept"
     fi
-    old_fp=$(incus image info "$alias" </dev/null 2>/dev/null | sed -n 's/^Fingerprint: *//p' || true)
+    old_fp=$(coi_image_fingerprint "$alias")
     if [[ -n $old_fp ]]; then
         # Retarget the alias in one request: it never disappears for a client.
         incus query -X PUT "/1.0/images/aliases/$alias" \

@@ -110,8 +110,8 @@ public abstract class ConfigLoader {
 
   /**
    * The configuration a session spec runs with: its workspace's, its profile applied, and the
-   * values the spec sets itself (image, container prefix, environment, and persistence when true)
-   * over all of them.
+   * values the spec sets itself (image, container prefix, environment, storage directory, and
+   * persistence and privilege when true) over all of them.
    */
   public Config load(SessionSpec spec) {
     Layer.Builder explicit = Layer.builder();
@@ -122,6 +122,16 @@ public abstract class ConfigLoader {
     if (spec.persistent()) {
       explicit.put(Key.PERSISTENT, new Setting(true, EXPLICIT));
     }
+    // The same for privileged(): it can ask for the privileged image, never refuse it.
+    if (spec.privileged()) {
+      explicit.put(Key.PRIVILEGED, new Setting(true, EXPLICIT));
+    }
+    spec.storage()
+        .ifPresent(
+            dir ->
+                explicit.put(
+                    Key.STORAGE_DIR,
+                    new Setting(workingDirectory().resolve(dir).normalize(), EXPLICIT)));
     spec.environment()
         .forEach((name, value) -> explicit.putEnvironment(name, new Setting(value, EXPLICIT)));
     return load(Optional.of(spec.workspace()), spec.profile(), explicit.build());

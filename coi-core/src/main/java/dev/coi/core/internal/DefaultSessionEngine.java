@@ -90,7 +90,7 @@ public final class DefaultSessionEngine implements SessionEngine {
 
   @Override
   public Session start(SessionSpec spec) {
-    Path workspace = Workspaces.resolve(spec.workspace(), configLoader.home());
+    Path workspace = Workspaces.resolve(spec.workspace());
     SessionSpec resolved = spec.toBuilder().workspace(workspace).build();
     Config config = configLoader.load(resolved);
     boolean persistent = config.defaults().persistent();
@@ -99,7 +99,9 @@ public final class DefaultSessionEngine implements SessionEngine {
       throw new InvalidSpecException(
           "slot " + spec.slot() + " is out of range: a workspace has slots 1 to " + slotCount);
     }
-    List<Mount> mounts = SessionMounts.plan(workspace, resolved, config, configLoader.home());
+    List<Mount> mounts =
+        SessionMounts.plan(
+            workspace, resolved, config, configLoader.home(), configLoader.environment());
     ContainerBackend containers = backend(config, spec.backend());
     SessionStore store = store(config, spec.store());
     // Checked before anything is created: resuming nothing must leave nothing behind.
@@ -112,7 +114,7 @@ public final class DefaultSessionEngine implements SessionEngine {
     String id = UUID.randomUUID().toString();
     Instant created = clock.instant();
     Path live = state.create(id, workspace);
-    String stateTarget = stateDirectoryInContainer(config);
+    String stateTarget = SessionMounts.stateTarget(config);
     ContainerSpec.Builder template =
         ContainerSpec.builder()
             .image(SessionImages.of(resolved, config))
@@ -200,6 +202,18 @@ public final class DefaultSessionEngine implements SessionEngine {
                         ContainerSession.AGENT_GID,
                         0600));
       }
+      if (fresh && SessionImages.privileged(resolved, config)) {
+        GitIdentity.gitconfig(configLoader.home())
+            .ifPresent(
+                gitconfig ->
+                    containers.pushFile(
+                        claim.name(),
+                        SessionEnvironment.AGENT_HOME + "/.gitconfig",
+                        gitconfig,
+                        ContainerSession.AGENT_UID,
+                        ContainerSession.AGENT_GID,
+                        0644));
+      }
     } catch (RuntimeException e) {
       // Nothing of the host is lost by ending here: the session ends as any other would.
       try {
@@ -241,21 +255,6 @@ public final class DefaultSessionEngine implements SessionEngine {
 
   private static Optional<SessionInfo> latestSaved(SessionStore store, Path workspace) {
     return store.list().stream().filter(s -> s.workspace().equals(workspace)).findFirst();
-  }
-
-  /**
-   * The agent's state directory in the container: {@code agent.state_dir} with {@code ~} expanded.
-   */
-  private static String stateDirectoryInContainer(Config config) {
-    String dir = config.agent().stateDir();
-    if (dir.equals("~") || dir.startsWith("~/")) {
-      dir = SessionEnvironment.AGENT_HOME + dir.substring(1);
-    }
-    if (!dir.startsWith("/")) {
-      throw new InvalidSpecException(
-          "agent.state_dir " + dir + " is relative: give ~/... or an absolute path");
-    }
-    return dir;
   }
 
   private static List<String> agentCommand(SessionSpec spec, Config config, boolean resuming) {
@@ -355,7 +354,7 @@ public final class DefaultSessionEngine implements SessionEngine {
 
   @Override
   public Optional<SessionInfo> latest(Path workspace) {
-    Path resolved = Workspaces.resolve(workspace, configLoader.home());
+    Path resolved = Workspaces.resolve(workspace);
     Config config = configLoader.load(resolved);
     return latestSaved(store(config, Optional.empty()), resolved);
   }

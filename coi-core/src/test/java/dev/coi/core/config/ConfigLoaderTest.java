@@ -139,6 +139,39 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aSpecsPrivilegeAndStorageAreExplicitSettingsThatDescribeShows() throws IOException {
+    write(userFile(), "[paths]\nstorage_dir = \"/from/file\"\n");
+    Config plain = loader().load(Sessions.builder().workspace(workspace()).build());
+    assertFalse(plain.defaults().privileged());
+    assertEquals(Optional.of(Path.of("/from/file")), plain.paths().storageDir());
+
+    Config c =
+        loader()
+            .load(
+                Sessions.builder()
+                    .workspace(workspace())
+                    .privileged()
+                    .storage(Path.of("/srv/storage/../data"))
+                    .build());
+
+    assertTrue(c.defaults().privileged());
+    assertEquals(Optional.of(Path.of("/srv/data")), c.paths().storageDir());
+    assertEquals(Optional.of("flag or builder call"), c.originOf("defaults.privileged"));
+    assertTrue(
+        c.describe().contains("defaults.privileged = true ")
+            && c.describe().contains("paths.storage_dir = \"/srv/data\" "),
+        c.describe());
+  }
+
+  @Test
+  void aSpecThatDoesNotAskForPrivilegeLeavesTheConfiguredValue() throws IOException {
+    write(userFile(), "[defaults]\nprivileged = true\n");
+
+    assertTrue(
+        loader().load(Sessions.builder().workspace(workspace()).build()).defaults().privileged());
+  }
+
+  @Test
   void withoutAWorkspaceNoProjectFileIsRead() throws IOException {
     write(projectFile(), "[defaults]\nimage = \"from-project\"\n");
 
