@@ -18,9 +18,9 @@ coi_die() {
 coi_recipe_files() {
     case $1 in
         coi-test-min) printf '%s\n' lib/common.sh coi-test-min/build.sh ;;
-        coi-sandbox) printf '%s\n' lib/common.sh coi-sandbox/build.sh stub/claude-stub ;;
+        coi-sandbox) printf '%s\n' lib/common.sh lib/chroot.sh coi-sandbox/build.sh stub/claude-stub ;;
         # Made from the installed coi-sandbox, tracked by its fingerprint (coi.base).
-        coi-privileged) printf '%s\n' lib/common.sh coi-privileged/build.sh ;;
+        coi-privileged) printf '%s\n' lib/common.sh lib/chroot.sh coi-privileged/build.sh ;;
         *) coi_die "unknown image '$1'" ;;
     esac
 }
