@@ -12,9 +12,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -30,6 +30,11 @@ import java.util.stream.Collectors;
 final class SlotReservations {
   /** One lock per lock file in this JVM, shared by all engines. */
   private static final ConcurrentMap<Path, ReentrantLock> IN_THIS_JVM = new ConcurrentHashMap<>();
+
+  private static final System.Logger LOG = System.getLogger(SlotReservations.class.getName());
+
+  /** Tells this process's reservations apart; the line names the process itself. */
+  private static final AtomicLong TOKENS = new AtomicLong();
 
   private final Path lockFile;
   private final Path ledgerFile;
@@ -128,7 +133,7 @@ final class SlotReservations {
 
     /** Reserves a container name for this process until the reservation is closed. */
     Reservation add(String name) {
-      String token = UUID.randomUUID().toString();
+      String token = Long.toString(TOKENS.incrementAndGet());
       lines.add(name + " " + token + " " + Owners.describeThisProcess().strip());
       changed = true;
       return new Reservation(name, token);
@@ -153,13 +158,21 @@ final class SlotReservations {
       return name;
     }
 
+    /**
+     * Drops the reservation. A failure is only logged: the container is made by then, and a line
+     * left behind keeps its slot reserved only until this process ends.
+     */
     @Override
     public void close() {
-      whileLocked(
-          ledger -> {
-            ledger.remove(token);
-            return null;
-          });
+      try {
+        whileLocked(
+            ledger -> {
+              ledger.remove(token);
+              return null;
+            });
+      } catch (CoiException e) {
+        LOG.log(System.Logger.Level.WARNING, "cannot drop the reservation of " + name, e);
+      }
     }
   }
 }
