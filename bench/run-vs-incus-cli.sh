@@ -6,6 +6,7 @@
 # Usage: bash bench/run-vs-incus-cli.sh [RUNS] [IMAGE]      (as root; defaults: 10 coi-sandbox)
 # Needs the host set up (images/setup-host.sh) and the CLI built (./coi version builds it).
 set -euo pipefail
+source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 runs=${1:-10}
 image=${2:-coi-sandbox}
@@ -43,8 +44,6 @@ settle() {
     done
 }
 
-median() { sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
-
 coi_times=() cli_times=()
 coi_once >/dev/null; settle # warm the page cache and the image's first clone
 for ((i = 1; i <= runs; i++)); do
@@ -53,8 +52,8 @@ for ((i = 1; i <= runs; i++)); do
     coi_times+=($((t1 - t0))) cli_times+=($((t3 - t2)))
     printf 'run %2d: coi run %5d ms   incus CLI sequence %5d ms\n' "$i" $((t1 - t0)) $((t3 - t2))
 done
-coi_median=$(printf '%s\n' "${coi_times[@]}" | median)
-cli_median=$(printf '%s\n' "${cli_times[@]}" | median)
+coi_median=$(printf '%s\n' "${coi_times[@]}" | bench_median)
+cli_median=$(printf '%s\n' "${cli_times[@]}" | bench_median)
 echo "image $image, $runs runs"
 echo "median: coi run true ${coi_median} ms; incus CLI sequence ${cli_median} ms"
 awk -v a="$coi_median" -v b="$cli_median" 'BEGIN { printf "coi takes %.2f of the incus CLI time (%.1fx faster)\n", a / b, b / a }'

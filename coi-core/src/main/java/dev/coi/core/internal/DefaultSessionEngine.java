@@ -141,7 +141,15 @@ public final class DefaultSessionEngine implements SessionEngine {
     SlotAllocator.Claim claim;
     try {
       claim =
-          slots.claim(containers, spec.slot(), persistent, slotCount, prefix, workspace, template);
+          slots.claim(
+              containers,
+              config.paths().sessionsDir(),
+              spec.slot(),
+              persistent,
+              slotCount,
+              prefix,
+              workspace,
+              template);
     } catch (RuntimeException e) {
       AgentState.delete(live);
       throw e;

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Helpers shared by the bench/*.sh scripts; source it, do not run it.
+
+bench_root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+
+# bench_classpath MODULE: compiles MODULE's test classes (and the modules it needs; never
+# installs) and prints the class path to run a test-code main of MODULE with.
+bench_classpath() {
+    local module=$1 cp_file out
+    cp_file=$(mktemp /tmp/coi-bench-cp.XXXXXX)
+    # The reactor resolves our modules to their target directories; the last module writes the file.
+    if ! out=$(cd "$bench_root" && mvn -B -ntp -q -Dcoi.setup.skip -DskipTests -pl "$module" -am \
+        test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" 2>&1); then
+        echo "$out" >&2
+        rm -f "$cp_file"
+        return 1
+    fi
+    echo "$(cat "$cp_file"):$bench_root/$module/target/classes:$bench_root/$module/target/test-classes"
+    rm -f "$cp_file"
+}
+
+# bench_machine: one line on the machine and its load, printed with every run.
+bench_machine() {
+    echo "$(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg);" \
+        "$(incus version </dev/null | tr '\n' ' ')"
+}
+
+# bench_median: the median of the integers on stdin, one a line.
+bench_median() { sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }

@@ -1,0 +1,178 @@
+package dev.coi.core.internal;
+
+import dev.coi.api.CoiException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The slots of one workspace that sessions are creating right now, shared by every coi process of a
+ * user: {@code <sessions_dir>/.locks/<workspace-hash>.slots} lists, one a line, the container name,
+ * a token, and the process (host, pid, start time) that reserved it. It is read and written only
+ * under {@code <workspace-hash>.lock}, locked with {@link FileChannel#lock()} across processes and
+ * with a {@link ReentrantLock} inside this JVM (a JVM holds file locks as a whole, so its threads
+ * would not exclude each other through them). Lines of dead processes are ignored and dropped.
+ */
+final class SlotReservations {
+  /** One lock per lock file in this JVM, shared by all engines. */
+  private static final ConcurrentMap<Path, ReentrantLock> IN_THIS_JVM = new ConcurrentHashMap<>();
+
+  private static final System.Logger LOG = System.getLogger(SlotReservations.class.getName());
+
+  /** Tells this process's reservations apart; the line names the process itself. */
+  private static final AtomicLong TOKENS = new AtomicLong();
+
+  private final Path lockFile;
+  private final Path ledgerFile;
+
+  SlotReservations(Path sessionsDir, Path workspace) {
+    this.lockFile = lockFile(sessionsDir, workspace);
+    this.ledgerFile = lockFile.resolveSibling(ContainerNames.workspaceHash(workspace) + ".slots");
+  }
+
+  /** The lock of a workspace's slots: {@code <sessions_dir>/.locks/<workspace-hash>.lock}. */
+  static Path lockFile(Path sessionsDir, Path workspace) {
+    return sessionsDir
+        .toAbsolutePath()
+        .normalize()
+        .resolve(".locks")
+        .resolve(ContainerNames.workspaceHash(workspace) + ".lock");
+  }
+
+  /** The reservations of a workspace's slots, beside its lock file. */
+  Path ledgerFile() {
+    return ledgerFile;
+  }
+
+  /**
+   * Runs {@code body} holding the workspace's lock, with the reservations of live processes;
+   * reservations it adds are written before the lock is released.
+   */
+  <T> T whileLocked(Function<Ledger, T> body) {
+    ReentrantLock inJvm = IN_THIS_JVM.computeIfAbsent(lockFile, f -> new ReentrantLock());
+    inJvm.lock();
+    try {
+      Files.createDirectories(lockFile.getParent());
+      try (FileChannel channel =
+              FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock held = channel.lock()) {
+        List<String> all = read();
+        Ledger ledger = new Ledger(all.stream().filter(SlotReservations::live).collect(toList()));
+        ledger.changed = ledger.lines.size() != all.size();
+        T result = body.apply(ledger);
+        if (ledger.changed) {
+          write(ledger.lines);
+        }
+        return result;
+      }
+    } catch (IOException e) {
+      throw new CoiException(
+          "cannot lock the slots of a workspace at "
+              + lockFile
+              + ": "
+              + e.getMessage()
+              + " (check paths.sessions_dir)",
+          e);
+    } finally {
+      inJvm.unlock();
+    }
+  }
+
+  private List<String> read() throws IOException {
+    if (!Files.exists(ledgerFile)) {
+      return List.of();
+    }
+    return Files.readAllLines(ledgerFile, StandardCharsets.UTF_8);
+  }
+
+  private static java.util.stream.Collector<String, ?, List<String>> toList() {
+    return Collectors.toCollection(ArrayList::new);
+  }
+
+  /** A well-formed line of a process that is (or may be) alive; others are dropped. */
+  private static boolean live(String line) {
+    String[] parts = line.split(" ", 3);
+    return parts.length == 3 && parts[2].split(" ", -1).length == 3 && Owners.alive(parts[2]);
+  }
+
+  /** Replaces the file whole, so that a process killed while writing leaves no half line. */
+  private void write(List<String> lines) throws IOException {
+    Path next = ledgerFile.resolveSibling(ledgerFile.getFileName() + ".next");
+    Files.write(next, lines, StandardCharsets.UTF_8);
+    Files.move(
+        next, ledgerFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** The reservations as seen under the lock. */
+  final class Ledger {
+    private final List<String> lines;
+    private boolean changed;
+
+    private Ledger(List<String> lines) {
+      this.lines = lines;
+    }
+
+    /** The container names reserved by live processes (this one included). */
+    Set<String> names() {
+      return lines.stream().map(l -> l.split(" ", 2)[0]).collect(Collectors.toSet());
+    }
+
+    /** Reserves a container name for this process until the reservation is closed. */
+    Reservation add(String name) {
+      String token = Long.toString(TOKENS.incrementAndGet());
+      lines.add(name + " " + token + " " + Owners.describeThisProcess().strip());
+      changed = true;
+      return new Reservation(name, token);
+    }
+
+    private void remove(String token) {
+      changed |= lines.removeIf(l -> l.split(" ", 3)[1].equals(token));
+    }
+  }
+
+  /** A reserved container name; closing it drops the reservation. */
+  final class Reservation implements AutoCloseable {
+    private final String name;
+    private final String token;
+
+    private Reservation(String name, String token) {
+      this.name = name;
+      this.token = token;
+    }
+
+    String name() {
+      return name;
+    }
+
+    /**
+     * Drops the reservation. A failure is only logged: the container is made by then, and a line
+     * left behind keeps its slot reserved only until this process ends.
+     */
+    @Override
+    public void close() {
+      try {
+        whileLocked(
+            ledger -> {
+              ledger.remove(token);
+              return null;
+            });
+      } catch (CoiException e) {
+        LOG.log(System.Logger.Level.WARNING, "cannot drop the reservation of " + name, e);
+      }
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package dev.coi.core.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.coi.api.ExecResult;
+import dev.coi.api.Session;
+import dev.coi.api.Sessions;
+import dev.coi.api.spi.SessionStore;
+import dev.coi.api.testing.InMemorySessionStore;
+import dev.coi.api.testing.LiveBackendTestBase;
+import dev.coi.core.config.ConfigLoader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Files the agent writes in the workspace belong to the workspace's owner on the host: uid 1000
+ * through a shifted mount, any other owner through {@code raw.idmap} onto the agent user (uid 1000
+ * inside).
+ */
+class WorkspaceOwnerIT extends LiveBackendTestBase {
+  /** Saving sessions is not what these tests are about. */
+  private static final SessionStore STORE = new InMemorySessionStore();
+
+  @TempDir Path home;
+
+  private Session start() {
+    DefaultSessionEngine engine =
+        new DefaultSessionEngine(
+            settings -> {
+              backend.configure(settings);
+              return backend;
+            },
+            settings -> STORE,
+            ConfigLoader.builder().home(home).build(),
+            Clock.systemUTC());
+    return engine.start(
+        Sessions.builder()
+            .workspace(workspace)
+            .image("coi-test-min")
+            .containerPrefix(TEST_PREFIX)
+            .build());
+  }
+
+  private void giveWorkspaceTo(int uid) throws IOException {
+    Files.setAttribute(workspace, "unix:uid", uid);
+    Files.setAttribute(workspace, "unix:gid", uid);
+  }
+
+  private int hostOwner(String file) throws IOException {
+    return (Integer)
+        Files.getAttribute(workspace.resolve(file), "unix:uid", LinkOption.NOFOLLOW_LINKS);
+  }
+
+  private int hostGroup(String file) throws IOException {
+    return (Integer)
+        Files.getAttribute(workspace.resolve(file), "unix:gid", LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /** Incus maps a host id into a container only when it is delegated to root (newuidmap). */
+  private static boolean delegatedToRoot(int id) throws IOException {
+    String line = "root:" + id + ":1";
+    return Files.readAllLines(Path.of("/etc/subuid")).contains(line)
+        && Files.readAllLines(Path.of("/etc/subgid")).contains(line);
+  }
+
+  private void agentWritesAsTheOwner(int owner) throws IOException {
+    giveWorkspaceTo(owner);
+    try (Session s = start()) {
+      assertEquals(ExecResult.of(0, "1000\n", ""), s.run("id", "-u"));
+      assertEquals(0, s.run("touch", "/workspace/x").exitCode());
+    }
+    assertEquals(owner, hostOwner("x"));
+    assertEquals(owner, hostGroup("x"));
+  }
+
+  @Test
+  void aWorkspaceOfUid1000IsShiftedAndTheAgentsFilesAreOwnedBy1000() throws IOException {
+    agentWritesAsTheOwner(1000);
+  }
+
+  @Test
+  void aWorkspaceOfRootIsMappedOntoTheAgentUser() throws IOException {
+    agentWritesAsTheOwner(0);
+  }
+
+  @Test
+  void aWorkspaceOfAnotherUserIsMappedOntoTheAgentUser() throws IOException {
+    assumeTrue(
+        delegatedToRoot(1234),
+        "uid 1234 is not delegated to root: add root:1234:1 to /etc/subuid and /etc/subgid");
+    agentWritesAsTheOwner(1234);
+  }
+}
