@@ -49,6 +49,7 @@ public final class DefaultSessionEngine implements SessionEngine {
   private final ConfigLoader configLoader;
   private final Clock clock;
   private final SlotAllocator slots;
+  private final IdDelegation idDelegation;
 
   /** One backend per distinct settings: a project file may point at another daemon. */
   private final Map<Map<String, String>, ContainerBackend> backends = new HashMap<>();
@@ -60,19 +61,35 @@ public final class DefaultSessionEngine implements SessionEngine {
    * usual files and the process environment.
    */
   public DefaultSessionEngine() {
-    this(Backends::discover, SessionStores::discover, ConfigLoader.standard(), Clock.systemUTC());
+    this(
+        Backends::discover,
+        SessionStores::discover,
+        ConfigLoader.standard(),
+        Clock.systemUTC(),
+        IdDelegation.ofThisHost());
+  }
+
+  /** An engine for tests: the host's id delegation is not checked (the daemon decides). */
+  DefaultSessionEngine(
+      Function<Map<String, String>, ContainerBackend> backendFactory,
+      Function<Map<String, String>, SessionStore> storeFactory,
+      ConfigLoader configLoader,
+      Clock clock) {
+    this(backendFactory, storeFactory, configLoader, clock, IdDelegation.notChecked());
   }
 
   DefaultSessionEngine(
       Function<Map<String, String>, ContainerBackend> backendFactory,
       Function<Map<String, String>, SessionStore> storeFactory,
       ConfigLoader configLoader,
-      Clock clock) {
+      Clock clock,
+      IdDelegation idDelegation) {
     this.backendFactory = backendFactory;
     this.storeFactory = storeFactory;
     this.configLoader = configLoader;
     this.clock = clock;
     this.slots = new SlotAllocator();
+    this.idDelegation = idDelegation;
   }
 
   private synchronized ContainerBackend backend(Config config, Optional<String> forced) {
@@ -107,6 +124,9 @@ public final class DefaultSessionEngine implements SessionEngine {
     // Checked before anything is created: resuming nothing must leave nothing behind.
     Optional<SessionInfo> resumed = resumeTarget(spec, workspace, store);
     Workspaces.Owner owner = Workspaces.owner(workspace);
+    if (!owner.isAgent() && config.incus().remote().isEmpty()) {
+      idDelegation.check(workspace, owner);
+    }
     Path stateRoot = AgentState.root(config.paths().sessionsDir());
     AgentState state = new AgentState(stateRoot, owner);
     sweep(containers, store, stateRoot, Optional.of(workspace));
@@ -131,7 +151,7 @@ public final class DefaultSessionEngine implements SessionEngine {
             .putAllLabels(Owners.ofThisProcess());
     resumed.ifPresent(r -> template.putLabels("resumed-from", r.id()));
     spec.labels().forEach((k, v) -> template.putLabels("label." + k, v));
-    if (owner.uid() != ContainerSession.AGENT_UID || owner.gid() != ContainerSession.AGENT_GID) {
+    if (!owner.isAgent()) {
       // Shifting maps host 1000 to container 1000; any other owner is mapped onto the agent user.
       template.idMap(
           IdMap.of(

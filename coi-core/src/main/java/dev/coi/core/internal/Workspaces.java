@@ -42,5 +42,10 @@ final class Workspaces {
     }
   }
 
-  record Owner(int uid, int gid) {}
+  record Owner(int uid, int gid) {
+    /** True for the agent user's ids, which shifted mounts map as they are. */
+    boolean isAgent() {
+      return uid == ContainerSession.AGENT_UID && gid == ContainerSession.AGENT_GID;
+    }
+  }
 }

@@ -1,9 +1,11 @@
 package dev.coi.core.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coi.api.ExecResult;
+import dev.coi.api.InvalidSpecException;
 import dev.coi.api.Session;
 import dev.coi.api.Sessions;
 import dev.coi.api.spi.SessionStore;
@@ -15,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,7 +41,8 @@ class WorkspaceOwnerIT extends LiveBackendTestBase {
             },
             settings -> STORE,
             ConfigLoader.builder().home(home).build(),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            IdDelegation.ofThisHost());
     return engine.start(
         Sessions.builder()
             .workspace(workspace)
@@ -90,10 +94,16 @@ class WorkspaceOwnerIT extends LiveBackendTestBase {
   }
 
   @Test
-  void aWorkspaceOfAnotherUserIsMappedOntoTheAgentUser() throws IOException {
-    assumeTrue(
-        delegatedToRoot(1234),
-        "uid 1234 is not delegated to root: add root:1234:1 to /etc/subuid and /etc/subgid");
-    agentWritesAsTheOwner(1234);
+  void aWorkspaceOfAnotherUserIsMappedOntoTheAgentUserWhenIncusMayMapIt() throws IOException {
+    if (delegatedToRoot(1234)) {
+      agentWritesAsTheOwner(1234);
+      return;
+    }
+    // This host delegates only 0 and 1000 (setup-host.sh): say how to fix it, create nothing.
+    giveWorkspaceTo(1234);
+    InvalidSpecException e = assertThrows(InvalidSpecException.class, this::start);
+    assertTrue(e.getMessage().contains("is owned by 1234:1234"), e.getMessage());
+    assertTrue(e.getMessage().contains("add root:1234:1 to /etc/subuid"), e.getMessage());
+    assertEquals(List.of(), containersOf(workspace.toRealPath()));
   }
 }

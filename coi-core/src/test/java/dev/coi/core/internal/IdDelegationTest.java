@@ -1,0 +1,52 @@
+package dev.coi.core.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.coi.api.InvalidSpecException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IdDelegationTest {
+  @TempDir Path dir;
+
+  private IdDelegation delegation(String subuid, String subgid) throws IOException {
+    return new IdDelegation(
+        Files.writeString(dir.resolve("subuid"), subuid),
+        Files.writeString(dir.resolve("subgid"), subgid));
+  }
+
+  @Test
+  void anIdInsideOneOfRootsRangesIsMappable() throws IOException {
+    IdDelegation d =
+        delegation(
+            "claude:100000:65536\nroot:1000000:1000000000\nroot:1000:1\n",
+            "0:1000:1\nroot:1000000:10\n");
+    d.check(Path.of("/ws"), new Workspaces.Owner(1000, 1000));
+    d.check(Path.of("/ws"), new Workspaces.Owner(1000005, 1000005));
+  }
+
+  @Test
+  void anUndelegatedOwnerIsRefusedWithTheLinesToAdd() throws IOException {
+    IdDelegation d = delegation("root:0:1\nbob:1234:1\n", "root:1234:1\n");
+
+    InvalidSpecException e =
+        assertThrows(
+            InvalidSpecException.class,
+            () -> d.check(Path.of("/src/app"), new Workspaces.Owner(1234, 1234)));
+    assertEquals(
+        "workspace /src/app is owned by 1234:1234, which Incus may not map into a container: add"
+            + " root:1234:1 to "
+            + dir.resolve("subuid")
+            + " and restart Incus, or give the workspace to uid 1000",
+        e.getMessage());
+  }
+
+  @Test
+  void withoutTheFilesTheDaemonDecides() {
+    IdDelegation.notChecked().check(Path.of("/ws"), new Workspaces.Owner(4321, 4321));
+  }
+}
