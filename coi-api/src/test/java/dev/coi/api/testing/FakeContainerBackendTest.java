@@ -18,4 +18,9 @@ class FakeContainerBackendTest extends ContainerBackendContract {
   protected boolean runsCommands() {
     return false;
   }
+
+  @Override
+  protected String ownerAndMode(String container, String path) {
+    return ((FakeContainerBackend) backend).ownerAndMode(container, path).orElseThrow();
+  }
 }
