@@ -56,13 +56,14 @@ final class ExecProcessOutput extends InputStream {
     if (closed) {
       throw new IOException("the " + what + " stream is closed");
     }
-    if (failure != null) {
-      throw failure;
-    }
     if (length == 0) {
       return 0;
     }
     while (current == null || position == current.length) {
+      // After what was taken in before it (see drain).
+      if (failure != null) {
+        throw failure;
+      }
       if (ended || !next()) {
         return -1;
       }
