@@ -89,13 +89,16 @@ public interface ContainerBackend extends AutoCloseable {
   /**
    * Copies a host file or directory tree to {@code target} in the container, every entry owned by
    * {@code uid}:{@code gid}, modes kept; a directory is merged into one already there, missing
-   * parents of {@code target} are created.
+   * parents of {@code target} are created (owned by {@code uid}:{@code gid}, mode {@code 0755}). A
+   * single file lands at {@code target} itself.
    */
   void pushTree(String container, Path source, String target, int uid, int gid);
 
   /**
-   * Copies a file or directory tree of the container to {@code target} on the host, which must not
-   * exist; throws {@link dev.coi.api.NotFoundException} when {@code source} does not exist.
+   * Copies a file or directory tree of the container to {@code target} on the host, permission bits
+   * kept. {@code target} must not exist ({@link dev.coi.api.ConflictException} naming it
+   * otherwise); its missing parents are made. Throws {@link dev.coi.api.NotFoundException} when
+   * {@code source} does not exist.
    */
   void pullTree(String container, String source, Path target);
 
