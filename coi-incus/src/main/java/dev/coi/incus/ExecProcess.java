@@ -41,11 +41,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * terminal's size.
  *
  * <p>Memory stays small whatever the command writes: output is read from the daemon only as fast as
- * it is consumed, by the thread that reads it. Each process has one daemon thread, {@code
- * coi-exec-N-control}, and a unix connection per file descriptor and for control; {@link #close()}
- * ends them all, killing the command if it still runs. Interrupting a thread in {@link #waitFor()}
- * kills the command too (the daemon cannot cancel an exec operation, but kills its command when the
- * control socket closes).
+ * it is consumed, by the thread that reads it. (On a terminal, what is still unread when the
+ * command ends is taken into memory then: the daemon gives the exit code only after the end of the
+ * output, and {@link #waitFor()} must not wait for a reader.) Each process has one daemon thread,
+ * {@code coi-exec-N-control}, and a unix connection per file descriptor and for control; {@link
+ * #close()} ends them all, killing the command if it still runs. Interrupting a thread in {@link
+ * #waitFor()} kills the command too (the daemon cannot cancel an exec operation, but kills its
+ * command when the control socket closes).
  */
 public final class ExecProcess implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ExecProcess.class.getName());
@@ -283,6 +285,10 @@ public final class ExecProcess implements AutoCloseable {
       LOG.log(Level.DEBUG, "control socket of {0} broke: {1}", what, e.getMessage());
     }
     control.close();
+    if (interactive) {
+      // The daemon ends a terminal's operation only once its output has been read to the end.
+      stdout.drain();
+    }
     try {
       exit.complete(awaitExitCode());
     } catch (RuntimeException e) {

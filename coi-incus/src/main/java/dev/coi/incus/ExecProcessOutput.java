@@ -51,18 +51,19 @@ final class ExecProcessOutput extends InputStream {
   }
 
   @Override
-  public int read(byte[] buffer, int offset, int length) throws IOException {
+  public synchronized int read(byte[] buffer, int offset, int length) throws IOException {
     Objects.checkFromIndexSize(offset, length, buffer.length);
     if (closed) {
       throw new IOException("the " + what + " stream is closed");
-    }
-    if (failure != null) {
-      throw failure;
     }
     if (length == 0) {
       return 0;
     }
     while (current == null || position == current.length) {
+      // After what was taken in before it (see drain).
+      if (failure != null) {
+        throw failure;
+      }
       if (ended || !next()) {
         return -1;
       }
@@ -106,8 +107,33 @@ final class ExecProcessOutput extends InputStream {
   }
 
   @Override
-  public int available() {
+  public synchronized int available() {
     return current == null ? 0 : current.length - position;
+  }
+
+  /**
+   * Takes in what is left of the stream, up to its end, to be read later from memory. For a
+   * terminal, whose exit code the daemon gives only once its output has been read to the end:
+   * called when the command has ended, so what is left is what the pipes between held (a command
+   * whose output is not read blocks before it can end). A reader busy meanwhile is waited for.
+   */
+  synchronized void drain() {
+    if (closed || ended || socket == null) {
+      return;
+    }
+    java.io.ByteArrayOutputStream rest = new java.io.ByteArrayOutputStream();
+    if (current != null) {
+      rest.write(current, position, current.length - position);
+    }
+    try {
+      while (next()) {
+        rest.write(current, 0, current.length);
+      }
+    } catch (IOException e) {
+      // Kept in failure: the reader sees it after what was taken in.
+    }
+    current = rest.toByteArray();
+    position = 0;
   }
 
   /** Ends the stream from the process's side: a reader waiting now, or later, sees its end. */

@@ -108,6 +108,19 @@ class ExecProcessTest {
   }
 
   @Test
+  void onATerminalTheExitCodeComesWithoutTheOutputBeingReadAndTheOutputStays() throws IOException {
+    ExecRequest tty = ExecRequest.builder().addCommand("sh").interactive(true).build();
+    try (ExecProcess p = exec.start("demo", tty)) {
+      daemon.fd0.feed("unread");
+      daemon.exit(5);
+
+      assertEquals(5, p.waitFor());
+      assertTrue(daemon.fd0.closed, "fd 0 closed, so that the daemon can end the operation");
+      assertEquals("unread", utf8(p.stdout().readAllBytes()));
+    }
+  }
+
+  @Test
   void signalAndResizeAreControlMessages() {
     ExecRequest tty = ExecRequest.builder().addCommand("sh").interactive(true).build();
     try (ExecProcess p = exec.start("demo", tty)) {

@@ -32,9 +32,13 @@ final class FakeExecDaemon implements HttpTransport {
     control.onClose = () -> endOperation(137);
   }
 
-  /** Ends the command: the control socket closes and the operation reports the exit code. */
+  /**
+   * Ends the command: the control socket closes and the operation reports the exit code; fd 0 gets
+   * its end marker, as a terminal's output does.
+   */
   void exit(int code) {
     endOperation(code);
+    fd0.end();
     control.end();
   }
 

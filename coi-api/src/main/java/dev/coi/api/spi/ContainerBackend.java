@@ -75,35 +75,52 @@ public interface ContainerBackend extends AutoCloseable {
 
   /**
    * Writes a file in the container, replacing one that is there, with the given owner and mode
-   * ({@code 0600} is {@code 384}); its directory must exist.
+   * ({@code 0600} is {@code 384}); its directory must exist ({@link dev.coi.api.NotFoundException}
+   * otherwise).
    */
   void pushFile(String container, String path, byte[] content, int uid, int gid, int mode);
 
-  /** A file's content, or empty when there is no such file. */
+  /**
+   * A file's content, or empty when there is no such file (a directory is none); a symlink is
+   * followed.
+   */
   Optional<byte[]> pullFile(String container, String path);
 
   /**
    * Copies a host file or directory tree to {@code target} in the container, every entry owned by
    * {@code uid}:{@code gid}, modes kept; a directory is merged into one already there, missing
-   * parents of {@code target} are created.
+   * parents of {@code target} are created (owned by {@code uid}:{@code gid}, mode {@code 0755}). A
+   * single file lands at {@code target} itself.
    */
   void pushTree(String container, Path source, String target, int uid, int gid);
 
   /**
-   * Copies a file or directory tree of the container to {@code target} on the host, which must not
-   * exist; throws {@link dev.coi.api.NotFoundException} when {@code source} does not exist.
+   * Copies a file or directory tree of the container to {@code target} on the host, permission bits
+   * kept. {@code target} must not exist ({@link dev.coi.api.ConflictException} naming it
+   * otherwise); its missing parents are made. Throws {@link dev.coi.api.NotFoundException} when
+   * {@code source} does not exist.
    */
   void pullTree(String container, String source, Path target);
 
-  /** Runs a command to its end and captures its output. */
+  /**
+   * Runs a command to its end and captures its output. A command that asks for a {@linkplain
+   * ExecSpec#terminal() terminal} is refused with an {@link IllegalArgumentException}: a terminal
+   * merges stdout and stderr, which the result keeps apart; {@link #start} runs it on one.
+   */
   ExecResult exec(String container, ExecSpec exec);
 
   /**
-   * Starts a command with its streams live. The default, for backends that can only capture, runs
-   * it to its end first and then offers what it wrote; its stdin is not read.
+   * Starts a command with its streams live. With a {@linkplain ExecSpec#terminal() terminal} the
+   * command runs on a pseudo-terminal of that size: {@link RunningCommand#stdout()} carries
+   * everything it shows, {@link RunningCommand#stderr()} is empty, {@link RunningCommand#stdin()}
+   * is its keyboard and {@link RunningCommand#resize} changes the size.
+   *
+   * <p>The default, for backends that can only capture, runs it to its end first (without a
+   * terminal) and then offers what it wrote; its stdin is not read.
    */
   default RunningCommand start(String container, ExecSpec exec) {
-    ExecResult result = exec(container, exec);
+    ExecResult result =
+        exec(container, ExecSpec.builder().from(exec).terminal(Optional.empty()).build());
     return new RunningCommand() {
       private final InputStream out =
           new ByteArrayInputStream(result.stdout().getBytes(StandardCharsets.UTF_8));

@@ -33,7 +33,10 @@ public abstract class ExecSpec {
 
   public abstract Map<String, String> environment();
 
-  /** A pseudo-terminal of this size to run on; stdout and stderr are then one stream. */
+  /**
+   * A pseudo-terminal of this size to run on; stdout and stderr are then one stream. Only {@link
+   * ContainerBackend#start} runs a command on a terminal; {@link ContainerBackend#exec} refuses it.
+   */
   public abstract Optional<TerminalSize> terminal();
 
   public static Builder builder() {

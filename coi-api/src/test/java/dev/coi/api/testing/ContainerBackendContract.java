@@ -1,5 +1,6 @@
 package dev.coi.api.testing;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +11,8 @@ import dev.coi.api.ConflictException;
 import dev.coi.api.ExecResult;
 import dev.coi.api.ImageNotFoundException;
 import dev.coi.api.Mount;
+import dev.coi.api.NotFoundException;
+import dev.coi.api.TerminalSize;
 import dev.coi.api.spi.ContainerBackend;
 import dev.coi.api.spi.ContainerInfo;
 import dev.coi.api.spi.ContainerSpec;
@@ -17,10 +20,13 @@ import dev.coi.api.spi.ContainerStatus;
 import dev.coi.api.spi.ExecSpec;
 import dev.coi.api.spi.IdMap;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -264,5 +270,183 @@ public abstract class ContainerBackendContract {
     Path made = workspace.resolve("made-inside");
     assertEquals("data\n", Files.readString(made));
     assertEquals(Files.getAttribute(workspace, "unix:uid"), Files.getAttribute(made, "unix:uid"));
+  }
+
+  /**
+   * A path's owner and mode as {@code stat -c %u:%g:%a} prints them ({@code 1000:1000:640}), as the
+   * backend itself sees them. The default asks the container; a backend that runs no commands says
+   * it its own way.
+   */
+  protected String ownerAndMode(String container, String path) {
+    ExecResult r =
+        backend.exec(
+            container, ExecSpec.builder().command(List.of("stat", "-c", "%u:%g:%a", path)).build());
+    assertEquals(0, r.exitCode(), r.stderr());
+    return r.stdout().strip();
+  }
+
+  @Test
+  void aPushedFileComesBackWithItsOwnerAndMode() {
+    String name = newName();
+    backend.create(spec(name).build());
+
+    backend.pushFile(name, "/coi-note", bytes("hello\n"), 1000, 1000, 0640);
+
+    assertArrayEquals(bytes("hello\n"), backend.pullFile(name, "/coi-note").orElseThrow());
+    assertEquals("1000:1000:640", ownerAndMode(name, "/coi-note"));
+  }
+
+  @Test
+  void aPushedFileReplacesTheOneThereWithItsOwnerAndMode() {
+    String name = newName();
+    backend.create(spec(name).build());
+    backend.pushFile(name, "/coi-note", bytes("old and longer\n"), 0, 0, 0600);
+
+    backend.pushFile(name, "/coi-note", bytes("new\n"), 1000, 1000, 0644);
+
+    assertArrayEquals(bytes("new\n"), backend.pullFile(name, "/coi-note").orElseThrow());
+    assertEquals("1000:1000:644", ownerAndMode(name, "/coi-note"));
+  }
+
+  @Test
+  void aMissingFileIsEmptyAndAMissingDirectoryIsNotFound() {
+    String name = newName();
+    backend.create(spec(name).build());
+
+    assertTrue(backend.pullFile(name, "/coi-no-such-file").isEmpty());
+    assertThrows(
+        NotFoundException.class,
+        () -> backend.pushFile(name, "/coi-no-such-dir/f", bytes("x"), 0, 0, 0644));
+  }
+
+  @Test
+  void aTreeMakesTheRoundTripWithNestedDirectoriesBinaryContentOwnerAndModes(@TempDir Path host)
+      throws IOException {
+    String name = newName();
+    backend.create(spec(name).build());
+    Path src = host.resolve("src");
+    byte[] blob = new byte[200 * 1024];
+    new Random(42).nextBytes(blob);
+    write(src.resolve("a/b/blob.bin"), blob, "rw-------");
+    write(src.resolve("run.sh"), bytes("#!/bin/sh\necho hi\n"), "rwxr-xr-x");
+    Files.createDirectories(src.resolve("a/empty"));
+    Files.setPosixFilePermissions(
+        src.resolve("a/empty"), PosixFilePermissions.fromString("rwx------"));
+
+    backend.pushTree(name, src, "/coi-tree/deep/src", 1000, 1000);
+
+    assertEquals("1000:1000:755", ownerAndMode(name, "/coi-tree"));
+    assertEquals("1000:1000:600", ownerAndMode(name, "/coi-tree/deep/src/a/b/blob.bin"));
+    assertEquals("1000:1000:755", ownerAndMode(name, "/coi-tree/deep/src/run.sh"));
+    assertEquals("1000:1000:700", ownerAndMode(name, "/coi-tree/deep/src/a/empty"));
+    assertArrayEquals(
+        blob, backend.pullFile(name, "/coi-tree/deep/src/a/b/blob.bin").orElseThrow());
+
+    Path back = host.resolve("back");
+    backend.pullTree(name, "/coi-tree/deep/src", back);
+
+    assertArrayEquals(blob, Files.readAllBytes(back.resolve("a/b/blob.bin")));
+    assertEquals("rw-------", permissions(back.resolve("a/b/blob.bin")));
+    assertEquals("rwxr-xr-x", permissions(back.resolve("run.sh")));
+    assertEquals("rwx------", permissions(back.resolve("a/empty")));
+    try (var entries = Files.list(back.resolve("a/empty"))) {
+      assertEquals(0, entries.count());
+    }
+  }
+
+  @Test
+  void aSingleFilePushedAsATreeLandsAtTheTargetAndComesBack(@TempDir Path host) throws IOException {
+    String name = newName();
+    backend.create(spec(name).build());
+    Path tool = host.resolve("tool");
+    write(tool, bytes("#!/bin/sh\n"), "rwxr-x---");
+
+    backend.pushTree(name, tool, "/coi-single/bin/tool", 1000, 1000);
+
+    assertArrayEquals(
+        bytes("#!/bin/sh\n"), backend.pullFile(name, "/coi-single/bin/tool").orElseThrow());
+    assertEquals("1000:1000:750", ownerAndMode(name, "/coi-single/bin/tool"));
+    assertEquals("1000:1000:755", ownerAndMode(name, "/coi-single/bin"));
+
+    Path back = host.resolve("back/tool");
+    backend.pullTree(name, "/coi-single/bin/tool", back);
+    assertArrayEquals(bytes("#!/bin/sh\n"), Files.readAllBytes(back));
+    assertEquals("rwxr-x---", permissions(back));
+  }
+
+  @Test
+  void pullingAMissingTreeIsNotFoundAndWritesNothing(@TempDir Path host) {
+    String name = newName();
+    backend.create(spec(name).build());
+
+    assertThrows(
+        NotFoundException.class,
+        () -> backend.pullTree(name, "/coi-no-such-tree", host.resolve("out")));
+    assertFalse(Files.exists(host.resolve("out")));
+  }
+
+  @Test
+  void pullingATreeOntoAnExistingTargetIsRefusedAndLeavesItAlone(@TempDir Path host)
+      throws IOException {
+    String name = newName();
+    backend.create(spec(name).build());
+    backend.pushFile(name, "/coi-note", bytes("from the container"), 0, 0, 0644);
+    Path there = host.resolve("there");
+    Files.writeString(there, "mine");
+
+    ConflictException e =
+        assertThrows(ConflictException.class, () -> backend.pullTree(name, "/coi-note", there));
+
+    assertTrue(e.getMessage().contains(there.toString()), e.getMessage());
+    assertEquals("mine", Files.readString(there));
+  }
+
+  @Test
+  void filesGoWithTheContainer() {
+    String name = newName();
+    backend.create(spec(name).build());
+    backend.pushFile(name, "/coi-note", bytes("x"), 0, 0, 0644);
+
+    backend.delete(name);
+    backend.create(spec(name).build());
+
+    assertTrue(backend.pullFile(name, "/coi-note").isEmpty());
+  }
+
+  @Test
+  void aCapturedExecRefusesATerminal() {
+    String name = newName();
+    backend.create(spec(name).build());
+    ExecSpec onTerminal =
+        ExecSpec.builder().command(List.of("tty")).terminal(TerminalSize.of(80, 24)).build();
+
+    assertThrows(IllegalArgumentException.class, () -> backend.exec(name, onTerminal));
+  }
+
+  @Test
+  void anUnknownLimitIsRefusedAndNothingIsCreated() {
+    String name = newName();
+
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> backend.create(spec(name).putLimits("gpus", "2").build()));
+
+    assertTrue(e.getMessage().contains("gpus"), e.getMessage());
+    assertTrue(backend.find(name).isEmpty());
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void write(Path file, byte[] content, String permissions) throws IOException {
+    Files.createDirectories(file.getParent());
+    Files.write(file, content);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(permissions));
+  }
+
+  private static String permissions(Path path) throws IOException {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
   }
 }

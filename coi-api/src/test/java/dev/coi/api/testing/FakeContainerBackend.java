@@ -4,13 +4,20 @@ import dev.coi.api.ConflictException;
 import dev.coi.api.ExecResult;
 import dev.coi.api.ImageNotFoundException;
 import dev.coi.api.NotFoundException;
+import dev.coi.api.RunningCommand;
 import dev.coi.api.spi.Availability;
 import dev.coi.api.spi.ContainerBackend;
 import dev.coi.api.spi.ContainerInfo;
 import dev.coi.api.spi.ContainerSpec;
 import dev.coi.api.spi.ContainerStatus;
 import dev.coi.api.spi.ExecSpec;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,13 +27,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 /**
- * An in-memory {@link ContainerBackend} for unit tests: containers are entries in a map, exec
- * answers through a function the test sets. It keeps every spec and exec it was given, so tests can
- * assert on what the engine asked for.
+ * An in-memory {@link ContainerBackend} for unit tests: containers are entries in a map, each with
+ * an in-memory file tree (files and directories with owner and mode, gone with the container), and
+ * exec answers through a function the test sets; a command on a terminal is answered the same way.
+ * It keeps every spec and exec it was given, so tests can assert on what the engine asked for.
  */
 public class FakeContainerBackend implements ContainerBackend {
   private final Map<String, ContainerSpec> specs = new LinkedHashMap<>();
   private final Map<String, ContainerStatus> states = new LinkedHashMap<>();
+  private final Map<String, FakeFiles> fileSystems = new HashMap<>();
   private final Set<String> images;
   private final List<ExecSpec> execs = new CopyOnWriteArrayList<>();
   private final List<String> stopRequests = new CopyOnWriteArrayList<>();
@@ -91,6 +100,12 @@ public class FakeContainerBackend implements ContainerBackend {
     if (specs.containsKey(spec.name())) {
       throw new ConflictException("container " + spec.name() + " already exists");
     }
+    for (String limit : spec.limits().keySet()) {
+      if (!Set.of("cpu", "memory", "processes").contains(limit)) {
+        throw new IllegalArgumentException(
+            "unknown limit '" + limit + "': coi knows cpu, memory, processes");
+      }
+    }
     if (!images.contains(spec.image())) {
       throw new ImageNotFoundException(spec.image(), "image '" + spec.image() + "' not found");
     }
@@ -108,8 +123,7 @@ public class FakeContainerBackend implements ContainerBackend {
   public synchronized void stop(String name) {
     require(name);
     if (specs.get(name).ephemeral()) {
-      specs.remove(name);
-      states.remove(name);
+      delete(name);
     } else {
       states.put(name, ContainerStatus.STOPPED);
     }
@@ -119,6 +133,7 @@ public class FakeContainerBackend implements ContainerBackend {
   public synchronized void delete(String name) {
     specs.remove(name);
     states.remove(name);
+    fileSystems.remove(name);
   }
 
   @Override
@@ -145,8 +160,27 @@ public class FakeContainerBackend implements ContainerBackend {
     return result;
   }
 
+  /** As every backend, refuses a terminal; {@link #start} takes one. */
   @Override
   public ExecResult exec(String container, ExecSpec exec) {
+    if (exec.terminal().isPresent()) {
+      throw new IllegalArgumentException("a captured exec has no terminal: use start()");
+    }
+    return answer(container, exec);
+  }
+
+  /**
+   * Answers through the exec handler as the default {@link ContainerBackend#start} does (the
+   * command has ended before it returns; stdin is not read). A terminal is not emulated: the
+   * handler sees the spec with its terminal, and {@code resize} does nothing.
+   */
+  @Override
+  public RunningCommand start(String container, ExecSpec exec) {
+    ExecResult result = answer(container, exec);
+    return new CapturedCommand(result);
+  }
+
+  private ExecResult answer(String container, ExecSpec exec) {
     synchronized (this) {
       if (states.get(require(container)) != ContainerStatus.RUNNING) {
         throw new dev.coi.api.BackendException(400, "container " + container + " is not running");
@@ -154,6 +188,42 @@ public class FakeContainerBackend implements ContainerBackend {
     }
     execs.add(exec);
     return execHandler.apply(exec);
+  }
+
+  /** A command that has ended, offering what it wrote. */
+  private static final class CapturedCommand implements RunningCommand {
+    private final ExecResult result;
+    private final InputStream out;
+    private final InputStream err;
+
+    CapturedCommand(ExecResult result) {
+      this.result = result;
+      this.out = new ByteArrayInputStream(result.stdout().getBytes(StandardCharsets.UTF_8));
+      this.err = new ByteArrayInputStream(result.stderr().getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public OutputStream stdin() {
+      return OutputStream.nullOutputStream();
+    }
+
+    @Override
+    public InputStream stdout() {
+      return out;
+    }
+
+    @Override
+    public InputStream stderr() {
+      return err;
+    }
+
+    @Override
+    public int waitFor() {
+      return result.exitCode();
+    }
+
+    @Override
+    public void close() {}
   }
 
   private String require(String name) {
@@ -164,24 +234,40 @@ public class FakeContainerBackend implements ContainerBackend {
   }
 
   @Override
-  public void pushFile(String container, String path, byte[] content, int uid, int gid, int mode) {
-    throw new UnsupportedOperationException("files: not yet in the fake");
+  public synchronized void pushFile(
+      String container, String path, byte[] content, int uid, int gid, int mode) {
+    FakeFiles files = files(container);
+    files.requireParent(container, path);
+    files.putFile(container, path, content, uid, gid, mode);
   }
 
   @Override
-  public Optional<byte[]> pullFile(String container, String path) {
-    throw new UnsupportedOperationException("files: not yet in the fake");
+  public synchronized Optional<byte[]> pullFile(String container, String path) {
+    return files(container).content(path);
   }
 
   @Override
-  public void pushTree(
-      String container, java.nio.file.Path source, String target, int uid, int gid) {
-    throw new UnsupportedOperationException("files: not yet in the fake");
+  public synchronized void pushTree(
+      String container, Path source, String target, int uid, int gid) {
+    files(container).pushTree(container, source, target, uid, gid);
   }
 
   @Override
-  public void pullTree(String container, String source, java.nio.file.Path target) {
-    throw new UnsupportedOperationException("files: not yet in the fake");
+  public synchronized void pullTree(String container, String source, Path target) {
+    files(container).pullTree(container, source, target);
+  }
+
+  /**
+   * A path's owner and mode as {@code uid:gid:mode} with the mode in octal ({@code 1000:1000:640}),
+   * as {@code stat -c %u:%g:%a} prints them; empty when nothing is there.
+   */
+  public synchronized Optional<String> ownerAndMode(String container, String path) {
+    return files(container).ownerAndMode(path);
+  }
+
+  private FakeFiles files(String container) {
+    require(container);
+    return fileSystems.computeIfAbsent(container, c -> new FakeFiles());
   }
 
   @Override

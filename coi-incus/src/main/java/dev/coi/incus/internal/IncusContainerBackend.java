@@ -8,6 +8,7 @@ import dev.coi.api.ImageNotFoundException;
 import dev.coi.api.InvalidSpecException;
 import dev.coi.api.NotFoundException;
 import dev.coi.api.RunningCommand;
+import dev.coi.api.TerminalSize;
 import dev.coi.api.spi.Availability;
 import dev.coi.api.spi.ContainerBackend;
 import dev.coi.api.spi.ContainerInfo;
@@ -18,7 +19,7 @@ import dev.coi.incus.ExecOutput;
 import dev.coi.incus.ExecProcess;
 import dev.coi.incus.IncusClient;
 import dev.coi.incus.IncusRemote;
-import dev.coi.incus.PushPolicy;
+import dev.coi.incus.InstanceCreate;
 import dev.coi.incus.ServerInfo;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -134,9 +135,10 @@ public final class IncusContainerBackend implements ContainerBackend {
 
   @Override
   public void create(ContainerSpec spec) {
+    InstanceCreate request = InstanceRequests.create(spec);
     for (int attempt = 1; ; attempt++) {
       try {
-        client().instances().create(InstanceRequests.create(spec));
+        client().instances().create(request);
         return;
       } catch (ConflictException e) {
         throw new ConflictException("container " + spec.name() + " already exists");
@@ -158,8 +160,10 @@ public final class IncusContainerBackend implements ContainerBackend {
    * one name fail in several ways ("already exists", a database constraint, "busy running a start
    * operation"): an instance of that name that is not ours means the name is taken. One that is
    * ours was left by a start that failed, and is removed. A missing image is the usual other cause,
-   * and Incus words that several ways too. Empty when nothing explains it: no instance of that name
-   * is left and the image is there, as when the name's holder was being deleted.
+   * and Incus words that several ways too. A limit the daemon refuses is checked before anything is
+   * created; its failure names the value or the resource. Empty when nothing explains it: no
+   * instance of that name is left and the image is there, as when the name's holder was being
+   * deleted.
    */
   private Optional<CoiException> explainFailedCreate(ContainerSpec spec, CoiException failure) {
     try {
@@ -179,7 +183,10 @@ public final class IncusContainerBackend implements ContainerBackend {
                     + "' not found on Incus: build it (bash images/setup-host.sh builds coi's"
                     + " images) or choose another with CLAUDE_ON_INCUS_IMAGE"));
       }
-      return left.isEmpty() ? Optional.empty() : Optional.of(failure);
+      if (left.isEmpty()) {
+        return InstanceRequests.refusedLimit(spec, failure);
+      }
+      return Optional.of(failure);
     } catch (CoiException whileExplaining) {
       failure.addSuppressed(whileExplaining);
       return Optional.of(failure);
@@ -255,21 +262,21 @@ public final class IncusContainerBackend implements ContainerBackend {
 
   @Override
   public Optional<byte[]> pullFile(String container, String path) {
-    try {
-      return Optional.of(client().files().pull(container, path).content());
-    } catch (NotFoundException missing) {
-      return Optional.empty();
-    }
+    return files().pullFile(container, path);
   }
 
   @Override
   public void pushTree(String container, Path source, String target, int uid, int gid) {
-    client().files().pushTree(container, source, target, PushPolicy.owner(uid, gid));
+    files().pushTree(container, source, target, uid, gid);
   }
 
   @Override
   public void pullTree(String container, String source, Path target) {
-    client().files().pullTree(container, source, target);
+    files().pullTree(container, source, target);
+  }
+
+  private ContainerFiles files() {
+    return new ContainerFiles(client().files());
   }
 
   @Override
@@ -292,6 +299,13 @@ public final class IncusContainerBackend implements ContainerBackend {
       }
 
       @Override
+      public void resize(TerminalSize size) {
+        if (exec.terminal().isPresent()) {
+          process.resize(size.columns(), size.rows());
+        }
+      }
+
+      @Override
       public int waitFor() {
         return process.waitFor();
       }
@@ -303,8 +317,20 @@ public final class IncusContainerBackend implements ContainerBackend {
     };
   }
 
+  /**
+   * {@inheritDoc} A command that asks for a terminal is refused: a terminal merges stdout and
+   * stderr, which a captured result keeps apart; {@link #start} runs it on one.
+   */
   @Override
   public ExecResult exec(String container, ExecSpec exec) {
+    exec.terminal()
+        .ifPresent(
+            t -> {
+              throw new IllegalArgumentException(
+                  "a captured exec has no terminal: run "
+                      + exec.command().get(0)
+                      + " with start() to give it one");
+            });
     ExecOutput out = client().exec().run(container, InstanceRequests.exec(exec));
     String stderr = out.stderrText();
     if (out.exitCode() == 127 && stderr.isEmpty()) {

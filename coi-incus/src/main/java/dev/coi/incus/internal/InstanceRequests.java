@@ -1,5 +1,7 @@
 package dev.coi.incus.internal;
 
+import dev.coi.api.CoiException;
+import dev.coi.api.InvalidSpecException;
 import dev.coi.api.Mount;
 import dev.coi.api.spi.ContainerInfo;
 import dev.coi.api.spi.ContainerSpec;
@@ -12,12 +14,25 @@ import dev.coi.incus.InstanceCreate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** Translates coi's container values to Incus's and back. */
 final class InstanceRequests {
   /** coi's labels live in Incus's free-form {@code user.*} config keys. */
   static final String LABEL_PREFIX = "user.coi.";
+
+  /** coi's limit names and their Incus config keys. */
+  private static final Map<String, String> LIMITS =
+      Map.of("cpu", "limits.cpu", "memory", "limits.memory", "processes", "limits.processes");
+
+  private static final Map<String, String> EXAMPLES =
+      Map.of(
+          "cpu", "\"2\" (CPUs) or \"0-1\" (a set)",
+          "memory", "\"4GiB\", \"512MiB\" or \"50%\"",
+          "processes", "\"500\"");
 
   private InstanceRequests() {}
 
@@ -32,6 +47,7 @@ final class InstanceRequests {
       create.putConfig("security.syscalls.intercept.setxattr", "true");
     }
     spec.idMap().ifPresent(map -> create.putConfig("raw.idmap", rawIdmap(map)));
+    spec.limits().forEach((name, value) -> create.putConfig(limitKey(name, value), value));
     for (Mount mount : spec.mounts()) {
       Map<String, String> disk = new LinkedHashMap<>();
       disk.put("type", "disk");
@@ -46,6 +62,58 @@ final class InstanceRequests {
       create.putDevices(deviceName(mount.target()), disk);
     }
     return create.build();
+  }
+
+  /** The Incus config key of one of coi's limits; an unknown name is a programming error. */
+  static String limitKey(String name, String value) {
+    String key = LIMITS.get(name);
+    if (key == null) {
+      throw new IllegalArgumentException(
+          "unknown limit '"
+              + name
+              + "': coi knows "
+              + String.join(", ", new java.util.TreeSet<>(LIMITS.keySet())));
+    }
+    if (name.equals("processes") && !value.matches("[1-9][0-9]*")) {
+      // Incus takes any integer here, and a container with a negative one then fails to start.
+      throw new InvalidSpecException(
+          "processes limit \""
+              + value
+              + "\" is not a whole number of 1 or more: give, say, \"500\"");
+    }
+    return key;
+  }
+
+  /**
+   * The limit a failed create names, when the daemon refused the instance before creating it: a
+   * limit whose value, or whose resource ({@code CPU}), its message mentions.
+   */
+  static Optional<CoiException> refusedLimit(ContainerSpec spec, CoiException failure) {
+    String message = String.valueOf(failure.getMessage());
+    String lower = message.toLowerCase(Locale.ROOT);
+    for (Map.Entry<String, String> limit : spec.limits().entrySet()) {
+      String name = limit.getKey();
+      String value = limit.getValue();
+      boolean valueNamed =
+          Pattern.compile("(?<![\\w.])" + Pattern.quote(value) + "(?![\\w.])")
+              .matcher(message)
+              .find();
+      if (valueNamed || lower.contains(name.equals("cpu") ? "cpu" : LIMITS.get(name))) {
+        return Optional.of(
+            new InvalidSpecException(
+                name
+                    + " limit \""
+                    + value
+                    + "\" ("
+                    + LIMITS.get(name)
+                    + ") refused: "
+                    + message
+                    + "; give it in Incus's notation, such as "
+                    + EXAMPLES.get(name),
+                failure));
+      }
+    }
+    return Optional.empty();
   }
 
   static String rawIdmap(IdMap map) {
@@ -67,13 +135,15 @@ final class InstanceRequests {
   }
 
   static ExecRequest exec(ExecSpec exec) {
-    return ExecRequest.builder()
-        .command(exec.command())
-        .user(exec.uid())
-        .group(exec.gid())
-        .cwd(exec.cwd())
-        .environment(exec.environment())
-        .build();
+    ExecRequest.Builder request =
+        ExecRequest.builder()
+            .command(exec.command())
+            .user(exec.uid())
+            .group(exec.gid())
+            .cwd(exec.cwd())
+            .environment(exec.environment());
+    exec.terminal().ifPresent(t -> request.interactive(true).width(t.columns()).height(t.rows()));
+    return request.build();
   }
 
   static ContainerInfo info(Instance instance) {

@@ -1,15 +1,24 @@
 package dev.coi.incus.internal;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coi.api.ExecResult;
+import dev.coi.api.InvalidSpecException;
+import dev.coi.api.RunningCommand;
+import dev.coi.api.TerminalSize;
 import dev.coi.api.spi.Availability;
 import dev.coi.api.spi.ContainerBackend;
 import dev.coi.api.spi.ContainerSpec;
+import dev.coi.api.spi.ExecSpec;
 import dev.coi.api.testing.ContainerBackendContract;
 import dev.coi.incus.IncusUnavailableException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
@@ -75,6 +84,209 @@ class IncusContainerBackendIT extends ContainerBackendContract {
             .build();
 
     assertThrows(dev.coi.api.CoiException.class, () -> backend.create(broken));
+    assertTrue(backend.find(name).isEmpty());
+  }
+
+  /** The Debian image, with bash, stty and uid 1000. */
+  private static final String SANDBOX = "coi-sandbox";
+
+  private static ExecSpec onTerminal(TerminalSize size, String... command) {
+    return ExecSpec.builder()
+        .command(List.of(command))
+        .uid(1000)
+        .gid(1000)
+        .cwd("/workspace")
+        .putEnvironment("TERM", "xterm")
+        .terminal(size)
+        .build();
+  }
+
+  @Test
+  void aTerminalExecRunsOnAPseudoTerminalOfTheGivenSizeWithOneOutputStream() throws IOException {
+    String name = newName();
+    backend.create(spec(name).image(SANDBOX).build());
+
+    try (RunningCommand sh =
+        backend.start(
+            name,
+            onTerminal(
+                TerminalSize.of(100, 30),
+                "sh",
+                "-c",
+                "tty; stty size; echo to-stderr >&2; exit 3"))) {
+      String out = new String(sh.stdout().readAllBytes(), UTF_8);
+
+      assertTrue(out.contains("/dev/pts/"), out);
+      assertTrue(out.contains("30 100"), out);
+      assertTrue(out.contains("to-stderr"), out);
+      assertEquals(-1, sh.stderr().read());
+      assertEquals(3, sh.waitFor());
+    }
+  }
+
+  @Test
+  void aResizedTerminalReachesTheRunningProgram() throws IOException {
+    String name = newName();
+    backend.create(spec(name).image(SANDBOX).build());
+
+    try (RunningCommand bash =
+        backend.start(
+            name,
+            onTerminal(
+                TerminalSize.of(80, 24),
+                "bash",
+                "-c",
+                "trap 'stty size; exit 7' WINCH; echo ready; while :; do read -r -t 1 _; done"))) {
+      String before = readUntil(bash.stdout(), "ready");
+      assertTrue(before.contains("ready"), before);
+
+      bash.resize(TerminalSize.of(120, 40));
+
+      String after = new String(bash.stdout().readAllBytes(), UTF_8);
+      assertTrue(after.contains("40 120"), after);
+      assertEquals(7, bash.waitFor());
+    }
+  }
+
+  @Test
+  void typedInputReachesAProgramOnATerminal() throws IOException {
+    String name = newName();
+    backend.create(spec(name).image(SANDBOX).build());
+
+    try (RunningCommand bash =
+        backend.start(
+            name,
+            onTerminal(
+                TerminalSize.of(80, 24),
+                "bash",
+                "-c",
+                "read -r line; echo \"got:$line\"; exit 4"))) {
+      bash.stdin().write("hello\n".getBytes(UTF_8));
+      bash.stdin().flush();
+
+      String out = new String(bash.stdout().readAllBytes(), UTF_8);
+      assertTrue(out.contains("got:hello"), out);
+      assertEquals(4, bash.waitFor());
+    }
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(60) // a guard: without the fix this waits for ever
+  void aTerminalCommandsExitCodeComesWithoutItsOutputBeingRead() throws IOException {
+    String name = newName();
+    backend.create(spec(name).image(SANDBOX).build());
+
+    try (RunningCommand sh =
+        backend.start(name, onTerminal(TerminalSize.of(80, 24), "sh", "-c", "echo hi; exit 5"))) {
+      assertEquals(5, sh.waitFor());
+      assertTrue(new String(sh.stdout().readAllBytes(), UTF_8).contains("hi"));
+    }
+  }
+
+  @Test
+  void resizingACommandWithoutATerminalDoesNothing() throws IOException {
+    String name = newName();
+    backend.create(spec(name).build());
+
+    try (RunningCommand echo =
+        backend.start(name, ExecSpec.builder().command(List.of("echo", "plain")).build())) {
+      echo.resize(TerminalSize.of(120, 40));
+
+      assertEquals("plain\n", new String(echo.stdout().readAllBytes(), UTF_8));
+      assertEquals(0, echo.waitFor());
+    }
+  }
+
+  /** Reads until the text has been seen or the stream ends; what was read. */
+  private static String readUntil(InputStream in, String text) throws IOException {
+    java.io.ByteArrayOutputStream seen = new java.io.ByteArrayOutputStream();
+    int b;
+    while (!seen.toString(UTF_8).contains(text) && (b = in.read()) >= 0) {
+      seen.write(b);
+    }
+    return seen.toString(UTF_8);
+  }
+
+  @Test
+  void limitsBecomeIncusConfigAndHoldInTheContainer() {
+    String name = newName();
+    backend.create(
+        spec(name)
+            .putLimits("cpu", "1")
+            .putLimits("memory", "256MiB")
+            .putLimits("processes", "100")
+            .build());
+
+    Map<String, String> config = probe.instances().get(name).config();
+    assertEquals("1", config.get("limits.cpu"));
+    assertEquals("256MiB", config.get("limits.memory"));
+    assertEquals("100", config.get("limits.processes"));
+    // Without LXCFS /proc shows the host's memory; the cgroup holds the limits. On a cgroup v1
+    // host the busybox image mounts no controllers (a systemd image mounts them while it boots),
+    // so the test mounts them itself (nesting allows it).
+    String script =
+        "if [ -f /sys/fs/cgroup/memory.max ]; then"
+            + " cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max; else"
+            + " mkdir -p /tmp/coi-m /tmp/coi-p"
+            + " && mount -t cgroup -o memory cgroup /tmp/coi-m"
+            + " && mount -t cgroup -o pids cgroup /tmp/coi-p"
+            + " && cat /tmp/coi-m/memory.limit_in_bytes /tmp/coi-p/pids.max; fi";
+    ExecResult r =
+        backend.exec(name, ExecSpec.builder().command(List.of("sh", "-c", script)).build());
+    assertEquals("268435456\n100\n", r.stdout(), r.stderr());
+  }
+
+  @Test
+  void aCpuSetLimitPinsTheContainerFromItsStart() {
+    // A count ("1") is applied by Incus's CPU balancer shortly after the start, so nproc may
+    // still see every CPU at first; a set ("0-0") is pinned when the container starts.
+    String name = newName();
+    backend.create(spec(name).putLimits("cpu", "0-0").build());
+
+    ExecResult r = backend.exec(name, ExecSpec.builder().command(List.of("nproc")).build());
+
+    assertEquals("1\n", r.stdout(), r.stderr());
+  }
+
+  @Test
+  void aMemoryLimitIncusRefusesIsNamedInOneLineAndLeavesNothing() {
+    String name = newName();
+
+    InvalidSpecException e =
+        assertThrows(
+            InvalidSpecException.class,
+            () -> backend.create(spec(name).putLimits("memory", "lots").build()));
+
+    assertTrue(e.getMessage().startsWith("memory limit \"lots\""), e.getMessage());
+    assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    assertTrue(backend.find(name).isEmpty());
+  }
+
+  @Test
+  void aCpuLimitIncusRefusesIsNamed() {
+    String name = newName();
+
+    InvalidSpecException e =
+        assertThrows(
+            InvalidSpecException.class,
+            () ->
+                backend.create(
+                    spec(name).putLimits("memory", "256MiB").putLimits("cpu", "many").build()));
+
+    assertTrue(e.getMessage().startsWith("cpu limit \"many\""), e.getMessage());
+    assertTrue(backend.find(name).isEmpty());
+  }
+
+  @Test
+  void aNegativeProcessLimitIsRefusedBeforeAnythingIsCreated() {
+    String name = newName();
+
+    InvalidSpecException e =
+        assertThrows(
+            InvalidSpecException.class,
+            () -> backend.create(spec(name).putLimits("processes", "-5").build()));
+
+    assertTrue(e.getMessage().contains("\"-5\""), e.getMessage());
     assertTrue(backend.find(name).isEmpty());
   }
 }

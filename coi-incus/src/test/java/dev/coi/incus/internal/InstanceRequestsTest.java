@@ -2,8 +2,12 @@ package dev.coi.incus.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coi.api.BackendException;
+import dev.coi.api.CoiException;
+import dev.coi.api.InvalidSpecException;
 import dev.coi.api.Mount;
 import dev.coi.api.spi.ContainerInfo;
 import dev.coi.api.spi.ContainerSpec;
@@ -94,5 +98,55 @@ class InstanceRequestsTest {
                 Map.of("user.coi.slot", "1", "user.other", "x", "image.os", "debian")));
     assertEquals(Map.of("slot", "1"), info.labels());
     assertEquals(ContainerStatus.RUNNING, info.status());
+  }
+
+  @Test
+  void limitsBecomeIncusLimitsConfig() {
+    InstanceCreate create =
+        InstanceRequests.create(
+            base.putLimits("cpu", "2")
+                .putLimits("memory", "4GiB")
+                .putLimits("processes", "500")
+                .build());
+
+    assertEquals("2", create.config().get("limits.cpu"));
+    assertEquals("4GiB", create.config().get("limits.memory"));
+    assertEquals("500", create.config().get("limits.processes"));
+  }
+
+  @Test
+  void anUnknownLimitOrANonPositiveProcessCountIsRefused() {
+    IllegalArgumentException unknown =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> InstanceRequests.create(base.putLimits("disk", "10GiB").build()));
+    assertEquals("unknown limit 'disk': coi knows cpu, memory, processes", unknown.getMessage());
+    assertThrows(
+        InvalidSpecException.class,
+        () -> InstanceRequests.create(base.limits(Map.of("processes", "0")).build()));
+  }
+
+  @Test
+  void aRefusedCreateNamesTheLimitItsMessageMentions() {
+    ContainerSpec spec = base.putLimits("cpu", "1").putLimits("memory", "lots").build();
+
+    CoiException memory =
+        InstanceRequests.refusedLimit(
+                spec,
+                new BackendException(
+                    400, "Incus: Failed creating instance record: Invalid value: lots"))
+            .orElseThrow();
+    CoiException cpu =
+        InstanceRequests.refusedLimit(
+                spec, new BackendException(400, "Incus: Invalid CPU limit syntax"))
+            .orElseThrow();
+
+    assertTrue(
+        memory.getMessage().startsWith("memory limit \"lots\" (limits.memory)"),
+        memory.getMessage());
+    assertTrue(cpu.getMessage().startsWith("cpu limit \"1\""), cpu.getMessage());
+    assertTrue(
+        InstanceRequests.refusedLimit(spec, new BackendException(500, "Incus: disk full"))
+            .isEmpty());
   }
 }
