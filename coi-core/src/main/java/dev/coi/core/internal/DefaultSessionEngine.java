@@ -1,6 +1,5 @@
 package dev.coi.core.internal;
 
-import dev.coi.api.ConflictException;
 import dev.coi.api.InvalidSpecException;
 import dev.coi.api.Mount;
 import dev.coi.api.Session;
@@ -12,7 +11,6 @@ import dev.coi.api.SessionState;
 import dev.coi.api.spi.ContainerBackend;
 import dev.coi.api.spi.ContainerInfo;
 import dev.coi.api.spi.ContainerSpec;
-import dev.coi.api.spi.ContainerStatus;
 import dev.coi.api.spi.IdMap;
 import dev.coi.api.spi.SessionStore;
 import dev.coi.core.config.Config;
@@ -21,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -39,7 +36,6 @@ import java.util.function.Function;
  * #list()}, {@link #find}, {@link #latest}) and the clean-up calls.
  */
 public final class DefaultSessionEngine implements SessionEngine {
-  private static final System.Logger LOG = System.getLogger(DefaultSessionEngine.class.getName());
 
   /** The settings key that names the backend or store to use; see {@link Backends#discover}. */
   static final String USE = "use";
@@ -50,6 +46,7 @@ public final class DefaultSessionEngine implements SessionEngine {
   private final Clock clock;
   private final SlotAllocator slots;
   private final IdDelegation idDelegation;
+  private final SessionCatalog catalog;
 
   /** One backend per distinct settings: a project file may point at another daemon. */
   private final Map<Map<String, String>, ContainerBackend> backends = new HashMap<>();
@@ -90,6 +87,7 @@ public final class DefaultSessionEngine implements SessionEngine {
     this.clock = clock;
     this.slots = new SlotAllocator();
     this.idDelegation = idDelegation;
+    this.catalog = new SessionCatalog(clock);
   }
 
   private synchronized ContainerBackend backend(Config config, Optional<String> forced) {
@@ -129,7 +127,7 @@ public final class DefaultSessionEngine implements SessionEngine {
     }
     Path stateRoot = AgentState.root(config.paths().sessionsDir());
     AgentState state = new AgentState(stateRoot, owner);
-    sweep(containers, store, stateRoot, Optional.of(workspace));
+    catalog.sweep(containers, store, stateRoot, Optional.of(workspace));
 
     String id = UUID.randomUUID().toString();
     Instant created = clock.instant();
@@ -193,7 +191,8 @@ public final class DefaultSessionEngine implements SessionEngine {
       ContainerInfo kept = claim.reused().get();
       live = Path.of(kept.labels().getOrDefault("state", live.toString()));
       description.id(kept.labels().getOrDefault("session", id));
-      description.created(parseInstant(kept.labels().get("created")).orElse(created));
+      description.created(
+          SessionCatalog.parseInstant(kept.labels().get("created")).orElse(created));
       state.recreate(live);
     }
     List<String> agent = agentCommand(spec, config, resumed.isPresent());
@@ -262,7 +261,7 @@ public final class DefaultSessionEngine implements SessionEngine {
     String wanted = spec.resume().get();
     if (SessionSpec.LATEST.equals(wanted)) {
       return Optional.of(
-          latestSaved(store, workspace)
+          SessionCatalog.latestSaved(store, workspace)
               .orElseThrow(
                   () ->
                       new SessionNotFoundException(
@@ -281,10 +280,6 @@ public final class DefaultSessionEngine implements SessionEngine {
                             + ": list saved sessions with 'coi list --all'")));
   }
 
-  private static Optional<SessionInfo> latestSaved(SessionStore store, Path workspace) {
-    return store.list().stream().filter(s -> s.workspace().equals(workspace)).findFirst();
-  }
-
   private static List<String> agentCommand(SessionSpec spec, Config config, boolean resuming) {
     List<String> command = new ArrayList<>();
     if (spec.agentCommand().isEmpty()) {
@@ -299,80 +294,10 @@ public final class DefaultSessionEngine implements SessionEngine {
     return command;
   }
 
-  private static Optional<Instant> parseInstant(String text) {
-    try {
-      return Optional.ofNullable(text).map(Instant::parse);
-    } catch (RuntimeException unreadable) {
-      return Optional.empty();
-    }
-  }
-
   @Override
   public List<SessionInfo> list() {
     Config config = configLoader.load();
-    List<SessionInfo> all = new ArrayList<>();
-    Set<String> live = new HashSet<>();
-    for (ContainerInfo container : backend(config, Optional.empty()).list()) {
-      describe(container)
-          .ifPresent(
-              info -> {
-                all.add(info);
-                live.add(info.id());
-              });
-    }
-    Map<String, SessionInfo> saved = new HashMap<>();
-    for (SessionInfo info : store(config, Optional.empty()).list()) {
-      saved.put(info.id(), info);
-      if (!live.contains(info.id())) {
-        all.add(info);
-      }
-    }
-    List<SessionInfo> merged = new ArrayList<>();
-    for (SessionInfo info : all) {
-      SessionInfo savedToo = saved.get(info.id());
-      merged.add(
-          savedToo != null && info.state() != SessionState.SAVED
-              ? SessionInfo.builder().from(info).saved(savedToo.saved()).build()
-              : info);
-    }
-    merged.sort(Comparator.comparing(SessionInfo::created).reversed());
-    return merged;
-  }
-
-  /** A coi container as a session; empty for containers coi's engine did not make. */
-  private static Optional<SessionInfo> describe(ContainerInfo container) {
-    Map<String, String> labels = container.labels();
-    if (!labels.containsKey("session") || !labels.containsKey("workspace")) {
-      return Optional.empty();
-    }
-    SessionInfo.Builder info =
-        SessionInfo.builder()
-            .id(labels.get("session"))
-            .container(container.name())
-            .workspace(Path.of(labels.get("workspace")))
-            .slot(parseSlot(labels.get("slot")))
-            .persistent("persistent".equals(labels.get("mode")))
-            .state(
-                container.status() == ContainerStatus.RUNNING
-                    ? SessionState.RUNNING
-                    : SessionState.STOPPED)
-            .created(parseInstant(labels.get("created")).orElse(Instant.EPOCH))
-            .resumedFrom(Optional.ofNullable(labels.get("resumed-from")));
-    labels.forEach(
-        (k, v) -> {
-          if (k.startsWith("label.")) {
-            info.putLabels(k.substring("label.".length()), v);
-          }
-        });
-    return Optional.of(info.build());
-  }
-
-  private static int parseSlot(String text) {
-    try {
-      return Integer.parseInt(text);
-    } catch (NumberFormatException unknown) {
-      return 0;
-    }
+    return catalog.list(backend(config, Optional.empty()), store(config, Optional.empty()));
   }
 
   @Override
@@ -384,114 +309,22 @@ public final class DefaultSessionEngine implements SessionEngine {
   public Optional<SessionInfo> latest(Path workspace) {
     Path resolved = Workspaces.resolve(workspace);
     Config config = configLoader.load(resolved);
-    return latestSaved(store(config, Optional.empty()), resolved);
+    return SessionCatalog.latestSaved(store(config, Optional.empty()), resolved);
   }
 
   @Override
   public void remove(SessionInfo session) {
     Config config = configLoader.load();
-    ContainerBackend containers = backend(config, Optional.empty());
-    SessionStore store = store(config, Optional.empty());
-    if (session.state() == SessionState.SAVED) {
-      if (!store.delete(session.id())) {
-        throw new SessionNotFoundException(
-            "no saved session " + session.id() + ": list them with 'coi list --all'");
-      }
-      return;
-    }
-    Optional<ContainerInfo> container = containers.find(session.container());
-    if (container.isEmpty()) {
-      return;
-    }
-    if (container.get().status() == ContainerStatus.RUNNING) {
-      throw new ConflictException(
-          "session "
-              + session.id()
-              + " is running in "
-              + session.container()
-              + ": end it first, coi never removes a running session");
-    }
-    retire(containers, store, container.get());
+    catalog.remove(backend(config, Optional.empty()), store(config, Optional.empty()), session);
   }
 
   @Override
   public List<String> sweep() {
     Config config = configLoader.load();
-    return sweep(
+    return catalog.sweep(
         backend(config, Optional.empty()),
         store(config, Optional.empty()),
         AgentState.root(config.paths().sessionsDir()),
         Optional.empty());
-  }
-
-  /**
-   * Removes ephemeral containers whose owning program is gone, after saving their agent state, and
-   * rescues live state directories that no container and no live program holds.
-   */
-  private List<String> sweep(
-      ContainerBackend containers, SessionStore store, Path stateRoot, Optional<Path> workspace) {
-    List<String> removed = new ArrayList<>();
-    Set<String> held = new HashSet<>();
-    for (ContainerInfo container : containers.list()) {
-      Optional.ofNullable(container.labels().get("state")).ifPresent(held::add);
-      boolean inScope =
-          workspace.isEmpty()
-              || workspace.get().toString().equals(container.labels().get("workspace"));
-      if (inScope && abandoned(container)) {
-        try {
-          retire(containers, store, container);
-          removed.add(container.name());
-        } catch (RuntimeException e) {
-          LOG.log(System.Logger.Level.DEBUG, "cannot sweep " + container.name(), e);
-        }
-      }
-    }
-    for (Path live : AgentState.all(stateRoot)) {
-      if (!held.contains(live.toString()) && !Owners.alive(AgentState.ownerOf(live))) {
-        rescue(store, live, Optional.empty());
-      }
-    }
-    return removed;
-  }
-
-  /**
-   * An ephemeral container nobody will end: its owner is gone, or it is stopped (Incus deletes
-   * ephemeral instances when they stop, so a stopped one labelled ephemeral is a leftover, for
-   * instance of an older coi).
-   */
-  private static boolean abandoned(ContainerInfo container) {
-    boolean ephemeral = container.ephemeral() || "ephemeral".equals(container.labels().get("mode"));
-    return ephemeral
-        && container.labels().containsKey("session")
-        && (container.status() == ContainerStatus.STOPPED || !Owners.alive(container));
-  }
-
-  /** Saves a container's agent state if it has any, then deletes it and its live directory. */
-  private void retire(ContainerBackend containers, SessionStore store, ContainerInfo container) {
-    Optional<SessionInfo> info = describe(container);
-    Optional<Path> live = Optional.ofNullable(container.labels().get("state")).map(Path::of);
-    containers.delete(container.name());
-    live.ifPresent(dir -> rescue(store, dir, info));
-  }
-
-  /** Saves an orphaned live state directory (when it holds anything), then deletes it. */
-  private void rescue(SessionStore store, Path live, Optional<SessionInfo> known) {
-    if (AgentState.hasAgentState(live, Set.of(AgentState.CREDENTIALS, AgentState.SETTINGS))) {
-      String id = live.getParent().getFileName().toString();
-      SessionInfo info =
-          known.orElseGet(
-              () ->
-                  SessionInfo.builder()
-                      .id(id)
-                      .container("none")
-                      .workspace(AgentState.workspaceOf(live).orElse(Path.of("/")))
-                      .slot(0)
-                      .persistent(false)
-                      .state(SessionState.SAVED)
-                      .created(clock.instant())
-                      .build());
-      store.save(SessionInfo.builder().from(info).saved(clock.instant()).build(), live);
-    }
-    AgentState.delete(live);
   }
 }

@@ -1,0 +1,215 @@
+package dev.coi.core.internal;
+
+import dev.coi.api.ConflictException;
+import dev.coi.api.SessionInfo;
+import dev.coi.api.SessionNotFoundException;
+import dev.coi.api.SessionState;
+import dev.coi.api.spi.ContainerBackend;
+import dev.coi.api.spi.ContainerInfo;
+import dev.coi.api.spi.ContainerStatus;
+import dev.coi.api.spi.SessionStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The sessions there are, as the containers' labels and the store tell them: listed, looked up,
+ * removed, and swept when their owner is gone. The read side of {@link DefaultSessionEngine}.
+ */
+final class SessionCatalog {
+  private static final System.Logger LOG = System.getLogger(SessionCatalog.class.getName());
+
+  private final Clock clock;
+
+  SessionCatalog(Clock clock) {
+    this.clock = clock;
+  }
+
+  /**
+   * Live and kept containers, then saved sessions that have none, newest first; a live session that
+   * was saved too shows when.
+   */
+  List<SessionInfo> list(ContainerBackend containers, SessionStore store) {
+    List<SessionInfo> all = new ArrayList<>();
+    Set<String> live = new HashSet<>();
+    for (ContainerInfo container : containers.list()) {
+      describe(container)
+          .ifPresent(
+              info -> {
+                all.add(info);
+                live.add(info.id());
+              });
+    }
+    Map<String, SessionInfo> saved = new HashMap<>();
+    for (SessionInfo info : store.list()) {
+      saved.put(info.id(), info);
+      if (!live.contains(info.id())) {
+        all.add(info);
+      }
+    }
+    List<SessionInfo> merged = new ArrayList<>();
+    for (SessionInfo info : all) {
+      SessionInfo savedToo = saved.get(info.id());
+      merged.add(
+          savedToo != null && info.state() != SessionState.SAVED
+              ? SessionInfo.builder().from(info).saved(savedToo.saved()).build()
+              : info);
+    }
+    merged.sort(Comparator.comparing(SessionInfo::created).reversed());
+    return merged;
+  }
+
+  /** The most recently saved session of a workspace. */
+  static Optional<SessionInfo> latestSaved(SessionStore store, Path workspace) {
+    return store.list().stream().filter(s -> s.workspace().equals(workspace)).findFirst();
+  }
+
+  /** A coi container as a session; empty for containers coi's engine did not make. */
+  static Optional<SessionInfo> describe(ContainerInfo container) {
+    Map<String, String> labels = container.labels();
+    if (!labels.containsKey("session") || !labels.containsKey("workspace")) {
+      return Optional.empty();
+    }
+    SessionInfo.Builder info =
+        SessionInfo.builder()
+            .id(labels.get("session"))
+            .container(container.name())
+            .workspace(Path.of(labels.get("workspace")))
+            .slot(parseSlot(labels.get("slot")))
+            .persistent("persistent".equals(labels.get("mode")))
+            .state(
+                container.status() == ContainerStatus.RUNNING
+                    ? SessionState.RUNNING
+                    : SessionState.STOPPED)
+            .created(parseInstant(labels.get("created")).orElse(Instant.EPOCH))
+            .resumedFrom(Optional.ofNullable(labels.get("resumed-from")));
+    labels.forEach(
+        (k, v) -> {
+          if (k.startsWith("label.")) {
+            info.putLabels(k.substring("label.".length()), v);
+          }
+        });
+    return Optional.of(info.build());
+  }
+
+  private static int parseSlot(String text) {
+    try {
+      return Integer.parseInt(text);
+    } catch (NumberFormatException unknown) {
+      return 0;
+    }
+  }
+
+  static Optional<Instant> parseInstant(String text) {
+    try {
+      return Optional.ofNullable(text).map(Instant::parse);
+    } catch (RuntimeException unreadable) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Removes a stopped container (its state saved first) or a saved session; never a running one.
+   */
+  void remove(ContainerBackend containers, SessionStore store, SessionInfo session) {
+    if (session.state() == SessionState.SAVED) {
+      if (!store.delete(session.id())) {
+        throw new SessionNotFoundException(
+            "no saved session " + session.id() + ": list them with 'coi list --all'");
+      }
+      return;
+    }
+    Optional<ContainerInfo> container = containers.find(session.container());
+    if (container.isEmpty()) {
+      return;
+    }
+    if (container.get().status() == ContainerStatus.RUNNING) {
+      throw new ConflictException(
+          "session "
+              + session.id()
+              + " is running in "
+              + session.container()
+              + ": end it first, coi never removes a running session");
+    }
+    retire(containers, store, container.get());
+  }
+
+  /**
+   * Removes ephemeral containers whose owning program is gone, after saving their agent state, and
+   * rescues live state directories that no container and no live program holds.
+   */
+  List<String> sweep(
+      ContainerBackend containers, SessionStore store, Path stateRoot, Optional<Path> workspace) {
+    List<String> removed = new ArrayList<>();
+    Set<String> held = new HashSet<>();
+    for (ContainerInfo container : containers.list()) {
+      Optional.ofNullable(container.labels().get("state")).ifPresent(held::add);
+      boolean inScope =
+          workspace.isEmpty()
+              || workspace.get().toString().equals(container.labels().get("workspace"));
+      if (inScope && abandoned(container)) {
+        try {
+          retire(containers, store, container);
+          removed.add(container.name());
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.DEBUG, "cannot sweep " + container.name(), e);
+        }
+      }
+    }
+    for (Path live : AgentState.all(stateRoot)) {
+      if (!held.contains(live.toString()) && !Owners.alive(AgentState.ownerOf(live))) {
+        rescue(store, live, Optional.empty());
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * An ephemeral container nobody will end: its owner is gone, or it is stopped (Incus deletes
+   * ephemeral instances when they stop, so a stopped one labelled ephemeral is a leftover, for
+   * instance of an older coi).
+   */
+  private static boolean abandoned(ContainerInfo container) {
+    boolean ephemeral = container.ephemeral() || "ephemeral".equals(container.labels().get("mode"));
+    return ephemeral
+        && container.labels().containsKey("session")
+        && (container.status() == ContainerStatus.STOPPED || !Owners.alive(container));
+  }
+
+  /** Saves a container's agent state if it has any, then deletes it and its live directory. */
+  private void retire(ContainerBackend containers, SessionStore store, ContainerInfo container) {
+    Optional<SessionInfo> info = describe(container);
+    Optional<Path> live = Optional.ofNullable(container.labels().get("state")).map(Path::of);
+    containers.delete(container.name());
+    live.ifPresent(dir -> rescue(store, dir, info));
+  }
+
+  /** Saves an orphaned live state directory (when it holds anything), then deletes it. */
+  private void rescue(SessionStore store, Path live, Optional<SessionInfo> known) {
+    if (AgentState.hasAgentState(live, Set.of(AgentState.CREDENTIALS, AgentState.SETTINGS))) {
+      String id = live.getParent().getFileName().toString();
+      SessionInfo info =
+          known.orElseGet(
+              () ->
+                  SessionInfo.builder()
+                      .id(id)
+                      .container("none")
+                      .workspace(AgentState.workspaceOf(live).orElse(Path.of("/")))
+                      .slot(0)
+                      .persistent(false)
+                      .state(SessionState.SAVED)
+                      .created(clock.instant())
+                      .build());
+      store.save(SessionInfo.builder().from(info).saved(clock.instant()).build(), live);
+    }
+    AgentState.delete(live);
+  }
+}
