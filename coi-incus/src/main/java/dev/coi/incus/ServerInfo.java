@@ -23,6 +23,12 @@ public abstract class ServerInfo {
   /** The storage driver of the default pool, such as {@code btrfs} or {@code dir}. */
   public abstract String storageDriver();
 
+  /**
+   * True when the daemon's kernel can idmap mounts ({@code kernel_features.idmapped_mounts}), which
+   * a disk device's {@code shift} needs.
+   */
+  public abstract boolean idmappedMounts();
+
   /** The daemon's TLS certificate (PEM), to pin it for a remote connection. */
   public abstract String certificate();
 
@@ -32,6 +38,13 @@ public abstract class ServerInfo {
             .serverVersion(json.path("environment").path("server_version").asText())
             .trusted("trusted".equals(json.path("auth").asText()))
             .storageDriver(json.path("environment").path("storage").asText())
+            .idmappedMounts(
+                "true"
+                    .equals(
+                        json.path("environment")
+                            .path("kernel_features")
+                            .path("idmapped_mounts")
+                            .asText()))
             .certificate(json.path("environment").path("certificate").asText());
     json.path("api_extensions").forEach(e -> info.addApiExtensions(e.asText()));
     return info.build();

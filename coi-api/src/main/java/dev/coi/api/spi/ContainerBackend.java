@@ -36,7 +36,9 @@ public interface ContainerBackend extends AutoCloseable {
    * Settings from coi's configuration, given once before first use; keys a backend does not know
    * are ignored. Incus reads {@code socket}, {@code remote.address}, {@code
    * remote.client_certificate}, {@code remote.client_key}, {@code remote.server_certificate},
-   * {@code remote.server_fingerprint} and {@code remote.ca_certificate} (from {@code [incus]}).
+   * {@code remote.server_fingerprint} and {@code remote.ca_certificate} (from {@code [incus]}), and
+   * {@code shift} ({@code false} maps mounts with {@code raw.idmap} even where the kernel could
+   * shift them).
    */
   default void configure(Map<String, String> settings) {}
 

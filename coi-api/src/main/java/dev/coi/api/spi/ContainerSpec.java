@@ -34,8 +34,8 @@ public abstract class ContainerSpec {
   public abstract List<Mount> mounts();
 
   /**
-   * Maps a host user onto a container user instead of shifting mounts; used when the host owner of
-   * the mounts is not the container user.
+   * Who owns the mounts on the host and which container user works on them; absent, mounts are
+   * shifted where the backend can (host uid n is container uid n).
    */
   public abstract Optional<IdMap> idMap();
 

@@ -4,8 +4,10 @@ import dev.coi.api.internal.ValueStyle;
 import org.immutables.value.Value;
 
 /**
- * Maps one host user and group onto one container user and group, for mounts whose host owner is
- * not the container user (a workspace owned by root, say): files keep the host owner on the host.
+ * Maps one host user and group onto one container user and group: the host owner of the mounts and
+ * the container user who works on them. Files keep the host owner on the host. A backend chooses
+ * how: Incus shifts mounts when the ids are the same and its kernel can, and otherwise maps them
+ * with {@code raw.idmap}.
  */
 @Value.Immutable
 @ValueStyle
@@ -19,6 +21,11 @@ public abstract class IdMap {
   public abstract int containerUid();
 
   public abstract int containerGid();
+
+  /** True when the host ids are the container ids, as for a workspace of uid 1000. */
+  public boolean isIdentity() {
+    return hostUid() == containerUid() && hostGid() == containerGid();
+  }
 
   public static IdMap of(int hostUid, int hostGid, int containerUid, int containerGid) {
     return ImmutableIdMap.builder()

@@ -149,12 +149,10 @@ public final class DefaultSessionEngine implements SessionEngine {
             .putAllLabels(Owners.ofThisProcess());
     resumed.ifPresent(r -> template.putLabels("resumed-from", r.id()));
     spec.labels().forEach((k, v) -> template.putLabels("label." + k, v));
-    if (!owner.isAgent()) {
-      // Shifting maps host 1000 to container 1000; any other owner is mapped onto the agent user.
-      template.idMap(
-          IdMap.of(
-              owner.uid(), owner.gid(), ContainerSession.AGENT_UID, ContainerSession.AGENT_GID));
-    }
+    // The backend shifts the mounts of a uid-1000 owner, and maps any other owner (or all, where
+    // it cannot shift) onto the agent user.
+    template.idMap(
+        IdMap.of(owner.uid(), owner.gid(), ContainerSession.AGENT_UID, ContainerSession.AGENT_GID));
     String prefix = config.defaults().containerPrefix();
     SlotAllocator.Claim claim;
     try {

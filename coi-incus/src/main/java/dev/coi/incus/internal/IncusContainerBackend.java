@@ -38,6 +38,7 @@ public final class IncusContainerBackend implements ContainerBackend {
   private final Map<String, String> env;
   private Map<String, String> settings = Map.of();
   private IncusClient client;
+  private Boolean shifting;
 
   /** The backend of the local daemon, as {@link java.util.ServiceLoader} creates it. */
   public IncusContainerBackend() {
@@ -133,9 +134,20 @@ public final class IncusContainerBackend implements ContainerBackend {
     }
   }
 
+  /**
+   * Whether mounts can be shifted: the daemon's kernel idmaps mounts, and the {@code shift} setting
+   * does not turn it off (for file systems that refuse idmapped mounts). Asked once.
+   */
+  private synchronized boolean shifting() {
+    if (shifting == null) {
+      shifting = !"false".equals(settings.get("shift")) && client().server().idmappedMounts();
+    }
+    return shifting;
+  }
+
   @Override
   public void create(ContainerSpec spec) {
-    InstanceCreate request = InstanceRequests.create(spec);
+    InstanceCreate request = InstanceRequests.create(spec, shifting());
     for (int attempt = 1; ; attempt++) {
       try {
         client().instances().create(request);

@@ -38,6 +38,17 @@ final class InstanceRequests {
 
   /** One request that creates the instance with its devices and labels and starts it. */
   static InstanceCreate create(ContainerSpec spec) {
+    return create(spec, true);
+  }
+
+  /**
+   * The request, mapping the mounts' owner as the daemon can: a shifted (idmapped) mount when the
+   * owner keeps its ids in the container and {@code shifting} is possible, otherwise {@code
+   * raw.idmap} from the owner onto the container user.
+   */
+  static InstanceCreate create(ContainerSpec spec, boolean shifting) {
+    Optional<IdMap> rawIdmap = spec.idMap().filter(map -> !shifting || !map.isIdentity());
+    boolean shift = shifting && rawIdmap.isEmpty();
     InstanceCreate.Builder create =
         InstanceCreate.builder().name(spec.name()).image(spec.image()).ephemeral(spec.ephemeral());
     spec.labels().forEach((k, v) -> create.putConfig(LABEL_PREFIX + k, v));
@@ -46,14 +57,14 @@ final class InstanceRequests {
       create.putConfig("security.syscalls.intercept.mknod", "true");
       create.putConfig("security.syscalls.intercept.setxattr", "true");
     }
-    spec.idMap().ifPresent(map -> create.putConfig("raw.idmap", rawIdmap(map)));
+    rawIdmap.ifPresent(map -> create.putConfig("raw.idmap", rawIdmap(map)));
     spec.limits().forEach((name, value) -> create.putConfig(limitKey(name, value), value));
     for (Mount mount : spec.mounts()) {
       Map<String, String> disk = new LinkedHashMap<>();
       disk.put("type", "disk");
       disk.put("source", mount.source().toString());
       disk.put("path", mount.target());
-      if (spec.idMap().isEmpty()) {
+      if (shift) {
         disk.put("shift", "true");
       }
       if (mount.readOnly()) {

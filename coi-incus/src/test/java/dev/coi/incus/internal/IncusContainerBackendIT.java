@@ -41,6 +41,33 @@ class IncusContainerBackendIT extends ContainerBackendContract {
   }
 
   @Test
+  void whereMountsCannotBeShiftedTheAgentsIdsAreMappedAsTheyAre() throws Exception {
+    java.nio.file.Files.setAttribute(workspace, "unix:uid", 1000);
+    java.nio.file.Files.setAttribute(workspace, "unix:gid", 1000);
+    try (IncusContainerBackend unshifted = new IncusContainerBackend()) {
+      unshifted.configure(Map.of("shift", "false"));
+      String name = newName();
+      unshifted.create(spec(name).idMap(dev.coi.api.spi.IdMap.of(1000, 1000, 1000, 1000)).build());
+
+      dev.coi.incus.Instance instance = probe.instances().get(name);
+      assertEquals("uid 1000 1000\ngid 1000 1000", instance.config().get("raw.idmap"));
+      assertFalse(instance.devices().get("workspace").containsKey("shift"));
+      dev.coi.api.ExecResult touched =
+          unshifted.exec(
+              name,
+              dev.coi.api.spi.ExecSpec.builder()
+                  .command(java.util.List.of("touch", "/workspace/unshifted"))
+                  .uid(1000)
+                  .gid(1000)
+                  .build());
+      assertEquals(0, touched.exitCode(), touched.stderr());
+      assertEquals(
+          1000, java.nio.file.Files.getAttribute(workspace.resolve("unshifted"), "unix:uid"));
+      unshifted.delete(name);
+    }
+  }
+
+  @Test
   void isFoundByServiceLoader() {
     assertTrue(
         ServiceLoader.load(ContainerBackend.class).stream()

@@ -55,6 +55,26 @@ class InstanceRequestsTest {
   }
 
   @Test
+  void theAgentsOwnIdsAreShiftedWhereTheKernelCanAndMappedWhereItCannot() {
+    ContainerSpec spec = base.idMap(IdMap.of(1000, 1000, 1000, 1000)).build();
+
+    InstanceCreate shifted = InstanceRequests.create(spec, true);
+    assertEquals("true", shifted.devices().get("workspace").get("shift"));
+    assertFalse(shifted.config().containsKey("raw.idmap"));
+
+    InstanceCreate mapped = InstanceRequests.create(spec, false);
+    assertEquals("uid 1000 1000\ngid 1000 1000", mapped.config().get("raw.idmap"));
+    assertFalse(mapped.devices().get("workspace").containsKey("shift"));
+  }
+
+  @Test
+  void withoutAMapOrShiftingMountsAreLeftAsTheyAre() {
+    InstanceCreate create = InstanceRequests.create(base.build(), false);
+    assertFalse(create.config().containsKey("raw.idmap"));
+    assertFalse(create.devices().get("workspace").containsKey("shift"));
+  }
+
+  @Test
   void readOnlyMountsAndDeviceNames() {
     InstanceCreate create =
         InstanceRequests.create(
