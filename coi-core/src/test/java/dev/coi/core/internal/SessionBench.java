@@ -4,7 +4,6 @@ import dev.coi.api.Session;
 import dev.coi.api.SessionSpec;
 import dev.coi.api.Sessions;
 import dev.coi.api.spi.ContainerBackend;
-import dev.coi.api.testing.InMemorySessionStore;
 import dev.coi.core.config.ConfigLoader;
 import dev.coi.incus.Event;
 import dev.coi.incus.EventSubscription;
@@ -51,14 +50,14 @@ final class SessionBench {
     Path workspace = Path.of(args[3]);
     Path home = Path.of(args[4]);
     ContainerBackend backend = ServiceLoader.load(ContainerBackend.class).findFirst().orElseThrow();
-    InMemorySessionStore store = new InMemorySessionStore();
     DefaultSessionEngine engine =
         new DefaultSessionEngine(
             settings -> {
               backend.configure(settings);
               return backend;
             },
-            settings -> store,
+            // The store users get: the file store, in the benchmark's own home.
+            SessionStores::discover,
             ConfigLoader.builder().home(home).build(),
             Clock.systemUTC());
     SessionSpec spec =
