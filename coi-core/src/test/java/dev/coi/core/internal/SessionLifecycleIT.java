@@ -156,6 +156,39 @@ class SessionLifecycleIT extends LiveBackendTestBase {
   }
 
   @Test
+  void withoutMountClaudeConfigNothingOfTheHostHomeGoesIn() throws IOException {
+    Path hostClaude = Files.createDirectories(home.resolve(".claude"));
+    Files.writeString(hostClaude.resolve(".credentials.json"), "{\"token\":\"t\"}");
+    Files.writeString(home.resolve(".claude.json"), "{}");
+
+    try (Session s = engine.start(spec().mountClaudeConfig(false).build())) {
+      assertEquals("", out(s, "ls -A ~/.claude"));
+      assertEquals(1, s.run("test", "-e", "/home/claude/.claude.json").exitCode());
+    }
+  }
+
+  @Test
+  void aStoppedLeftoverEphemeralContainerGivesItsSlotBack() throws IOException {
+    String name = TEST_PREFIX + ContainerNames.workspaceHash(workspace.toRealPath()) + "-1";
+    backend.create(
+        dev.coi.api.spi.ContainerSpec.builder()
+            .name(name)
+            .image(IMAGE)
+            .ephemeral(false)
+            .putLabels("session", "leftover")
+            .putLabels("mode", "ephemeral")
+            .putLabels("workspace", workspace.toRealPath().toString())
+            .putLabels("pid", Long.toString(ProcessHandle.current().pid()))
+            .build());
+    backend.stop(name);
+
+    try (Session s = engine.start(spec().build())) {
+      assertEquals(name, s.name());
+      assertEquals(s.id(), backend.find(name).orElseThrow().labels().get("session"));
+    }
+  }
+
+  @Test
   void theAgentRunsInTmuxAndAnAttachedTerminalSeesIt() throws Exception {
     try (Session s = engine.start(spec().build())) {
       s.startAgent();
