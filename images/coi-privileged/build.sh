@@ -101,20 +101,8 @@ verify() {
     coi_probe "$1" coi-setup-probe-privileged probe_privileged
 }
 probe_privileged() {
-    local state='' out t0=$SECONDS
-    while ((SECONDS - t0 < 90)); do
-        state=$(incus exec "$COI_PROBE" -- systemctl is-system-running --wait </dev/null 2>/dev/null || true)
-        case $state in '' | offline | initializing | starting) ;; *) break ;; esac
-        sleep 0.2
-    done
-    coi_log "systemd in $ALIAS: '$state' after $((SECONDS - t0)) s"
-    case $state in
-        running | degraded) ;;
-        *)
-            incus exec "$COI_PROBE" -- systemctl --failed --no-pager </dev/null >&2 || true
-            return 1
-            ;;
-    esac
+    local out
+    coi_await_systemd || return 1
     out=$(incus exec "$COI_PROBE" --user 1000 --group 1000 --env HOME=/home/claude --cwd /home/claude -- \
         bash -c 'sudo -n id -u; gh --version | head -n 1; ssh -V 2>&1; claude-stub --version' </dev/null) || return 1
     printf '%s\n' "$out" | sed 's/^/coi setup:   /'

@@ -152,26 +152,8 @@ verify() {
     coi_probe "$1" coi-setup-probe-sandbox probe_sandbox
 }
 probe_sandbox() {
-    local state='' out t0=$SECONDS
-    # The private systemd socket appears a moment after the container starts.
-    while ((SECONDS - t0 < 90)); do
-        state=$(incus exec "$COI_PROBE" -- systemctl is-system-running --wait </dev/null 2>/dev/null || true)
-        # "offline" (with "Failed to connect to bus") until systemd's socket exists.
-        case $state in '' | offline | initializing | starting) ;; *) break ;; esac
-        sleep 0.2
-    done
-    coi_log "systemd in $ALIAS: '$state' after $((SECONDS - t0)) s"
-    case $state in
-        running | degraded) ;;
-        *)
-            incus exec "$COI_PROBE" -- systemctl --failed --no-pager </dev/null >&2 || true
-            incus console "$COI_PROBE" --show-log </dev/null 2>&1 | tail -n 40 >&2 || true
-            return 1
-            ;;
-    esac
-    if [[ $state == degraded ]]; then
-        incus exec "$COI_PROBE" -- systemctl --failed --no-pager --plain </dev/null >&2 || true
-    fi
+    local out
+    coi_await_systemd || return 1
     out=$(incus exec "$COI_PROBE" --user 1000 --group 1000 --env HOME=/home/claude --cwd /home/claude -- \
         bash -c 'id -u; node --version; tmux -V; git --version; claude-stub --version' </dev/null) || return 1
     printf '%s\n' "$out" | sed 's/^/coi setup:   /'

@@ -35,3 +35,28 @@ mount_in() { # type-or-bind source target
 }
 in_chroot() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
     LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"; }
+
+# Waits (up to 90 s) for systemd in the probe instance to finish booting; fails, showing what
+# failed, unless it is running or degraded.
+coi_await_systemd() {
+    local state='' t0=$SECONDS
+    # The private systemd socket appears a moment after the container starts.
+    while ((SECONDS - t0 < 90)); do
+        state=$(incus exec "$COI_PROBE" -- systemctl is-system-running --wait </dev/null 2>/dev/null || true)
+        # "offline" (with "Failed to connect to bus") until systemd's socket exists.
+        case $state in '' | offline | initializing | starting) ;; *) break ;; esac
+        sleep 0.2
+    done
+    coi_log "systemd in $ALIAS: '$state' after $((SECONDS - t0)) s"
+    case $state in
+        running | degraded) ;;
+        *)
+            incus exec "$COI_PROBE" -- systemctl --failed --no-pager </dev/null >&2 || true
+            incus console "$COI_PROBE" --show-log </dev/null 2>&1 | tail -n 40 >&2 || true
+            return 1
+            ;;
+    esac
+    if [[ $state == degraded ]]; then
+        incus exec "$COI_PROBE" -- systemctl --failed --no-pager --plain </dev/null >&2 || true
+    fi
+}

@@ -123,6 +123,14 @@ public interface ContainerBackend extends AutoCloseable {
   default RunningCommand start(String container, ExecSpec exec) {
     ExecResult result =
         exec(container, ExecSpec.builder().from(exec).terminal(Optional.empty()).build());
+    return ended(result);
+  }
+
+  /**
+   * A command that has already ended, offering what it wrote; its stdin is not read. For backends,
+   * and fakes, that can only capture.
+   */
+  static RunningCommand ended(ExecResult result) {
     return new RunningCommand() {
       private final InputStream out =
           new ByteArrayInputStream(result.stdout().getBytes(StandardCharsets.UTF_8));

@@ -11,10 +11,6 @@ import dev.coi.api.spi.ContainerInfo;
 import dev.coi.api.spi.ContainerSpec;
 import dev.coi.api.spi.ContainerStatus;
 import dev.coi.api.spi.ExecSpec;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -176,8 +172,7 @@ public class FakeContainerBackend implements ContainerBackend {
    */
   @Override
   public RunningCommand start(String container, ExecSpec exec) {
-    ExecResult result = answer(container, exec);
-    return new CapturedCommand(result);
+    return ContainerBackend.ended(answer(container, exec));
   }
 
   private ExecResult answer(String container, ExecSpec exec) {
@@ -188,42 +183,6 @@ public class FakeContainerBackend implements ContainerBackend {
     }
     execs.add(exec);
     return execHandler.apply(exec);
-  }
-
-  /** A command that has ended, offering what it wrote. */
-  private static final class CapturedCommand implements RunningCommand {
-    private final ExecResult result;
-    private final InputStream out;
-    private final InputStream err;
-
-    CapturedCommand(ExecResult result) {
-      this.result = result;
-      this.out = new ByteArrayInputStream(result.stdout().getBytes(StandardCharsets.UTF_8));
-      this.err = new ByteArrayInputStream(result.stderr().getBytes(StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public OutputStream stdin() {
-      return OutputStream.nullOutputStream();
-    }
-
-    @Override
-    public InputStream stdout() {
-      return out;
-    }
-
-    @Override
-    public InputStream stderr() {
-      return err;
-    }
-
-    @Override
-    public int waitFor() {
-      return result.exitCode();
-    }
-
-    @Override
-    public void close() {}
   }
 
   private String require(String name) {
