@@ -103,6 +103,14 @@ public final class Instances {
   }
 
   /**
+   * Asks the instance to shut down cleanly (its init gets the power-off signal) and waits up to
+   * {@code timeout}; a {@link dev.coi.api.BackendException} says it did not stop in time.
+   */
+  public void shutdown(String name, java.time.Duration timeout) {
+    changeState(name, "stop", false, (int) Math.max(1, timeout.toSeconds()));
+  }
+
+  /**
    * Asks for a forced stop and returns once the daemon has accepted it; the stop goes on in the
    * daemon, and an ephemeral instance is deleted when it completes.
    */

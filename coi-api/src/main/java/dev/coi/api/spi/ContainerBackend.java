@@ -59,6 +59,15 @@ public interface ContainerBackend extends AutoCloseable {
   void stop(String name);
 
   /**
+   * Asks the container to shut down cleanly (its services stop, files are flushed) and stops it at
+   * once if it has not within {@code timeout}. For containers that are kept. The default stops it
+   * at once.
+   */
+  default void shutdown(String name, java.time.Duration timeout) {
+    stop(name);
+  }
+
+  /**
    * Asks for a forced stop and returns once the backend has accepted it, without waiting for the
    * stop itself; an ephemeral container then vanishes on its own. For a program about to exit. The
    * default waits.
@@ -71,6 +80,12 @@ public interface ContainerBackend extends AutoCloseable {
   void delete(String name);
 
   Optional<ContainerInfo> find(String name);
+
+  /**
+   * Sets labels of an existing container, keeping the others: a kept container taken over by a new
+   * session records its new owner.
+   */
+  void updateLabels(String name, Map<String, String> labels);
 
   /** The containers that carry coi's labels. */
   List<ContainerInfo> list();

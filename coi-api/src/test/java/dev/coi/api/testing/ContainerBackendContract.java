@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -118,6 +119,30 @@ public abstract class ContainerBackendContract {
     assertEquals("3", info.labels().get("slot"));
     assertEquals("contract", info.labels().get("test"));
     assertTrue(backend.list().stream().anyMatch(i -> i.name().equals(name)));
+  }
+
+  @Test
+  void updatedLabelsAreMergedIntoTheOthers() {
+    String name = newName();
+    backend.create(spec(name).putLabels("slot", "3").putLabels("owner", "first").build());
+
+    backend.updateLabels(name, Map.of("owner", "second", "extra", "yes"));
+
+    Map<String, String> labels = backend.find(name).orElseThrow().labels();
+    assertEquals("second", labels.get("owner"));
+    assertEquals("yes", labels.get("extra"));
+    assertEquals("3", labels.get("slot"));
+  }
+
+  @Test
+  void aKeptContainerShutsDownCleanlyAndIsKept() {
+    String name = newName();
+    backend.create(spec(name).ephemeral(false).build());
+
+    backend.shutdown(name, java.time.Duration.ofSeconds(10));
+
+    assertEquals(ContainerStatus.STOPPED, backend.find(name).orElseThrow().status());
+    backend.delete(name);
   }
 
   @Test

@@ -110,6 +110,12 @@ public class FakeContainerBackend implements ContainerBackend {
   }
 
   @Override
+  public synchronized void updateLabels(String name, Map<String, String> labels) {
+    ContainerSpec spec = specs.get(require(name));
+    specs.put(name, ContainerSpec.builder().from(spec).putAllLabels(labels).build());
+  }
+
+  @Override
   public synchronized void start(String name) {
     require(name);
     states.put(name, ContainerStatus.RUNNING);

@@ -13,8 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -60,6 +60,27 @@ final class AgentState {
   /** The host directory mounted as the agent's state directory of a session. */
   static Path liveDirectory(Path root, String id) {
     return root.resolve(id).resolve("claude");
+  }
+
+  /**
+   * The live state directory a container's {@code state} label names, when it is one of coi's:
+   * {@code <root>/<id>/claude}. A label is no reason to delete anything elsewhere on the host.
+   */
+  static Optional<Path> liveDirectoryOf(Map<String, String> labels, Path root) {
+    String label = labels.get("state");
+    if (label == null) {
+      return Optional.empty();
+    }
+    Path path = Path.of(label).normalize();
+    Path parent = path.getParent();
+    boolean ours =
+        path.isAbsolute()
+            && path.getFileName() != null
+            && path.getFileName().toString().equals("claude")
+            && parent != null
+            && root.toAbsolutePath().normalize().equals(parent.getParent())
+            && parent.getFileName().toString().matches("[A-Za-z0-9][A-Za-z0-9._-]*");
+    return ours ? Optional.of(path) : Optional.empty();
   }
 
   /** Creates a session's empty live state directory, owned by the user the container maps. */
@@ -137,6 +158,16 @@ final class AgentState {
     } catch (IOException e) {
       throw new CoiException(
           "cannot copy the agent's configuration from " + hostClaude + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Removes the agent's credentials from a state directory. */
+  static void forgetCredentials(Path dir) {
+    try {
+      Files.deleteIfExists(dir.resolve(CREDENTIALS));
+    } catch (IOException e) {
+      throw new CoiException(
+          "cannot remove " + dir.resolve(CREDENTIALS) + ": " + e.getMessage(), e);
     }
   }
 
@@ -245,17 +276,9 @@ final class AgentState {
   /** Deletes a session's live directory (the state directory and its owner file). */
   static void delete(Path liveDirectory) {
     Path sessionDir = liveDirectory.getParent();
-    if (!Files.exists(sessionDir)) {
-      return;
-    }
     try {
-      List<Path> all = new ArrayList<>();
-      try (Stream<Path> walk = Files.walk(sessionDir)) {
-        walk.forEach(all::add);
-      }
-      for (int i = all.size() - 1; i >= 0; i--) {
-        Files.deleteIfExists(all.get(i));
-      }
+      // Opens up what the agent made read-only, never follows links.
+      StateTrees.delete(sessionDir);
     } catch (IOException e) {
       throw new CoiException(
           "cannot delete the agent's state directory " + sessionDir + ": " + e.getMessage(), e);

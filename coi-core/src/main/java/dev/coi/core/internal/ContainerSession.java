@@ -35,6 +35,9 @@ final class ContainerSession implements Session {
   static final int AGENT_GID = 1000;
   static final String WORKSPACE_TARGET = SessionMounts.WORKSPACE_TARGET;
 
+  /** How long a kept container may take to shut down cleanly before it is stopped at once. */
+  static final java.time.Duration SHUTDOWN_TIMEOUT = java.time.Duration.ofSeconds(10);
+
   /** What a session is made of, fixed when it starts. */
   record Parts(
       ContainerBackend backend,
@@ -154,12 +157,18 @@ final class ContainerSession implements Session {
   }
 
   @Override
-  public synchronized SessionInfo save() {
+  public SessionInfo save() {
+    checkOpen();
+    store();
+    return info();
+  }
+
+  /** Copies the live state directory to the store. */
+  private synchronized void store() {
     SessionInfo now =
         SessionInfo.builder().from(description).saved(parts.clock().instant()).build();
     parts.store().save(now, parts.liveDirectory());
     saved = now.saved();
-    return info();
   }
 
   @Override
@@ -178,7 +187,7 @@ final class ContainerSession implements Session {
   private ExecSpec asAgent(List<String> command, Optional<TerminalSize> terminal) {
     checkOpen();
     if (command.isEmpty()) {
-      throw new IllegalArgumentException("a command is needed");
+      throw new dev.coi.api.InvalidSpecException("the command is empty: give a program to run");
     }
     return ExecSpec.builder()
         .command(command)
@@ -207,23 +216,16 @@ final class ContainerSession implements Session {
   }
 
   /**
-   * Saves, then removes or stops the container. The live state directory of an ephemeral session
-   * goes only once it is saved: a failed save leaves it for the next sweep to rescue.
+   * Removes or stops the container, then saves: what is saved is all the agent wrote, and nothing
+   * in the container changes it during the copy. The live state directory of an ephemeral session
+   * goes only once the container is gone and the state saved; otherwise it stays for the next sweep
+   * to rescue.
    */
   private void end() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
     RuntimeException failure = null;
-    boolean stateSafe = true;
-    if (AgentState.hasAgentState(parts.liveDirectory(), parts.seeded())) {
-      try {
-        save();
-      } catch (RuntimeException e) {
-        stateSafe = false;
-        failure = e;
-      }
-    }
     try {
       if (persistent()) {
         stopIfRunning();
@@ -232,7 +234,14 @@ final class ContainerSession implements Session {
       } else {
         backend.requestStop(name);
       }
-      if (!persistent() && stateSafe) {
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    try {
+      if (AgentState.hasAgentState(parts.liveDirectory(), parts.seeded())) {
+        store();
+      }
+      if (!persistent() && failure == null) {
         AgentState.delete(parts.liveDirectory());
       }
     } catch (RuntimeException e) {
@@ -252,7 +261,7 @@ final class ContainerSession implements Session {
   private void stopIfRunning() {
     Optional<ContainerInfo> container = backend.find(name);
     if (container.isPresent() && container.get().status() != ContainerStatus.STOPPED) {
-      backend.stop(name);
+      backend.shutdown(name, SHUTDOWN_TIMEOUT);
     }
   }
 

@@ -171,6 +171,7 @@ public final class DefaultSessionEngine implements SessionEngine {
       throw e;
     }
 
+    Set<String> seeded = new HashSet<>();
     SessionInfo.Builder description =
         SessionInfo.builder()
             .id(id)
@@ -183,36 +184,61 @@ public final class DefaultSessionEngine implements SessionEngine {
             .resumedFrom(resumed.map(SessionInfo::id))
             .labels(spec.labels());
     boolean fresh = claim.reused().isEmpty();
-    if (!fresh) {
-      // A kept container goes on as the session it was, with its own state directory.
-      AgentState.delete(live);
-      ContainerInfo kept = claim.reused().get();
-      live = Path.of(kept.labels().getOrDefault("state", live.toString()));
-      description.id(kept.labels().getOrDefault("session", id));
-      description.created(
-          SessionCatalog.parseInstant(kept.labels().get("created")).orElse(created));
-      state.recreate(live);
+    ContainerSession session;
+    try {
+      if (!fresh) {
+        // A kept container goes on as the session it was, with its own state directory, now
+        // owned by this program.
+        ContainerInfo kept = claim.reused().get();
+        Optional<Path> keptLive = AgentState.liveDirectoryOf(kept.labels(), stateRoot);
+        if (keptLive.isPresent()) {
+          AgentState.delete(live);
+          live = keptLive.get();
+          state.recreate(live);
+        }
+        description.id(kept.labels().getOrDefault("session", id));
+        description.created(
+            SessionCatalog.parseInstant(kept.labels().get("created")).orElse(created));
+        containers.updateLabels(claim.name(), Owners.ofThisProcess());
+      }
+      session =
+          new ContainerSession(
+              new ContainerSession.Parts(
+                  containers,
+                  store,
+                  description.build(),
+                  spec.awaitCleanup(),
+                  SessionEnvironment.of(configLoader.environment(), config.environment()),
+                  live,
+                  seeded,
+                  agentCommand(spec, config, resumed.isPresent()),
+                  clock));
+    } catch (RuntimeException e) {
+      // The container was made or started for this session: undo that before reporting.
+      try {
+        if (fresh) {
+          containers.delete(claim.name());
+          AgentState.delete(live);
+        } else {
+          containers.shutdown(claim.name(), ContainerSession.SHUTDOWN_TIMEOUT);
+        }
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
     }
-    List<String> agent = agentCommand(spec, config, resumed.isPresent());
-    Set<String> seeded = new HashSet<>();
-    ContainerSession session =
-        new ContainerSession(
-            new ContainerSession.Parts(
-                containers,
-                store,
-                description.build(),
-                spec.awaitCleanup(),
-                SessionEnvironment.of(configLoader.environment(), config.environment()),
-                live,
-                seeded,
-                agent,
-                clock));
     try {
       boolean hostConfig = spec.mountClaudeConfig().orElse(config.defaults().mountClaudeConfig());
       if (resumed.isPresent()) {
         store.restore(resumed.get().id(), live);
         state.chownTree(live);
-      } else if (fresh && hostConfig) {
+        if (!hostConfig) {
+          // Nothing of the host's home, not even the credentials saved with the session.
+          AgentState.forgetCredentials(live);
+        }
+      }
+      if (fresh && hostConfig) {
+        // Also on resume: the saved credentials may have been rotated on the host since.
         seeded.addAll(state.seed(live, configLoader.home()));
       }
       if (fresh && hostConfig) {
@@ -313,7 +339,11 @@ public final class DefaultSessionEngine implements SessionEngine {
   @Override
   public void remove(SessionInfo session) {
     Config config = configLoader.load();
-    catalog.remove(backend(config, Optional.empty()), store(config, Optional.empty()), session);
+    catalog.remove(
+        backend(config, Optional.empty()),
+        store(config, Optional.empty()),
+        AgentState.root(config.paths().sessionsDir()),
+        session);
   }
 
   @Override

@@ -119,7 +119,8 @@ final class SessionCatalog {
   /**
    * Removes a stopped container (its state saved first) or a saved session; never a running one.
    */
-  void remove(ContainerBackend containers, SessionStore store, SessionInfo session) {
+  void remove(
+      ContainerBackend containers, SessionStore store, Path stateRoot, SessionInfo session) {
     if (session.state() == SessionState.SAVED) {
       if (!store.delete(session.id())) {
         throw new SessionNotFoundException(
@@ -139,37 +140,52 @@ final class SessionCatalog {
               + session.container()
               + ": end it first, coi never removes a running session");
     }
-    retire(containers, store, container.get());
+    retire(containers, store, stateRoot, container.get());
   }
 
   /**
-   * Removes ephemeral containers whose owning program is gone, after saving their agent state, and
-   * rescues live state directories that no container and no live program holds.
+   * Cleans up after programs that are gone: removes their ephemeral containers and shuts down their
+   * running kept ones, saving the agent state of each first, and rescues live state directories
+   * that no container and no live program holds. Returns the names of the containers removed or
+   * stopped.
    */
   List<String> sweep(
       ContainerBackend containers, SessionStore store, Path stateRoot, Optional<Path> workspace) {
-    List<String> removed = new ArrayList<>();
-    Set<String> held = new HashSet<>();
+    List<String> swept = new ArrayList<>();
+    Set<Path> held = new HashSet<>();
     for (ContainerInfo container : containers.list()) {
-      Optional.ofNullable(container.labels().get("state")).ifPresent(held::add);
+      AgentState.liveDirectoryOf(container.labels(), stateRoot).ifPresent(held::add);
       boolean inScope =
           workspace.isEmpty()
               || workspace.get().toString().equals(container.labels().get("workspace"));
-      if (inScope && abandoned(container)) {
-        try {
-          retire(containers, store, container);
-          removed.add(container.name());
-        } catch (RuntimeException e) {
-          LOG.log(System.Logger.Level.DEBUG, "cannot sweep " + container.name(), e);
+      if (!inScope || !container.labels().containsKey("session")) {
+        continue;
+      }
+      try {
+        if (abandoned(container)) {
+          retire(containers, store, stateRoot, container);
+          swept.add(container.name());
+        } else if (keptButOrphaned(container)) {
+          containers.shutdown(container.name(), ContainerSession.SHUTDOWN_TIMEOUT);
+          AgentState.liveDirectoryOf(container.labels(), stateRoot)
+              .ifPresent(live -> save(store, live, describe(container)));
+          swept.add(container.name());
         }
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.DEBUG, "cannot sweep " + container.name(), e);
       }
     }
     for (Path live : AgentState.all(stateRoot)) {
-      if (!held.contains(live.toString()) && !Owners.alive(AgentState.ownerOf(live))) {
-        rescue(store, live, Optional.empty());
+      if (!held.contains(live) && !Owners.alive(AgentState.ownerOf(live))) {
+        try {
+          rescue(store, live, Optional.empty());
+        } catch (RuntimeException e) {
+          // Another process may be rescuing it right now; the next sweep tries again.
+          LOG.log(System.Logger.Level.DEBUG, "cannot rescue " + live, e);
+        }
       }
     }
-    return removed;
+    return swept;
   }
 
   /**
@@ -179,37 +195,49 @@ final class SessionCatalog {
    */
   private static boolean abandoned(ContainerInfo container) {
     boolean ephemeral = container.ephemeral() || "ephemeral".equals(container.labels().get("mode"));
-    return ephemeral
-        && container.labels().containsKey("session")
-        && (container.status() == ContainerStatus.STOPPED || !Owners.alive(container));
+    return ephemeral && (container.status() == ContainerStatus.STOPPED || !Owners.alive(container));
   }
 
-  /** Saves a container's agent state if it has any, then deletes it and its live directory. */
-  private void retire(ContainerBackend containers, SessionStore store, ContainerInfo container) {
+  /** A kept container still running for a program that is gone (killed before it could stop it). */
+  private static boolean keptButOrphaned(ContainerInfo container) {
+    return "persistent".equals(container.labels().get("mode"))
+        && container.status() == ContainerStatus.RUNNING
+        && !Owners.alive(container);
+  }
+
+  /** Deletes a container, then saves its agent state if it has any and deletes that too. */
+  private void retire(
+      ContainerBackend containers, SessionStore store, Path stateRoot, ContainerInfo container) {
     Optional<SessionInfo> info = describe(container);
-    Optional<Path> live = Optional.ofNullable(container.labels().get("state")).map(Path::of);
+    Optional<Path> live = AgentState.liveDirectoryOf(container.labels(), stateRoot);
     containers.delete(container.name());
     live.ifPresent(dir -> rescue(store, dir, info));
   }
 
   /** Saves an orphaned live state directory (when it holds anything), then deletes it. */
   private void rescue(SessionStore store, Path live, Optional<SessionInfo> known) {
-    if (AgentState.hasAgentState(live, Set.of(AgentState.CREDENTIALS, AgentState.SETTINGS))) {
-      String id = live.getParent().getFileName().toString();
-      SessionInfo info =
-          known.orElseGet(
-              () ->
-                  SessionInfo.builder()
-                      .id(id)
-                      .container("none")
-                      .workspace(AgentState.workspaceOf(live).orElse(Path.of("/")))
-                      .slot(0)
-                      .persistent(false)
-                      .state(SessionState.SAVED)
-                      .created(clock.instant())
-                      .build());
-      store.save(SessionInfo.builder().from(info).saved(clock.instant()).build(), live);
-    }
+    save(store, live, known);
     AgentState.delete(live);
+  }
+
+  /** Saves a live state directory that holds anything the agent wrote. */
+  private void save(SessionStore store, Path live, Optional<SessionInfo> known) {
+    if (!AgentState.hasAgentState(live, Set.of(AgentState.CREDENTIALS, AgentState.SETTINGS))) {
+      return;
+    }
+    String id = live.getParent().getFileName().toString();
+    SessionInfo info =
+        known.orElseGet(
+            () ->
+                SessionInfo.builder()
+                    .id(id)
+                    .container("none")
+                    .workspace(AgentState.workspaceOf(live).orElse(Path.of("/")))
+                    .slot(0)
+                    .persistent(false)
+                    .state(SessionState.SAVED)
+                    .created(clock.instant())
+                    .build());
+    store.save(SessionInfo.builder().from(info).saved(clock.instant()).build(), live);
   }
 }

@@ -392,6 +392,107 @@ class SessionLifecycleTest {
   }
 
   @Test
+  void savingAfterCloseIsRefusedAndTheSaveStaysWhole() throws IOException {
+    Session s = engine.start(spec().build());
+    agentWrites(s, "work", "all of it");
+    s.close();
+
+    dev.coi.api.CoiException e = assertThrows(dev.coi.api.CoiException.class, s::save);
+    assertTrue(e.getMessage().contains("is closed"), e.getMessage());
+    assertArrayEquals("all of it".getBytes(UTF_8), store.files(s.id()).get("work"));
+  }
+
+  @Test
+  void theSweepShutsDownAKeptContainerWhoseProgramDiedAndSavesItsState() throws IOException {
+    Path live = home.resolve(".claude-on-incus/sessions/.live/kept-3/claude");
+    Files.createDirectories(live);
+    Files.writeString(live.resolve("transcript"), "kept words");
+    backend.create(
+        ContainerSpec.builder()
+            .name("claude-deadbeef-2")
+            .image("coi-sandbox")
+            .ephemeral(false)
+            .putLabels("session", "kept-3")
+            .putLabels("mode", "persistent")
+            .putLabels("workspace", workspace.toRealPath().toString())
+            .putLabels("slot", "2")
+            .putLabels("created", NOW.toString())
+            .putLabels("state", live.toString())
+            .putLabels("pid", "999999999")
+            .build());
+
+    assertEquals(List.of("claude-deadbeef-2"), engine.sweep());
+    assertEquals(
+        dev.coi.api.spi.ContainerStatus.STOPPED,
+        backend.find("claude-deadbeef-2").orElseThrow().status());
+    assertArrayEquals("kept words".getBytes(UTF_8), store.files("kept-3").get("transcript"));
+    assertTrue(Files.exists(live.resolve("transcript")), "a kept container keeps its state");
+  }
+
+  @Test
+  void aStateLabelOutsideCoisDirectoryIsNeverDeleted() throws IOException {
+    Path precious = Files.createDirectories(home.resolve("precious/claude"));
+    Files.writeString(precious.resolve("keep"), "mine");
+    backend.create(
+        ContainerSpec.builder()
+            .name("claude-deadbeef-3")
+            .image("coi-sandbox")
+            .putLabels("session", "odd-4")
+            .putLabels("workspace", workspace.toRealPath().toString())
+            .putLabels("state", precious.toString())
+            .putLabels("pid", "999999999")
+            .build());
+
+    engine.sweep();
+
+    assertTrue(backend.find("claude-deadbeef-3").isEmpty());
+    assertEquals("mine", Files.readString(precious.resolve("keep")));
+  }
+
+  @Test
+  void aKeptContainerTakenOverRecordsItsNewOwner() {
+    Session first = engine.start(spec().persistent().build());
+    first.close();
+    backend.updateLabels(first.name(), Map.of("pid", "999999999"));
+
+    try (Session again = engine.start(spec().persistent().build())) {
+      assertEquals(
+          Long.toString(ProcessHandle.current().pid()),
+          backend.find(again.name()).orElseThrow().labels().get("pid"));
+      assertTrue(engine.sweep().isEmpty(), "a kept container in use is not swept");
+    }
+  }
+
+  @Test
+  void resumingWithoutMountClaudeConfigLeavesTheSavedCredentialsOut() throws IOException {
+    Session first = engine.start(spec().build());
+    agentWrites(first, ".credentials.json", "{\"token\":\"old\"}");
+    agentWrites(first, "history", "kept");
+    first.close();
+
+    try (Session resumed =
+        engine.start(spec().resume(first.id()).mountClaudeConfig(false).build())) {
+      assertEquals("kept", Files.readString(live(resumed).resolve("history")));
+      assertFalse(Files.exists(live(resumed).resolve(".credentials.json")));
+    }
+  }
+
+  @Test
+  void resumingRefreshesTheCredentialsFromTheHost() throws IOException {
+    Session first = engine.start(spec().build());
+    agentWrites(first, ".credentials.json", "{\"token\":\"old\"}");
+    agentWrites(first, "history", "kept");
+    first.close();
+    Path hostClaude = Files.createDirectories(home.resolve(".claude"));
+    Files.writeString(hostClaude.resolve(".credentials.json"), "{\"token\":\"rotated\"}");
+
+    try (Session resumed = engine.start(spec().resume(first.id()).build())) {
+      assertEquals(
+          "{\"token\":\"rotated\"}", Files.readString(live(resumed).resolve(".credentials.json")));
+    }
+  }
+
+  @Test
   void theSweepRescuesALiveDirectoryWhoseProgramDiedWithoutAContainer() throws IOException {
     Path orphan = home.resolve(".claude-on-incus/sessions/.live/lost-2");
     Files.createDirectories(orphan.resolve("claude"));

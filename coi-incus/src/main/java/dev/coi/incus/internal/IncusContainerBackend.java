@@ -220,6 +220,20 @@ public final class IncusContainerBackend implements ContainerBackend {
   }
 
   @Override
+  public void shutdown(String name, java.time.Duration timeout) {
+    try {
+      client().instances().shutdown(name, timeout);
+    } catch (NotFoundException gone) {
+      throw gone;
+    } catch (BackendException notInTime) {
+      // Its init ignored the power-off signal or took too long: stop it the hard way.
+      if (find(name).map(c -> c.status() != ContainerStatus.STOPPED).orElse(false)) {
+        stop(name);
+      }
+    }
+  }
+
+  @Override
   public void requestStop(String name) {
     try {
       client().instances().requestStop(name);
@@ -260,6 +274,13 @@ public final class IncusContainerBackend implements ContainerBackend {
   @Override
   public Optional<ContainerInfo> find(String name) {
     return client().instances().find(name).map(InstanceRequests::info);
+  }
+
+  @Override
+  public void updateLabels(String name, Map<String, String> labels) {
+    Map<String, String> config = new java.util.HashMap<>();
+    labels.forEach((k, v) -> config.put(InstanceRequests.LABEL_PREFIX + k, v));
+    client().instances().update(name, config, Map.of(), Optional.empty());
   }
 
   @Override
