@@ -32,11 +32,11 @@ public abstract class SessionSpec {
     return 0;
   }
 
-  /** True to keep the container after the session, to be reused by the next one on that slot. */
-  @Value.Default
-  public boolean persistent() {
-    return false;
-  }
+  /**
+   * True to keep the container after the session, to be reused by the next one on that slot; false
+   * to delete it. The configured {@code defaults.persistent} (false) when absent.
+   */
+  public abstract Optional<Boolean> persistent();
 
   /**
    * True (the default) for {@link Session#close()} to return once an ephemeral container is gone.
@@ -70,12 +70,10 @@ public abstract class SessionSpec {
 
   /**
    * True to start from the privileged image ({@code coi-privileged}: adds sudo, the GitHub CLI, an
-   * SSH client and the host's git identity). The container itself is never privileged.
+   * SSH client and the host's git identity). The container itself is never privileged. The
+   * configured {@code defaults.privileged} (false) when absent.
    */
-  @Value.Default
-  public boolean privileged() {
-    return false;
-  }
+  public abstract Optional<Boolean> privileged();
 
   /**
    * Whether the host's agent credentials and settings are copied in on a fresh session; the

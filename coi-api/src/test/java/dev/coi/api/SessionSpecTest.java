@@ -1,7 +1,6 @@
 package dev.coi.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,7 +18,7 @@ class SessionSpecTest {
 
     assertEquals(WS, spec.workspace());
     assertEquals(0, spec.slot());
-    assertFalse(spec.persistent());
+    assertEquals(Optional.empty(), spec.persistent(), "configuration decides");
     assertEquals(Optional.empty(), spec.image());
     assertEquals(Map.of(), spec.environment());
   }
@@ -36,7 +35,8 @@ class SessionSpecTest {
             .build();
 
     assertEquals(2, spec.slot());
-    assertTrue(spec.persistent());
+    assertEquals(Optional.of(true), spec.persistent());
+    assertEquals(Optional.of(false), spec.toBuilder().persistent(false).build().persistent());
     assertEquals(Map.of("CI", "true"), spec.environment());
     assertEquals(Optional.of("coi-test-min"), spec.image());
   }

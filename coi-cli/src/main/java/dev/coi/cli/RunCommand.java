@@ -70,10 +70,13 @@ final class RunCommand implements Callable<Integer> {
         Sessions.builder()
             .workspace(workspace)
             .slot(slot)
-            .persistent(persistent)
             .environment(environment)
             // coi exits right after: Incus finishes the stop and deletes the container itself.
             .awaitCleanup(false);
+    if (persistent) {
+      // Without the flag, configuration decides.
+      builder.persistent();
+    }
     if (image != null) {
       builder.image(image);
     }

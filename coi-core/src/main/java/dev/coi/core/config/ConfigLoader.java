@@ -110,22 +110,16 @@ public abstract class ConfigLoader {
 
   /**
    * The configuration a session spec runs with: its workspace's, its profile applied, and the
-   * values the spec sets itself (image, container prefix, environment, storage directory, and
-   * persistence and privilege when true) over all of them.
+   * values the spec sets itself (image, container prefix, environment, storage directory,
+   * persistence and privilege) over all of them.
    */
   public Config load(SessionSpec spec) {
     Layer.Builder explicit = Layer.builder();
     spec.image().ifPresent(image -> explicit.put(Key.IMAGE, new Setting(image, EXPLICIT)));
     spec.containerPrefix()
         .ifPresent(prefix -> explicit.put(Key.CONTAINER_PREFIX, new Setting(prefix, EXPLICIT)));
-    // A spec's persistent() is false unless asked for: false means "not said", not "ephemeral".
-    if (spec.persistent()) {
-      explicit.put(Key.PERSISTENT, new Setting(true, EXPLICIT));
-    }
-    // The same for privileged(): it can ask for the privileged image, never refuse it.
-    if (spec.privileged()) {
-      explicit.put(Key.PRIVILEGED, new Setting(true, EXPLICIT));
-    }
+    spec.persistent().ifPresent(p -> explicit.put(Key.PERSISTENT, new Setting(p, EXPLICIT)));
+    spec.privileged().ifPresent(p -> explicit.put(Key.PRIVILEGED, new Setting(p, EXPLICIT)));
     spec.storage()
         .ifPresent(
             dir ->

@@ -26,6 +26,6 @@ final class SessionImages {
 
   /** Whether the session is privileged: the spec or the configuration says so. */
   static boolean privileged(SessionSpec spec, Config config) {
-    return spec.privileged() || config.defaults().privileged();
+    return spec.privileged().orElse(config.defaults().privileged());
   }
 }

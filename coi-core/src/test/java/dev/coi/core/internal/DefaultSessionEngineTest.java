@@ -383,6 +383,16 @@ class DefaultSessionEngineTest {
   }
 
   @Test
+  void aSpecCanTurnOffPersistenceAndPrivilegeThatTheConfigurationTurnsOn() throws IOException {
+    writeProjectFile("[defaults]\npersistent = true\nprivileged = true\n");
+    try (Session s = engine(Map.of()).start(spec().persistent(false).privileged(false).build())) {
+      assertFalse(s.persistent());
+      assertTrue(backend.created().get(s.name()).ephemeral());
+      assertEquals("coi-sandbox", backend.created().get(s.name()).image());
+    }
+  }
+
+  @Test
   void aProfilesEnvironmentIsMergedUnderTheSpecs() throws IOException {
     DefaultSessionEngine configured =
         engine(
