@@ -53,6 +53,8 @@ public abstract class SessionSpec {
   public abstract Optional<String> image();
 
   /** Extra environment variables for every process in the session. */
+  // Values may be secrets: toString() leaves them out.
+  @Value.Redacted
   public abstract Map<String, String> environment();
 
   /**
@@ -196,6 +198,17 @@ public abstract class SessionSpec {
     /** Mounts a host directory at {@code target} in the container, read-write. */
     public Builder mount(Path source, String target) {
       return addMounts(Mount.of(source.toAbsolutePath(), target));
+    }
+
+    /** The spec; an {@link InvalidSpecException} when it has no workspace or a value is invalid. */
+    @Override
+    public SessionSpec build() {
+      try {
+        return super.build();
+      } catch (IllegalStateException missing) {
+        throw new InvalidSpecException(
+            "a session needs a workspace: call workspace(path) with the project's directory");
+      }
     }
 
     /** Builds the spec and starts a session with it. The caller closes the session. */

@@ -11,10 +11,11 @@ import java.util.ServiceLoader;
  * {@code dev.coi:coi-incus} to the class path, then:
  *
  * <pre>{@code
+ * int exitCode;
  * try (Session s = Sessions.builder().workspace(Path.of(".")).start()) {
- *   ExecResult r = s.run("npm", "test");
- *   System.exit(r.exitCode());
+ *   exitCode = s.run("npm", "test").exitCode();
  * }
+ * System.exit(exitCode);
  * }</pre>
  */
 public final class Sessions {

@@ -1,6 +1,7 @@
 package dev.coi.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,13 +50,6 @@ class SessionSpecTest {
     assertEquals(2, first.slot());
     assertEquals(3, second.slot());
     assertEquals(first.workspace(), second.workspace());
-  }
-
-  @Test
-  void aMissingWorkspaceIsReportedByName() {
-    IllegalStateException e =
-        assertThrows(IllegalStateException.class, () -> Sessions.builder().slot(1).build());
-    assertTrue(e.getMessage().contains("workspace"), e.getMessage());
   }
 
   @Test
@@ -110,5 +104,21 @@ class SessionSpecTest {
     CoiException e =
         assertThrows(CoiException.class, () -> Sessions.builder().workspace(WS).start());
     assertTrue(e.getMessage().contains("coi-core"), e.getMessage());
+  }
+
+  @Test
+  void environmentValuesNeverShowInToString() {
+    SessionSpec spec =
+        Sessions.builder().workspace(WS).putEnvironment("API_TOKEN", "s3cret-value").build();
+    assertFalse(spec.toString().contains("s3cret-value"), spec.toString());
+  }
+
+  @Test
+  void aSpecWithoutAWorkspaceSaysSo() {
+    InvalidSpecException e =
+        assertThrows(InvalidSpecException.class, () -> Sessions.builder().slot(1).build());
+    assertEquals(
+        "a session needs a workspace: call workspace(path) with the project's directory",
+        e.getMessage());
   }
 }

@@ -31,6 +31,8 @@ public abstract class ExecSpec {
     return "/";
   }
 
+  // Values may be secrets: toString() leaves them out.
+  @Value.Redacted
   public abstract Map<String, String> environment();
 
   /**

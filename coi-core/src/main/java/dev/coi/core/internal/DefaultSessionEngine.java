@@ -114,6 +114,8 @@ public final class DefaultSessionEngine implements SessionEngine {
       throw new InvalidSpecException(
           "slot " + spec.slot() + " is out of range: a workspace has slots 1 to " + slotCount);
     }
+    Map<String, String> environment =
+        SessionEnvironment.of(configLoader.environment(), config.environment());
     List<Mount> mounts =
         SessionMounts.plan(
             workspace, resolved, config, configLoader.home(), configLoader.environment());
@@ -208,7 +210,7 @@ public final class DefaultSessionEngine implements SessionEngine {
                   store,
                   description.build(),
                   spec.awaitCleanup(),
-                  SessionEnvironment.of(configLoader.environment(), config.environment()),
+                  environment,
                   live,
                   seeded,
                   agentCommand(spec, config, resumed.isPresent()),

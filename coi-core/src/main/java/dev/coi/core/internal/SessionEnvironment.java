@@ -1,5 +1,6 @@
 package dev.coi.core.internal;
 
+import dev.coi.api.InvalidSpecException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -25,15 +26,30 @@ final class SessionEnvironment {
 
   private SessionEnvironment() {}
 
+  /**
+   * Variables that say who and where the agent is: its state lives under this HOME, and IS_SANDBOX
+   * tells it that it may act without asking. A user's value would break that, so it is refused.
+   */
+  private static final Set<String> FIXED = Set.of("HOME", "USER", "LOGNAME", "IS_SANDBOX");
+
   static Map<String, String> of(Map<String, String> hostEnv, Map<String, String> userEnv) {
+    for (String name : userEnv.keySet()) {
+      if (FIXED.contains(name)) {
+        throw new InvalidSpecException(
+            "environment variable "
+                + name
+                + " is set by coi for the agent user: remove it from --env or [environment]");
+      }
+    }
     Map<String, String> env = new LinkedHashMap<>();
     env.put("HOME", AGENT_HOME);
     env.put("USER", "claude");
     env.put("LOGNAME", "claude");
     env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-    env.put("TERM", sanitizeTerm(hostEnv.get("TERM")));
     env.put("IS_SANDBOX", "1");
     env.putAll(userEnv);
+    // The user's TERM too: the image knows only common terminals.
+    env.put("TERM", sanitizeTerm(userEnv.getOrDefault("TERM", hostEnv.get("TERM"))));
     return env;
   }
 
