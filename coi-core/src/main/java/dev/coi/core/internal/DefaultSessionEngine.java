@@ -340,7 +340,11 @@ public final class DefaultSessionEngine implements SessionEngine {
 
   @Override
   public void remove(SessionInfo session) {
-    Config config = configLoader.load();
+    // The session's own workspace may point at another daemon or sessions directory.
+    Config config =
+        java.nio.file.Files.isDirectory(session.workspace())
+            ? configLoader.load(session.workspace())
+            : configLoader.load();
     catalog.remove(
         backend(config, Optional.empty()),
         store(config, Optional.empty()),

@@ -44,7 +44,15 @@ final class SlotAllocator {
     if (wanted > 0) {
       String name = ContainerNames.of(prefix, workspace, wanted);
       // Reserved so that processes choosing a slot meanwhile pass it over; the daemon decides.
-      try (SlotReservations.Reservation held = reservations.whileLocked(l -> l.add(name))) {
+      try (SlotReservations.Reservation held =
+          reservations.whileLocked(
+              ledger -> {
+                if (ledger.names().contains(name)) {
+                  // Another live process is creating or starting it right now.
+                  throw busy(wanted, workspace, name);
+                }
+                return ledger.add(name);
+              })) {
         return claimExplicit(containers, wanted, name, persistent, workspace, template);
       }
     }
@@ -124,9 +132,12 @@ final class SlotAllocator {
       boolean persistent,
       Path workspace,
       ContainerSpec.Builder template) {
-    Optional<ContainerInfo> reused = persistent ? reuseStopped(containers, name) : Optional.empty();
-    if (reused.isPresent()) {
-      return new Claim(wanted, name, reused);
+    Optional<ContainerInfo> kept = persistent ? keptAndStopped(containers, name) : Optional.empty();
+    if (kept.isPresent()) {
+      if (!startKept(containers, name)) {
+        throw busy(wanted, workspace, name);
+      }
+      return new Claim(wanted, name, kept);
     }
     ContainerSpec container = template.name(name).putLabels("slot", "" + wanted).build();
     try {
@@ -142,15 +153,19 @@ final class SlotAllocator {
           // Another process was quicker; report the slot as busy.
         }
       }
-      throw new ConflictException(
-          "slot "
-              + wanted
-              + " of workspace "
-              + workspace
-              + " is busy (container "
-              + name
-              + " exists): choose another slot or leave the slot out to take a free one");
+      throw busy(wanted, workspace, name);
     }
+  }
+
+  private static ConflictException busy(int slot, Path workspace, String name) {
+    return new ConflictException(
+        "slot "
+            + slot
+            + " of workspace "
+            + workspace
+            + " is busy (container "
+            + name
+            + " exists): choose another slot or leave the slot out to take a free one");
   }
 
   /**
@@ -193,13 +208,8 @@ final class SlotAllocator {
     return true;
   }
 
-  /** Starts the named persistent container if it exists and is stopped. */
-  private static Optional<ContainerInfo> reuseStopped(ContainerBackend containers, String name) {
-    Optional<ContainerInfo> existing = containers.find(name);
-    if (existing.isEmpty() || !isKeptAndStopped(existing.get())) {
-      return Optional.empty();
-    }
-    containers.start(name);
-    return existing;
+  /** The named persistent container, if it exists and is stopped. */
+  private static Optional<ContainerInfo> keptAndStopped(ContainerBackend containers, String name) {
+    return containers.find(name).filter(SlotAllocator::isKeptAndStopped);
   }
 }

@@ -82,6 +82,18 @@ class SlotAllocatorTest {
   }
 
   @Test
+  void anExplicitSlotReservedByALiveProcessIsBusy() throws IOException {
+    Files.createDirectories(ledger().getParent());
+    Files.writeString(
+        ledger(), reservationLine(name(3), Owners.describeThisProcess().strip()) + "\n");
+
+    ConflictException e = assertThrows(ConflictException.class, () -> claim(backend, 3));
+
+    assertTrue(e.getMessage().contains("slot 3"), e.getMessage());
+    assertTrue(backend.created().isEmpty());
+  }
+
+  @Test
   void aReservationOfADeadProcessIsIgnoredAndDropped() throws IOException {
     // pid_max is at most 2^22 on Linux: this owner cannot be alive.
     String dead = Owners.describeThisProcess().strip().replaceFirst(" \\d+ ", " 999999999 ");
