@@ -72,7 +72,9 @@ public interface Session extends AutoCloseable {
   /**
    * Attaches to the agent's tmux session on a pseudo-terminal: what the agent draws arrives on
    * {@link RunningCommand#stdout()}, keys go to {@link RunningCommand#stdin()}; detaching (Ctrl+B
-   * D) ends the command and leaves the agent running. Throws when the agent is not started.
+   * D) ends the command and leaves the agent running. Keep reading {@code stdout()} as a terminal
+   * does: while what tmux draws is not read, tmux takes no keys. Throws when the agent is not
+   * started.
    */
   RunningCommand attach(TerminalSize terminal);
 

@@ -21,6 +21,7 @@ import dev.coi.core.config.ConfigLoader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -199,10 +200,23 @@ class SessionLifecycleIT extends LiveBackendTestBase {
       try (RunningCommand tty = s.attach(TerminalSize.of(100, 30))) {
         String seen = readUntil(tty.stdout(), "hello agent [echoed by claude-stub]");
         assertTrue(seen.contains("hello agent"), seen);
+        // A terminal keeps reading what tmux draws; tmux stops taking keys while it cannot write.
+        Thread screen =
+            new Thread(
+                () -> {
+                  try {
+                    tty.stdout().transferTo(OutputStream.nullOutputStream());
+                  } catch (IOException ended) {
+                    // The attached command is over.
+                  }
+                });
+        screen.start();
+        var exit = java.util.concurrent.CompletableFuture.supplyAsync(tty::waitFor);
         // Ctrl+B D detaches: the attached command ends, the agent runs on.
         tty.stdin().write(new byte[] {2, 'd'});
         tty.stdin().flush();
-        assertEquals(0, tty.waitFor());
+        assertEquals(0, exit.get(60, TimeUnit.SECONDS), "Ctrl+B D did not detach");
+        screen.join(TimeUnit.SECONDS.toMillis(10));
       }
       assertEquals(0, s.run("tmux", "has-session", "-t", "coi").exitCode());
       CoiException twice = assertThrows(CoiException.class, s::startAgent);
