@@ -2,14 +2,19 @@ package dev.coi.core.internal;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
@@ -60,76 +65,75 @@ final class StateTrees {
     copyInto(source, target, CopyObserver.NONE);
   }
 
+  /**
+   * Copies through directory handles ({@code openat} with {@code O_NOFOLLOW}), never by path: the
+   * tree may belong to a running agent, which could swap a directory for a link to the host's files
+   * between a look and an open. Such a swap makes the copy fail instead.
+   */
   private static void copyInto(Path source, Path target, CopyObserver observer) throws IOException {
-    Files.walkFileTree(
-        source,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
-              throws IOException {
-            if (!dir.equals(source)) {
-              Files.createDirectory(to(dir), privateDirectory());
-            }
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-              throws IOException {
-            // Without FOLLOW_LINKS, the walk reports a link as a link, whatever it points to.
-            if (attrs.isSymbolicLink()) {
-              Files.createSymbolicLink(to(file), Files.readSymbolicLink(file));
-            } else if (attrs.isRegularFile()) {
-              copyFile(file, to(file), attrs);
-              observer.copied(source.relativize(file));
-            } else {
-              LOG.log(System.Logger.Level.DEBUG, "not copying {0}: not a file", file);
-            }
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-            if (e != null) {
-              throw e;
-            }
-            if (!dir.equals(source)) {
-              Path copy = to(dir);
-              Files.setPosixFilePermissions(
-                  copy, Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS));
-              Files.setLastModifiedTime(copy, Files.getLastModifiedTime(dir));
-              force(copy);
-            }
-            return FileVisitResult.CONTINUE;
-          }
-
-          private Path to(Path path) {
-            return target.resolve(source.relativize(path).toString());
-          }
-        });
+    try (DirectoryStream<Path> root = Files.newDirectoryStream(source)) {
+      if (!(root instanceof SecureDirectoryStream)) {
+        throw new IOException("cannot copy " + source + " safely: the platform lacks openat");
+      }
+      copyEntries((SecureDirectoryStream<Path>) root, target, Path.of(""), observer);
+    }
   }
 
-  private static void copyFile(Path from, Path to, BasicFileAttributes attrs) throws IOException {
-    try (FileChannel in =
-            FileChannel.open(from, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-        FileChannel out =
-            FileChannel.open(
-                to,
-                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                PosixFilePermissions.asFileAttribute(PRIVATE_FILE))) {
-      long size = in.size();
+  private static void copyEntries(
+      SecureDirectoryStream<Path> dir, Path target, Path relative, CopyObserver observer)
+      throws IOException {
+    for (Path entry : dir) {
+      Path name = entry.getFileName();
+      PosixFileAttributes attrs =
+          dir.getFileAttributeView(name, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+              .readAttributes();
+      Path path = relative.resolve(name.toString());
+      Path to = target.resolve(path.toString());
+      if (attrs.isDirectory()) {
+        Files.createDirectory(to, privateDirectory());
+        try (SecureDirectoryStream<Path> child =
+            dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+          copyEntries(child, target, path, observer);
+        }
+        // The mode last: a read-only directory would refuse the copy's children.
+        Files.setPosixFilePermissions(to, attrs.permissions());
+        Files.setLastModifiedTime(to, attrs.lastModifiedTime());
+        force(to);
+      } else if (attrs.isSymbolicLink()) {
+        // Reading a link by path is safe: at worst another link's text is copied, never a file.
+        Files.createSymbolicLink(to, Files.readSymbolicLink(entry));
+      } else if (attrs.isRegularFile()) {
+        try (SeekableByteChannel in =
+            dir.newByteChannel(name, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))) {
+          copyFile(in, to, attrs);
+        }
+        observer.copied(path);
+      } else {
+        LOG.log(System.Logger.Level.DEBUG, "not copying {0}: not a file", entry);
+      }
+    }
+  }
+
+  private static void copyFile(SeekableByteChannel in, Path to, PosixFileAttributes attrs)
+      throws IOException {
+    try (FileChannel out =
+        FileChannel.open(
+            to,
+            Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+            PosixFilePermissions.asFileAttribute(PRIVATE_FILE))) {
+      // Up to the size seen: a file the agent is still writing is copied as it was then.
+      long size = attrs.size();
       long done = 0;
       while (done < size) {
-        long n = in.transferTo(done, size - done, out);
+        long n = out.transferFrom(in, done, size - done);
         if (n <= 0) {
-          break; // shrunk while being copied: the agent may still be writing it
+          break; // shrunk while being copied
         }
         done += n;
       }
       out.force(true);
     }
-    Files.setPosixFilePermissions(
-        to, Files.getPosixFilePermissions(from, LinkOption.NOFOLLOW_LINKS));
+    Files.setPosixFilePermissions(to, attrs.permissions());
     Files.setLastModifiedTime(to, attrs.lastModifiedTime());
   }
 
