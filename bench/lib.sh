@@ -27,3 +27,18 @@ bench_machine() {
 
 # bench_median: the median of the integers on stdin, one a line.
 bench_median() { sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
+
+# bench_sessions MODE COUNT IMAGE TITLE: runs coi-core's SessionBench MODE (overhead, parallel)
+# with COUNT sessions on IMAGE, in a fresh workspace owned by uid 1000 and a fresh home, both
+# removed afterwards.
+bench_sessions() {
+    local mode=$1 count=$2 image=$3 title=$4 ws home classpath
+    ws=$(mktemp -d /tmp/coi-bench-ws.XXXXXX)
+    home=$(mktemp -d /tmp/coi-bench-home.XXXXXX)
+    chown 1000:1000 "$ws"
+    # shellcheck disable=SC2064 # the paths are fixed now, on purpose
+    trap "rm -rf '$ws' '$home'" EXIT
+    classpath=$(bench_classpath coi-core)
+    echo "$title, $image; $(bench_machine)"
+    java -cp "$classpath" dev.coi.core.internal.SessionBench "$mode" "$count" "$image" "$ws" "$home"
+}

@@ -11,11 +11,4 @@ source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 sessions=${1:-10}
 image=${2:-coi-test-min}
-ws=$(mktemp -d /tmp/coi-bench-ws.XXXXXX)
-home=$(mktemp -d /tmp/coi-bench-home.XXXXXX)
-chown 1000:1000 "$ws"
-trap 'rm -rf "$ws" "$home"' EXIT
-
-classpath=$(bench_classpath coi-core)
-echo "parallel sessions, $image, $sessions sessions; $(bench_machine)"
-java -cp "$classpath" dev.coi.core.internal.SessionBench parallel "$sessions" "$image" "$ws" "$home"
+bench_sessions parallel "$sessions" "$image" "parallel sessions, $sessions sessions"

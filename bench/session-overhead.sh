@@ -12,11 +12,4 @@ source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 runs=${1:-20}
 image=${2:-coi-test-min}
-ws=$(mktemp -d /tmp/coi-bench-ws.XXXXXX)
-home=$(mktemp -d /tmp/coi-bench-home.XXXXXX)
-chown 1000:1000 "$ws"
-trap 'rm -rf "$ws" "$home"' EXIT
-
-classpath=$(bench_classpath coi-core)
-echo "session overhead, $image, $runs runs; $(bench_machine)"
-java -cp "$classpath" dev.coi.core.internal.SessionBench overhead "$runs" "$image" "$ws" "$home"
+bench_sessions overhead "$runs" "$image" "session overhead, $runs runs"
