@@ -134,27 +134,8 @@ public final class DefaultSessionEngine implements SessionEngine {
     String id = UUID.randomUUID().toString();
     Instant created = clock.instant();
     Path live = state.create(id, workspace);
-    String stateTarget = SessionMounts.stateTarget(config);
     ContainerSpec.Builder template =
-        ContainerSpec.builder()
-            .image(SessionImages.of(resolved, config))
-            .ephemeral(!persistent)
-            .addAllMounts(mounts)
-            .addMounts(Mount.of(live, stateTarget))
-            .putAllLimits(ContainerLimits.of(resolved, config))
-            .putLabels("session", id)
-            .putLabels("workspace", workspace.toString())
-            .putLabels("mode", persistent ? "persistent" : "ephemeral")
-            .putLabels("user", System.getProperty("user.name", "unknown"))
-            .putLabels("created", created.toString())
-            .putLabels("state", live.toString())
-            .putAllLabels(Owners.ofThisProcess());
-    resumed.ifPresent(r -> template.putLabels("resumed-from", r.id()));
-    spec.labels().forEach((k, v) -> template.putLabels("label." + k, v));
-    // The backend shifts the mounts of a uid-1000 owner, and maps any other owner (or all, where
-    // it cannot shift) onto the agent user.
-    template.idMap(
-        IdMap.of(owner.uid(), owner.gid(), ContainerSession.AGENT_UID, ContainerSession.AGENT_GID));
+        template(resolved, config, mounts, owner, id, created, live, resumed);
     String prefix = config.defaults().containerPrefix();
     SlotAllocator.Claim claim;
     try {
@@ -239,33 +220,12 @@ public final class DefaultSessionEngine implements SessionEngine {
           AgentState.forgetCredentials(live);
         }
       }
-      if (fresh && hostConfig) {
-        // Also on resume: the saved credentials may have been rotated on the host since.
-        seeded.addAll(state.seed(live, configLoader.home()));
-      }
-      if (fresh && hostConfig) {
-        AgentState.profile(configLoader.home())
-            .ifPresent(
-                profile ->
-                    containers.pushFile(
-                        claim.name(),
-                        SessionEnvironment.AGENT_HOME + "/.claude.json",
-                        profile,
-                        ContainerSession.AGENT_UID,
-                        ContainerSession.AGENT_GID,
-                        0600));
-      }
-      if (fresh && SessionImages.privileged(resolved, config)) {
-        GitIdentity.gitconfig(configLoader.home())
-            .ifPresent(
-                gitconfig ->
-                    containers.pushFile(
-                        claim.name(),
-                        SessionEnvironment.AGENT_HOME + "/.gitconfig",
-                        gitconfig,
-                        ContainerSession.AGENT_UID,
-                        ContainerSession.AGENT_GID,
-                        0644));
+      if (fresh) {
+        seedHome(containers, claim.name(), state, live, hostConfig, seeded);
+        if (SessionImages.privileged(resolved, config)) {
+          GitIdentity.gitconfig(configLoader.home())
+              .ifPresent(git -> pushToHome(containers, claim.name(), ".gitconfig", git, 0644));
+        }
       }
     } catch (RuntimeException e) {
       // Nothing of the host is lost by ending here: the session ends as any other would.
@@ -277,6 +237,70 @@ public final class DefaultSessionEngine implements SessionEngine {
       throw e;
     }
     return session;
+  }
+
+  /** The container a new session asks for, all but its name: one request makes and starts it. */
+  private static ContainerSpec.Builder template(
+      SessionSpec spec,
+      Config config,
+      List<Mount> mounts,
+      Workspaces.Owner owner,
+      String id,
+      Instant created,
+      Path live,
+      Optional<SessionInfo> resumed) {
+    boolean persistent = config.defaults().persistent();
+    ContainerSpec.Builder template =
+        ContainerSpec.builder()
+            .image(SessionImages.of(spec, config))
+            .ephemeral(!persistent)
+            .addAllMounts(mounts)
+            .addMounts(Mount.of(live, SessionMounts.stateTarget(config)))
+            .putAllLimits(ContainerLimits.of(spec, config))
+            .putLabels("session", id)
+            .putLabels("workspace", spec.workspace().toString())
+            .putLabels("mode", persistent ? "persistent" : "ephemeral")
+            .putLabels("user", System.getProperty("user.name", "unknown"))
+            .putLabels("created", created.toString())
+            .putLabels("state", live.toString())
+            .putAllLabels(Owners.ofThisProcess());
+    resumed.ifPresent(r -> template.putLabels("resumed-from", r.id()));
+    spec.labels().forEach((k, v) -> template.putLabels("label." + k, v));
+    // The backend shifts the mounts of a uid-1000 owner, and maps any other owner (or all, where
+    // it cannot shift) onto the agent user.
+    return template.idMap(
+        IdMap.of(owner.uid(), owner.gid(), ContainerSession.AGENT_UID, ContainerSession.AGENT_GID));
+  }
+
+  /**
+   * Gives a new container the host's agent credentials, settings and profile when {@code
+   * hostConfig}; also on resume, since the saved credentials may have been rotated on the host.
+   */
+  private void seedHome(
+      ContainerBackend containers,
+      String container,
+      AgentState state,
+      Path live,
+      boolean hostConfig,
+      Set<String> seeded) {
+    if (!hostConfig) {
+      return;
+    }
+    seeded.addAll(state.seed(live, configLoader.home()));
+    AgentState.profile(configLoader.home())
+        .ifPresent(profile -> pushToHome(containers, container, ".claude.json", profile, 0600));
+  }
+
+  /** Writes a file in the agent's home, owned by the agent user. */
+  private static void pushToHome(
+      ContainerBackend containers, String container, String name, byte[] content, int mode) {
+    containers.pushFile(
+        container,
+        SessionEnvironment.AGENT_HOME + "/" + name,
+        content,
+        ContainerSession.AGENT_UID,
+        ContainerSession.AGENT_GID,
+        mode);
   }
 
   private static Optional<SessionInfo> resumeTarget(
