@@ -75,6 +75,29 @@ public abstract class FileInfo {
     return String.format(Locale.ROOT, "%04o", mode());
   }
 
+  /** The permission bits as the host's file system takes them, to give a pulled file its mode. */
+  public java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions() {
+    java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions =
+        java.util.EnumSet.noneOf(java.nio.file.attribute.PosixFilePermission.class);
+    for (java.nio.file.attribute.PosixFilePermission p :
+        java.nio.file.attribute.PosixFilePermission.values()) {
+      // The enum runs from OWNER_READ (0400) to OTHERS_EXECUTE (0001).
+      if ((mode() & (0400 >> p.ordinal())) != 0) {
+        permissions.add(p);
+      }
+    }
+    return permissions;
+  }
+
+  /** The permission bits of a host file's permissions, such as {@code 0640}, to push it with. */
+  public static int modeOf(java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions) {
+    int mode = 0;
+    for (java.nio.file.attribute.PosixFilePermission p : permissions) {
+      mode |= 0400 >> p.ordinal();
+    }
+    return mode;
+  }
+
   /** The info in the {@code X-Incus-*} headers of a file GET or HEAD. */
   static FileInfo fromHeaders(String path, HttpResponse response, long size) {
     String type = String.valueOf(response.header("X-Incus-Type"));

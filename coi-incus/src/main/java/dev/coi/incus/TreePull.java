@@ -6,11 +6,8 @@ import java.io.IOException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Copies a directory of an instance to the host, depth first, one GET per entry (which gives its
@@ -67,7 +64,7 @@ final class TreePull {
           makeDirectory(child, hostChild);
           pullDirectory(child, hostChild, entry.entries());
           // Last, so that a read-only directory could still be filled.
-          setMode(hostChild, entry.info().mode());
+          setMode(hostChild, entry.info());
           break;
         case SYMLINK:
           makeLink(
@@ -75,7 +72,7 @@ final class TreePull {
           break;
         default:
           writeFile(child, hostChild, entry.body());
-          setMode(hostChild, entry.info().mode());
+          setMode(hostChild, entry.info());
       }
     }
   }
@@ -145,15 +142,9 @@ final class TreePull {
     }
   }
 
-  private void setMode(Path hostPath, int mode) {
-    Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
-    for (PosixFilePermission p : PosixFilePermission.values()) {
-      if ((mode & (0400 >> p.ordinal())) != 0) {
-        permissions.add(p);
-      }
-    }
+  private void setMode(Path hostPath, FileInfo info) {
     try {
-      java.nio.file.Files.setPosixFilePermissions(hostPath, permissions);
+      java.nio.file.Files.setPosixFilePermissions(hostPath, info.permissions());
     } catch (UnsupportedOperationException notPosix) {
       // Then the host keeps its default permissions.
     } catch (IOException e) {

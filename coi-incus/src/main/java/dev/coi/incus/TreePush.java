@@ -154,11 +154,6 @@ final class TreePush {
   }
 
   static int bits(Set<PosixFilePermission> permissions) {
-    int mode = 0;
-    for (PosixFilePermission p : permissions) {
-      // The enum runs from OWNER_READ (0400) to OTHERS_EXECUTE (0001).
-      mode |= 0400 >> p.ordinal();
-    }
-    return mode;
+    return FileInfo.modeOf(permissions);
   }
 }

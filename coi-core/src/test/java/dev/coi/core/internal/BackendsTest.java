@@ -8,15 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coi.api.BackendUnavailableException;
 import dev.coi.api.ConfigException;
-import dev.coi.api.ExecResult;
 import dev.coi.api.spi.Availability;
-import dev.coi.api.spi.ContainerInfo;
-import dev.coi.api.spi.ContainerSpec;
-import dev.coi.api.spi.ExecSpec;
 import dev.coi.api.testing.FakeContainerBackend;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class BackendsTest {
@@ -106,7 +101,7 @@ class BackendsTest {
   }
 
   /** An available backend of a given name and priority. */
-  private static final class Named extends FakeContainerBackend {
+  private static class Named extends FakeContainerBackend {
     final String name;
     final int priority;
     boolean closed;
@@ -133,71 +128,17 @@ class BackendsTest {
   }
 
   /** A backend that is never available. */
-  private static final class Unavailable extends FakeContainerBackend {
-    final String name;
-    final int priority;
+  private static final class Unavailable extends Named {
     final String reason;
-    boolean closed;
 
     Unavailable(String name, int priority, String reason) {
-      this.name = name;
-      this.priority = priority;
+      super(name, priority);
       this.reason = reason;
-    }
-
-    @Override
-    public String name() {
-      return name;
-    }
-
-    @Override
-    public int priority() {
-      return priority;
     }
 
     @Override
     public Availability availability() {
       return Availability.unavailable(reason);
-    }
-
-    @Override
-    public void create(ContainerSpec spec) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public void start(String n) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public void stop(String n) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public void delete(String n) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Optional<ContainerInfo> find(String n) {
-      return Optional.empty();
-    }
-
-    @Override
-    public List<ContainerInfo> list() {
-      return List.of();
-    }
-
-    @Override
-    public ExecResult exec(String container, ExecSpec exec) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public void close() {
-      closed = true;
     }
   }
 }

@@ -10,10 +10,7 @@ import dev.coi.incus.PushPolicy;
 import java.io.IOException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.EnumSet;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The backend's file operations over the client's {@link Files}: what the SPI promises beyond it (a
@@ -110,7 +107,7 @@ final class ContainerFiles {
         java.nio.file.Files.createDirectories(parent);
       }
       java.nio.file.Files.write(target, content);
-      setMode(target, info.mode());
+      setMode(target, info);
     } catch (IOException e) {
       throw new CoiException(
           "cannot pull " + source + " from " + container + " to " + target + ": " + e, e);
@@ -132,11 +129,7 @@ final class ContainerFiles {
 
   private static int mode(Path file) {
     try {
-      int mode = 0;
-      for (PosixFilePermission p : java.nio.file.Files.getPosixFilePermissions(file)) {
-        mode |= 0400 >> p.ordinal();
-      }
-      return mode;
+      return FileInfo.modeOf(java.nio.file.Files.getPosixFilePermissions(file));
     } catch (UnsupportedOperationException notPosix) {
       return 0644;
     } catch (IOException e) {
@@ -144,15 +137,9 @@ final class ContainerFiles {
     }
   }
 
-  private static void setMode(Path file, int mode) throws IOException {
-    Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
-    for (PosixFilePermission p : PosixFilePermission.values()) {
-      if ((mode & (0400 >> p.ordinal())) != 0) {
-        permissions.add(p);
-      }
-    }
+  private static void setMode(Path file, FileInfo info) throws IOException {
     try {
-      java.nio.file.Files.setPosixFilePermissions(file, permissions);
+      java.nio.file.Files.setPosixFilePermissions(file, info.permissions());
     } catch (UnsupportedOperationException notPosix) {
       // The host keeps its default permissions.
     }
