@@ -189,13 +189,12 @@ final class SessionCatalog {
   }
 
   /**
-   * An ephemeral container nobody will end: its owner is gone, or it is stopped (Incus deletes
-   * ephemeral instances when they stop, so a stopped one labelled ephemeral is a leftover, for
-   * instance of an older coi).
+   * An ephemeral container nobody will end: its owner is gone. Stopped alone is no sign: an
+   * instance being created is stopped until its start, and another process may be creating it.
    */
   private static boolean abandoned(ContainerInfo container) {
     boolean ephemeral = container.ephemeral() || "ephemeral".equals(container.labels().get("mode"));
-    return ephemeral && (container.status() == ContainerStatus.STOPPED || !Owners.alive(container));
+    return ephemeral && !Owners.alive(container);
   }
 
   /** A kept container still running for a program that is gone (killed before it could stop it). */
