@@ -1,5 +1,6 @@
 package dev.coi.cli;
 
+import static dev.coi.api.arch.LayeringRules.NOTHING_OUTSIDE_INTERNAL_DEPENDS_ON_IT;
 import static dev.coi.api.arch.LayeringRules.NO_PACKAGE_CYCLES;
 import static dev.coi.api.arch.LayeringRules.frontEndUsesPublicApiOnly;
 import static dev.coi.api.arch.LayeringRules.productionClasses;
@@ -18,5 +19,10 @@ class ArchitectureTest {
   @Test
   void cliPackagesHaveNoCycles() {
     NO_PACKAGE_CYCLES.check(classes);
+  }
+
+  @Test
+  void nothingOutsideAnInternalPackageDependsOnOne() {
+    NOTHING_OUTSIDE_INTERNAL_DEPENDS_ON_IT.check(classes);
   }
 }

@@ -1,14 +1,22 @@
 package dev.coi.examples;
 
+import static dev.coi.api.arch.LayeringRules.NOTHING_OUTSIDE_INTERNAL_DEPENDS_ON_IT;
 import static dev.coi.api.arch.LayeringRules.frontEndUsesPublicApiOnly;
 import static dev.coi.api.arch.LayeringRules.productionClasses;
 
+import com.tngtech.archunit.core.domain.JavaClasses;
 import org.junit.jupiter.api.Test;
 
 class ArchitectureTest {
+  private final JavaClasses classes = productionClasses("dev.coi.examples");
 
   @Test
   void examplesUseThePublicApiOnly() {
-    frontEndUsesPublicApiOnly("dev.coi.examples").check(productionClasses("dev.coi.examples"));
+    frontEndUsesPublicApiOnly("dev.coi.examples").check(classes);
+  }
+
+  @Test
+  void nothingOutsideAnInternalPackageDependsOnOne() {
+    NOTHING_OUTSIDE_INTERNAL_DEPENDS_ON_IT.check(classes);
   }
 }

@@ -1,6 +1,6 @@
 package dev.coi.incus;
 
-import dev.coi.incus.internal.transport.WebSocket;
+import dev.coi.incus.transport.WebSocket;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.ArrayBlockingQueue;

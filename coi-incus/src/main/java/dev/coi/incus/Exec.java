@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coi.api.BackendException;
 import dev.coi.api.CoiException;
 import dev.coi.api.NotFoundException;
-import dev.coi.incus.internal.transport.HttpRequest;
-import dev.coi.incus.internal.transport.HttpResponse;
+import dev.coi.incus.transport.HttpRequest;
+import dev.coi.incus.transport.HttpResponse;
 
 /**
  * Commands in instances. {@link #run} captures the output through the daemon's recorded logs (one

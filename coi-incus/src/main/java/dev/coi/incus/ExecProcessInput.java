@@ -1,6 +1,6 @@
 package dev.coi.incus;
 
-import dev.coi.incus.internal.transport.WebSocket;
+import dev.coi.incus.transport.WebSocket;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Objects;

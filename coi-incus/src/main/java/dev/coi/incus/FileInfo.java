@@ -1,7 +1,7 @@
 package dev.coi.incus;
 
 import dev.coi.api.internal.ValueStyle;
-import dev.coi.incus.internal.transport.HttpResponse;
+import dev.coi.incus.transport.HttpResponse;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;

@@ -1,7 +1,7 @@
 package dev.coi.incus;
 
 import dev.coi.api.CoiException;
-import dev.coi.incus.internal.transport.RequestBody;
+import dev.coi.incus.transport.RequestBody;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,7 +1,7 @@
 package dev.coi.incus;
 
 import dev.coi.api.BackendException;
-import dev.coi.incus.internal.transport.HttpTransport;
+import dev.coi.incus.transport.HttpTransport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

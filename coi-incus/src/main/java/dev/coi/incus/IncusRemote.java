@@ -2,8 +2,8 @@ package dev.coi.incus;
 
 import dev.coi.api.InvalidSpecException;
 import dev.coi.api.internal.ValueStyle;
-import dev.coi.incus.internal.transport.HttpsTransport;
-import dev.coi.incus.internal.transport.ServerTrust;
+import dev.coi.incus.transport.HttpsTransport;
+import dev.coi.incus.transport.ServerTrust;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

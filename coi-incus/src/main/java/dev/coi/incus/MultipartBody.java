@@ -1,6 +1,6 @@
 package dev.coi.incus;
 
-import dev.coi.incus.internal.transport.RequestBody;
+import dev.coi.incus.transport.RequestBody;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package dev.coi.incus;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.coi.api.BackendException;
-import dev.coi.incus.internal.transport.HttpRequest;
+import dev.coi.incus.transport.HttpRequest;
 import java.time.Duration;
 
 /**

@@ -1,6 +1,7 @@
 package dev.coi.incus;
 
 import static dev.coi.api.arch.LayeringRules.BACKEND_KNOWS_NO_ENGINE;
+import static dev.coi.api.arch.LayeringRules.INCUS_LAYERS_ONE_WAY;
 import static dev.coi.api.arch.LayeringRules.NO_PACKAGE_CYCLES;
 import static dev.coi.api.arch.LayeringRules.productionClasses;
 
@@ -18,5 +19,10 @@ class ArchitectureTest {
   @Test
   void backendPackagesHaveNoCycles() {
     NO_PACKAGE_CYCLES.check(classes);
+  }
+
+  @Test
+  void theLayersDependOneWayBackendClientTransport() {
+    INCUS_LAYERS_ONE_WAY.check(classes);
   }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coi.api.BackendUnavailableException;
-import dev.coi.incus.internal.transport.WebSocket;
+import dev.coi.incus.transport.WebSocket;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

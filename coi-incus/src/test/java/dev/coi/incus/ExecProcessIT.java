@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coi.api.CoiException;
 import dev.coi.api.NotFoundException;
-import dev.coi.incus.internal.transport.SocketLocator;
-import dev.coi.incus.internal.transport.UnixSocketTransport;
+import dev.coi.incus.transport.SocketLocator;
+import dev.coi.incus.transport.UnixSocketTransport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,9 +1,9 @@
 package dev.coi.incus;
 
-import dev.coi.incus.internal.transport.HttpRequest;
-import dev.coi.incus.internal.transport.HttpResponse;
-import dev.coi.incus.internal.transport.HttpTransport;
-import dev.coi.incus.internal.transport.WebSocket;
+import dev.coi.incus.transport.HttpRequest;
+import dev.coi.incus.transport.HttpResponse;
+import dev.coi.incus.transport.HttpTransport;
+import dev.coi.incus.transport.WebSocket;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

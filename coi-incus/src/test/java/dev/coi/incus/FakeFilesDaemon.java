@@ -1,8 +1,8 @@
 package dev.coi.incus;
 
-import dev.coi.incus.internal.transport.HttpRequest;
-import dev.coi.incus.internal.transport.HttpResponse;
-import dev.coi.incus.internal.transport.HttpTransport;
+import dev.coi.incus.transport.HttpRequest;
+import dev.coi.incus.transport.HttpResponse;
+import dev.coi.incus.transport.HttpTransport;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;

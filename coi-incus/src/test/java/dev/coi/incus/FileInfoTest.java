@@ -3,7 +3,7 @@ package dev.coi.incus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.coi.incus.internal.transport.HttpResponse;
+import dev.coi.incus.transport.HttpResponse;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;

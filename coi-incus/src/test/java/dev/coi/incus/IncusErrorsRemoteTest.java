@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coi.api.BackendException;
 import dev.coi.api.CoiException;
-import dev.coi.incus.internal.transport.HttpsTransport;
-import dev.coi.incus.internal.transport.TestCertificates;
-import dev.coi.incus.internal.transport.TestTlsServer;
+import dev.coi.incus.transport.HttpsTransport;
+import dev.coi.incus.transport.TestCertificates;
+import dev.coi.incus.transport.TestTlsServer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;

@@ -8,7 +8,7 @@ import dev.coi.api.BackendException;
 import dev.coi.api.CoiException;
 import dev.coi.api.ConflictException;
 import dev.coi.api.NotFoundException;
-import dev.coi.incus.internal.transport.UnixSocketTransport;
+import dev.coi.incus.transport.UnixSocketTransport;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coi.api.InvalidSpecException;
-import dev.coi.incus.internal.transport.TestCertificates;
+import dev.coi.incus.transport.TestCertificates;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

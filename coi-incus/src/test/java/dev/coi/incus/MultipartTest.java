@@ -3,7 +3,7 @@ package dev.coi.incus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.coi.incus.internal.transport.RequestBody;
+import dev.coi.incus.transport.RequestBody;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -2,7 +2,7 @@ package dev.coi.incus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.coi.incus.internal.transport.RequestBody;
+import dev.coi.incus.transport.RequestBody;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,6 +1,7 @@
 package dev.coi.api.arch;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -63,6 +64,41 @@ public final class LayeringRules {
         .resideInAnyPackage("dev.coi..internal..", "dev.coi.incus..", "dev.coi.api.spi..")
         .because("front ends program against Sessions and the types of coi-api");
   }
+
+  /**
+   * "internal" names the bottom of a module: what is public in a package named so is public for the
+   * compiler's sake, never for other layers to build on.
+   */
+  public static final ArchRule NOTHING_OUTSIDE_INTERNAL_DEPENDS_ON_IT =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.coi..")
+          .and()
+          .resideOutsideOfPackage("..internal..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.coi..internal..")
+          .because("an internal package is a module's private implementation, never a layer below");
+
+  /**
+   * coi-incus in three layers, depending one way: the SPI adapter ({@code backend}) on the client
+   * ({@code dev.coi.incus}), the client on the transport, the transport on nothing of coi.
+   */
+  public static final ArchRule INCUS_LAYERS_ONE_WAY =
+      layeredArchitecture()
+          .consideringOnlyDependenciesInAnyPackage("dev.coi.incus..")
+          .layer("backend")
+          .definedBy("dev.coi.incus.backend..")
+          .layer("client")
+          .definedBy("dev.coi.incus")
+          .layer("transport")
+          .definedBy("dev.coi.incus.transport..")
+          .whereLayer("backend")
+          .mayNotBeAccessedByAnyLayer()
+          .whereLayer("client")
+          .mayOnlyBeAccessedByLayers("backend")
+          .whereLayer("transport")
+          .mayOnlyBeAccessedByLayers("client", "backend");
 
   /** No package of ours depends, through any path, on one that depends back on it. */
   public static final ArchRule NO_PACKAGE_CYCLES =

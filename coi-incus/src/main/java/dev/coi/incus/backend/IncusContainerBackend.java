@@ -1,0 +1,383 @@
+package dev.coi.incus.backend;
+
+import dev.coi.api.BackendException;
+import dev.coi.api.CoiException;
+import dev.coi.api.ConflictException;
+import dev.coi.api.ExecResult;
+import dev.coi.api.ImageNotFoundException;
+import dev.coi.api.InvalidSpecException;
+import dev.coi.api.NotFoundException;
+import dev.coi.api.RunningCommand;
+import dev.coi.api.TerminalSize;
+import dev.coi.api.spi.Availability;
+import dev.coi.api.spi.ContainerBackend;
+import dev.coi.api.spi.ContainerInfo;
+import dev.coi.api.spi.ContainerSpec;
+import dev.coi.api.spi.ContainerStatus;
+import dev.coi.api.spi.ExecSpec;
+import dev.coi.incus.ExecOutput;
+import dev.coi.incus.ExecProcess;
+import dev.coi.incus.IncusClient;
+import dev.coi.incus.IncusRemote;
+import dev.coi.incus.InstanceCreate;
+import dev.coi.incus.ServerInfo;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * coi's backend on Incus, over the public {@link IncusClient}. Found by {@link
+ * java.util.ServiceLoader}; connects on first use to the local socket ({@code INCUS_SOCKET}, {@code
+ * INCUS_DIR}, {@code /run/incus}, {@code /var/lib/incus}).
+ */
+public final class IncusContainerBackend implements ContainerBackend {
+  private final Map<String, String> env;
+  private Map<String, String> settings = Map.of();
+  private IncusClient client;
+  private Boolean shifting;
+
+  /** The backend of the local daemon, as {@link java.util.ServiceLoader} creates it. */
+  public IncusContainerBackend() {
+    this(System.getenv());
+  }
+
+  IncusContainerBackend(Map<String, String> env) {
+    this.env = Map.copyOf(env);
+  }
+
+  @Override
+  public synchronized void configure(Map<String, String> newSettings) {
+    this.settings = Map.copyOf(newSettings);
+  }
+
+  private synchronized IncusClient client() {
+    if (client == null) {
+      client =
+          remote(settings)
+              .map(IncusClient::remote)
+              .orElseGet(() -> IncusClient.local(localEnv(settings, env)));
+    }
+    return client;
+  }
+
+  /** The remote daemon the settings name, if any. */
+  static Optional<IncusRemote> remote(Map<String, String> settings) {
+    String address = settings.get("remote.address");
+    if (address == null) {
+      return Optional.empty();
+    }
+    if (!settings.containsKey("remote.client_certificate")
+        || !settings.containsKey("remote.client_key")) {
+      throw new InvalidSpecException(
+          "[incus.remote] address "
+              + address
+              + " needs client_certificate and client_key: the daemon knows clients by certificate");
+    }
+    IncusRemote.Builder remote = IncusRemote.builder().address(address);
+    Optional.ofNullable(settings.get("remote.client_certificate"))
+        .map(Path::of)
+        .ifPresent(remote::clientCertificate);
+    Optional.ofNullable(settings.get("remote.client_key"))
+        .map(Path::of)
+        .ifPresent(remote::clientKey);
+    Optional.ofNullable(settings.get("remote.server_certificate"))
+        .map(Path::of)
+        .ifPresent(remote::serverCertificate);
+    Optional.ofNullable(settings.get("remote.server_fingerprint"))
+        .ifPresent(remote::serverFingerprint);
+    Optional.ofNullable(settings.get("remote.ca_certificate"))
+        .map(Path::of)
+        .ifPresent(remote::caCertificate);
+    return Optional.of(remote.build());
+  }
+
+  /**
+   * The environment the local socket is looked up in: a socket from the settings stands in for
+   * {@code INCUS_SOCKET}, unless the environment sets that itself (the environment outranks
+   * configuration files).
+   */
+  static Map<String, String> localEnv(Map<String, String> settings, Map<String, String> env) {
+    String socket = settings.get("socket");
+    if (socket == null || env.containsKey("INCUS_SOCKET")) {
+      return env;
+    }
+    Map<String, String> withSocket = new java.util.HashMap<>(env);
+    withSocket.put("INCUS_SOCKET", socket);
+    return withSocket;
+  }
+
+  @Override
+  public String name() {
+    return "incus";
+  }
+
+  @Override
+  public int priority() {
+    return 100;
+  }
+
+  @Override
+  public Availability availability() {
+    try {
+      ServerInfo server = client().server();
+      if (!server.isTrusted()) {
+        return Availability.unavailable(
+            "Incus at " + client().endpoint() + " does not trust this client");
+      }
+      return Availability.available();
+    } catch (CoiException e) {
+      return Availability.unavailable(e.getMessage());
+    }
+  }
+
+  /**
+   * Whether mounts can be shifted: the daemon's kernel idmaps mounts, and the {@code shift} setting
+   * does not turn it off (for file systems that refuse idmapped mounts). Asked once.
+   */
+  private synchronized boolean shifting() {
+    if (shifting == null) {
+      shifting = !"false".equals(settings.get("shift")) && client().server().idmappedMounts();
+    }
+    return shifting;
+  }
+
+  @Override
+  public void create(ContainerSpec spec) {
+    InstanceCreate request = InstanceRequests.create(spec, shifting());
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client().instances().create(request);
+        return;
+      } catch (ConflictException e) {
+        throw new ConflictException("container " + spec.name() + " already exists");
+      } catch (CoiException e) {
+        Optional<CoiException> explained = explainFailedCreate(spec, e);
+        if (explained.isPresent()) {
+          throw explained.get();
+        }
+        if (attempt > 1) {
+          throw e;
+        }
+        // The name's holder was being deleted as we created: it is free now, so once more.
+      }
+    }
+  }
+
+  /**
+   * Decides from the daemon's state, not its wording, what a failed create means. Racing creates of
+   * one name fail in several ways ("already exists", a database constraint, "busy running a start
+   * operation"): an instance of that name that is not ours means the name is taken. One that is
+   * ours was left by a start that failed, and is removed. A missing image is the usual other cause,
+   * and Incus words that several ways too. A limit the daemon refuses is checked before anything is
+   * created; its failure names the value or the resource. Empty when nothing explains it: no
+   * instance of that name is left and the image is there, as when the name's holder was being
+   * deleted.
+   */
+  private Optional<CoiException> explainFailedCreate(ContainerSpec spec, CoiException failure) {
+    try {
+      Optional<ContainerInfo> left = find(spec.name());
+      if (left.isPresent() && !left.get().labels().equals(spec.labels())) {
+        return Optional.of(new ConflictException("container " + spec.name() + " already exists"));
+      }
+      if (left.isPresent()) {
+        delete(spec.name());
+      }
+      if (!imageExists(spec.image())) {
+        return Optional.of(
+            new ImageNotFoundException(
+                spec.image(),
+                "image '"
+                    + spec.image()
+                    + "' not found on Incus: build it (bash images/setup-host.sh builds coi's"
+                    + " images) or choose another with CLAUDE_ON_INCUS_IMAGE"));
+      }
+      if (left.isEmpty()) {
+        return InstanceRequests.refusedLimit(spec, failure);
+      }
+      return Optional.of(failure);
+    } catch (CoiException whileExplaining) {
+      failure.addSuppressed(whileExplaining);
+      return Optional.of(failure);
+    }
+  }
+
+  private boolean imageExists(String image) {
+    return client().images().find(image).isPresent();
+  }
+
+  @Override
+  public void start(String name) {
+    client().instances().start(name);
+  }
+
+  @Override
+  public void stop(String name) {
+    client().instances().stop(name, true);
+  }
+
+  @Override
+  public void shutdown(String name, java.time.Duration timeout) {
+    try {
+      client().instances().shutdown(name, timeout);
+    } catch (NotFoundException gone) {
+      throw gone;
+    } catch (BackendException notInTime) {
+      // Its init ignored the power-off signal or took too long: stop it the hard way.
+      if (find(name).map(c -> c.status() != ContainerStatus.STOPPED).orElse(false)) {
+        stop(name);
+      }
+    }
+  }
+
+  @Override
+  public void requestStop(String name) {
+    try {
+      client().instances().requestStop(name);
+    } catch (NotFoundException alreadyGone) {
+      // An ephemeral container that stopped by itself is gone already.
+    } catch (BackendException notRunning) {
+      // Stopped but still there (not ephemeral, or not yet deleted): remove it the long way.
+      delete(name);
+    }
+  }
+
+  @Override
+  public void delete(String name) {
+    Optional<ContainerInfo> info = find(name);
+    if (info.isEmpty()) {
+      return;
+    }
+    try {
+      if (info.get().status() != ContainerStatus.STOPPED) {
+        try {
+          stop(name);
+        } catch (NotFoundException | ConflictException e) {
+          throw e;
+        } catch (BackendException stoppingAlready) {
+          // Stopped meanwhile, or a stop already under way: the delete below settles it.
+        }
+      }
+      if (info.get().ephemeral() && find(name).isEmpty()) {
+        // Incus deletes an ephemeral instance itself once it has stopped.
+        return;
+      }
+      client().instances().delete(name);
+    } catch (NotFoundException alreadyGone) {
+      // Someone else (or Incus, for an ephemeral one) removed it meanwhile: the goal is reached.
+    }
+  }
+
+  @Override
+  public Optional<ContainerInfo> find(String name) {
+    return client().instances().find(name).map(InstanceRequests::info);
+  }
+
+  @Override
+  public void updateLabels(String name, Map<String, String> labels) {
+    Map<String, String> config = new java.util.HashMap<>();
+    labels.forEach((k, v) -> config.put(InstanceRequests.LABEL_PREFIX + k, v));
+    client().instances().update(name, config, Map.of(), Optional.empty());
+  }
+
+  @Override
+  public List<ContainerInfo> list() {
+    return InstanceRequests.coiInstances(client().instances().list());
+  }
+
+  @Override
+  public void pushFile(String container, String path, byte[] content, int uid, int gid, int mode) {
+    client().files().push(container, path, content, uid, gid, mode);
+  }
+
+  @Override
+  public Optional<byte[]> pullFile(String container, String path) {
+    return files().pullFile(container, path);
+  }
+
+  @Override
+  public void pushTree(String container, Path source, String target, int uid, int gid) {
+    files().pushTree(container, source, target, uid, gid);
+  }
+
+  @Override
+  public void pullTree(String container, String source, Path target) {
+    files().pullTree(container, source, target);
+  }
+
+  private ContainerFiles files() {
+    return new ContainerFiles(client().files());
+  }
+
+  @Override
+  public RunningCommand start(String container, ExecSpec exec) {
+    ExecProcess process = client().exec().start(container, InstanceRequests.exec(exec));
+    return new RunningCommand() {
+      @Override
+      public OutputStream stdin() {
+        return process.stdin();
+      }
+
+      @Override
+      public InputStream stdout() {
+        return process.stdout();
+      }
+
+      @Override
+      public InputStream stderr() {
+        return process.stderr();
+      }
+
+      @Override
+      public void resize(TerminalSize size) {
+        if (exec.terminal().isPresent()) {
+          process.resize(size.columns(), size.rows());
+        }
+      }
+
+      @Override
+      public int waitFor() {
+        return process.waitFor();
+      }
+
+      @Override
+      public void close() {
+        process.close();
+      }
+    };
+  }
+
+  /**
+   * {@inheritDoc} A command that asks for a terminal is refused: a terminal merges stdout and
+   * stderr, which a captured result keeps apart; {@link #start} runs it on one.
+   */
+  @Override
+  public ExecResult exec(String container, ExecSpec exec) {
+    exec.terminal()
+        .ifPresent(
+            t -> {
+              throw new IllegalArgumentException(
+                  "a captured exec has no terminal: run "
+                      + exec.command().get(0)
+                      + " with start() to give it one");
+            });
+    ExecOutput out = client().exec().run(container, InstanceRequests.exec(exec));
+    String stderr = out.stderrText();
+    if (out.exitCode() == 127 && stderr.isEmpty()) {
+      // Incus itself found no such program; say so as a shell would.
+      stderr = exec.command().get(0) + ": command not found\n";
+    }
+    return ExecResult.of(out.exitCode(), new String(out.stdout(), StandardCharsets.UTF_8), stderr);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (client != null) {
+      client.close();
+      client = null;
+    }
+  }
+}

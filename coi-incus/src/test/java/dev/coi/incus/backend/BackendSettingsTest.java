@@ -1,0 +1,69 @@
+package dev.coi.incus.backend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coi.api.InvalidSpecException;
+import dev.coi.incus.IncusRemote;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How configuration settings choose the daemon the backend talks to. */
+class BackendSettingsTest {
+
+  @Test
+  void noSettingsMeanTheLocalSocketFoundAsTheIncusToolsFindIt() {
+    assertEquals(Optional.empty(), IncusContainerBackend.remote(Map.of()));
+    Map<String, String> env = Map.of("HOME", "/root");
+    assertEquals(env, IncusContainerBackend.localEnv(Map.of(), env));
+  }
+
+  @Test
+  void aConfiguredSocketStandsInForIncusSocketUnlessTheEnvironmentSetsIt() {
+    assertEquals(
+        "/run/other/unix.socket",
+        IncusContainerBackend.localEnv(Map.of("socket", "/run/other/unix.socket"), Map.of())
+            .get("INCUS_SOCKET"));
+    assertEquals(
+        "/from/env",
+        IncusContainerBackend.localEnv(
+                Map.of("socket", "/run/other/unix.socket"), Map.of("INCUS_SOCKET", "/from/env"))
+            .get("INCUS_SOCKET"));
+  }
+
+  @Test
+  void aRemoteAddressWithCertificatesMakesARemote(@TempDir Path dir) throws IOException {
+    Path cert = Files.writeString(dir.resolve("client.crt"), "x");
+    Path key = Files.writeString(dir.resolve("client.key"), "x");
+
+    IncusRemote remote =
+        IncusContainerBackend.remote(
+                Map.of(
+                    "remote.address", "https://127.0.0.1:8443",
+                    "remote.client_certificate", cert.toString(),
+                    "remote.client_key", key.toString(),
+                    "remote.server_fingerprint", "ab".repeat(32)))
+            .orElseThrow();
+
+    assertEquals(URI.create("https://127.0.0.1:8443"), remote.address());
+    assertEquals(cert, remote.clientCertificate());
+    assertEquals(Optional.of("ab".repeat(32)), remote.serverFingerprint());
+  }
+
+  @Test
+  void aRemoteWithoutAClientCertificateIsRefusedInOneLine() {
+    InvalidSpecException e =
+        assertThrows(
+            InvalidSpecException.class,
+            () -> IncusContainerBackend.remote(Map.of("remote.address", "https://127.0.0.1:8443")));
+    assertTrue(e.getMessage().contains("client_certificate and client_key"), e.getMessage());
+    assertEquals(1, e.getMessage().lines().count());
+  }
+}
