@@ -1,6 +1,7 @@
 package dev.coi.api;
 
 import static dev.coi.api.arch.LayeringRules.API_STANDS_ALONE;
+import static dev.coi.api.arch.LayeringRules.INTERNAL_MEANS_NOT_PUBLIC;
 import static dev.coi.api.arch.LayeringRules.NO_PACKAGE_CYCLES;
 import static dev.coi.api.arch.LayeringRules.productionClasses;
 
@@ -18,5 +19,10 @@ class ArchitectureTest {
   @Test
   void apiPackagesHaveNoCycles() {
     NO_PACKAGE_CYCLES.check(classes);
+  }
+
+  @Test
+  void internalPackagesHoldNoPublicType() {
+    INTERNAL_MEANS_NOT_PUBLIC.check(classes);
   }
 }

@@ -1,6 +1,7 @@
 package dev.coi.core;
 
 import static dev.coi.api.arch.LayeringRules.CORE_KNOWS_NO_BACKEND;
+import static dev.coi.api.arch.LayeringRules.INTERNAL_MEANS_NOT_PUBLIC;
 import static dev.coi.api.arch.LayeringRules.NO_PACKAGE_CYCLES;
 import static dev.coi.api.arch.LayeringRules.productionClasses;
 
@@ -18,5 +19,10 @@ class ArchitectureTest {
   @Test
   void corePackagesHaveNoCycles() {
     NO_PACKAGE_CYCLES.check(classes);
+  }
+
+  @Test
+  void internalPackagesHoldNoPublicType() {
+    INTERNAL_MEANS_NOT_PUBLIC.check(classes);
   }
 }

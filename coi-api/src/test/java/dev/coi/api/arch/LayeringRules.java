@@ -1,5 +1,6 @@
 package dev.coi.api.arch;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -7,6 +8,9 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
+import dev.coi.api.SessionEngine;
+import dev.coi.api.spi.ContainerBackend;
+import dev.coi.api.spi.SessionStore;
 
 /**
  * The module rules of docs/ARCHITECTURE.md, as ArchUnit rules. Each module's {@code
@@ -63,6 +67,26 @@ public final class LayeringRules {
         .resideInAnyPackage("dev.coi..internal..", "dev.coi.incus..", "dev.coi.api.spi..")
         .because("front ends program against Sessions and the types of coi-api");
   }
+
+  /**
+   * A package whose name says {@code internal} holds no public type: what a user may see lives in a
+   * package without that word. The one exception is a {@link java.util.ServiceLoader} provider (an
+   * engine, backend or store), which the JDK can only instantiate when it is public.
+   */
+  public static final ArchRule INTERNAL_MEANS_NOT_PUBLIC =
+      classes()
+          .that()
+          .resideInAPackage("dev.coi..internal..")
+          .and()
+          .areNotAssignableTo(SessionEngine.class)
+          .and()
+          .areNotAssignableTo(ContainerBackend.class)
+          .and()
+          .areNotAssignableTo(SessionStore.class)
+          .should()
+          .notBePublic()
+          .allowEmptyShould(true)
+          .because("a package named internal promises users nothing; a public type there leaks");
 
   /** No package of ours depends, through any path, on one that depends back on it. */
   public static final ArchRule NO_PACKAGE_CYCLES =

@@ -2,7 +2,7 @@ package dev.coi.core.config;
 
 import dev.coi.api.ConfigException;
 import dev.coi.api.Mount;
-import dev.coi.api.internal.ValueStyle;
+import dev.coi.api.value.ValueStyle;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
