@@ -1,9 +1,9 @@
 package dev.coi.core;
 
-import static dev.coi.api.arch.LayeringRules.CORE_KNOWS_NO_BACKEND;
-import static dev.coi.api.arch.LayeringRules.INTERNAL_MEANS_NOT_PUBLIC;
-import static dev.coi.api.arch.LayeringRules.NO_PACKAGE_CYCLES;
-import static dev.coi.api.arch.LayeringRules.productionClasses;
+import static dev.coi.tck.arch.LayeringRules.CORE_KNOWS_NO_BACKEND;
+import static dev.coi.tck.arch.LayeringRules.INTERNAL_MEANS_NOT_PUBLIC;
+import static dev.coi.tck.arch.LayeringRules.NO_PACKAGE_CYCLES;
+import static dev.coi.tck.arch.LayeringRules.productionClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package dev.coi.examples;
 
-import static dev.coi.api.arch.LayeringRules.frontEndUsesPublicApiOnly;
-import static dev.coi.api.arch.LayeringRules.productionClasses;
+import static dev.coi.tck.arch.LayeringRules.frontEndUsesPublicApiOnly;
+import static dev.coi.tck.arch.LayeringRules.productionClasses;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,8 +1,8 @@
 package dev.coi.incus;
 
-import static dev.coi.api.arch.LayeringRules.BACKEND_KNOWS_NO_ENGINE;
-import static dev.coi.api.arch.LayeringRules.NO_PACKAGE_CYCLES;
-import static dev.coi.api.arch.LayeringRules.productionClasses;
+import static dev.coi.tck.arch.LayeringRules.BACKEND_KNOWS_NO_ENGINE;
+import static dev.coi.tck.arch.LayeringRules.NO_PACKAGE_CYCLES;
+import static dev.coi.tck.arch.LayeringRules.productionClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import org.junit.jupiter.api.Test;

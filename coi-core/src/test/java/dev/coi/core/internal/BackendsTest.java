@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.coi.api.BackendUnavailableException;
 import dev.coi.api.ConfigException;
 import dev.coi.api.spi.Availability;
-import dev.coi.api.testing.FakeContainerBackend;
+import dev.coi.tck.FakeContainerBackend;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -13,7 +13,7 @@ import dev.coi.api.InvalidSpecException;
 import dev.coi.api.SessionInfo;
 import dev.coi.api.spi.Availability;
 import dev.coi.api.spi.SessionStore;
-import dev.coi.api.testing.SessionStoreContract;
+import dev.coi.tck.SessionStoreContract;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

@@ -1,4 +1,4 @@
-package dev.coi.api.arch;
+package dev.coi.tck.arch;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
@@ -14,7 +14,8 @@ import dev.coi.api.spi.SessionStore;
 
 /**
  * The module rules of docs/ARCHITECTURE.md, as ArchUnit rules. Each module's {@code
- * ArchitectureTest} checks its own classes against the rules that concern it.
+ * ArchitectureTest} checks its own classes against the rules that concern it (coi-api's are checked
+ * in coi-tck's, as coi-api cannot depend on coi-tck).
  */
 public final class LayeringRules {
   private LayeringRules() {}
@@ -87,6 +88,17 @@ public final class LayeringRules {
           .notBePublic()
           .allowEmptyShould(true)
           .because("a package named internal promises users nothing; a public type there leaks");
+
+  /** The TCK tests an implementation through coi-api, never through anyone's internals. */
+  public static final ArchRule TCK_USES_PUBLIC_TYPES_ONLY =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.coi.tck..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "dev.coi..internal..", "dev.coi.core..", "dev.coi.incus..", "dev.coi.cli..")
+          .because("a third-party backend or store passes the same suite with coi-api alone");
 
   /** No package of ours depends, through any path, on one that depends back on it. */
   public static final ArchRule NO_PACKAGE_CYCLES =
