@@ -247,9 +247,14 @@ class DefaultSessionEngineTest {
 
   @Test
   void aClosedSessionRefusesToRun() {
-    Session s = engine.start(spec().build());
+    Session s = engine.start(spec().persistent().build());
     s.close();
-    assertThrows(dev.coi.api.CoiException.class, () -> s.run("true"));
+    int execs = backend.execs().size();
+
+    dev.coi.api.CoiException e = assertThrows(dev.coi.api.CoiException.class, () -> s.run("true"));
+
+    assertEquals("session " + s.name() + " is closed", e.getMessage());
+    assertEquals(execs, backend.execs().size(), "nothing reached the container");
   }
 
   @Test
@@ -281,17 +286,14 @@ class DefaultSessionEngineTest {
     }
   }
 
+  /** Whoever runs the test (root, uid 1000 or another user) owns the workspace. */
   @Test
-  void aWorkspaceNotOwnedByUid1000IsMappedOntoTheAgentUser() throws IOException {
+  void theWorkspacesOwnerIsMappedOntoTheAgentUser() throws IOException {
     int uid = (Integer) Files.getAttribute(workspace, "unix:uid");
     int gid = (Integer) Files.getAttribute(workspace, "unix:gid");
     try (Session s = engine.start(spec().build())) {
       Optional<IdMap> map = backend.created().get(s.name()).idMap();
-      if (uid == 1000 && gid == 1000) {
-        assertTrue(map.isEmpty());
-      } else {
-        assertEquals(Optional.of(IdMap.of(uid, gid, 1000, 1000)), map);
-      }
+      assertEquals(Optional.of(IdMap.of(uid, gid, 1000, 1000)), map);
     }
   }
 
@@ -454,6 +456,19 @@ class DefaultSessionEngineTest {
   }
 
   @Test
+  void aConfigurationErrorIsAnInvalidSpecForCallersThatCatchThose() throws IOException {
+    writeProjectFile("[defaults]\nslots = \"many\"\n");
+    DefaultSessionEngine configured = engine(Map.of());
+
+    InvalidSpecException e =
+        assertThrows(InvalidSpecException.class, () -> configured.start(spec().build()));
+
+    assertTrue(e instanceof ConfigException, e.getClass().getName());
+    assertTrue(e.getMessage().contains("slots"), e.getMessage());
+    assertTrue(backend.created().isEmpty());
+  }
+
+  @Test
   void aConfigurationErrorStopsEverythingBeforeTheBackendIsAsked() throws IOException {
     writeProjectFile("[defaults]\npersistnt = true\n");
     DefaultSessionEngine configured =
@@ -506,8 +521,9 @@ class DefaultSessionEngineTest {
 
   @Test
   void withoutAnIncusSectionTheBackendGetsNoSettings() {
+    backend.configure(Map.of("stale", "from before"));
     try (Session s = engine.start(spec().build())) {
-      assertEquals(Map.of(), backend.settings());
+      assertEquals(Map.of(), backend.settings(), "configured, with nothing");
     }
   }
 
