@@ -179,9 +179,12 @@ public final class DefaultSessionEngine implements SessionEngine {
           live = keptLive.get();
           state.recreate(live);
         }
-        description.id(kept.labels().getOrDefault("session", id));
+        description.id(ContainerLabel.SESSION.in(kept.labels()).orElse(id));
         description.created(
-            SessionCatalog.parseInstant(kept.labels().get("created")).orElse(created));
+            ContainerLabel.CREATED
+                .in(kept.labels())
+                .flatMap(SessionCatalog::parseInstant)
+                .orElse(created));
         containers.updateLabels(claim.name(), Owners.ofThisProcess());
       }
       session =
@@ -257,15 +260,15 @@ public final class DefaultSessionEngine implements SessionEngine {
             .addAllMounts(mounts)
             .addMounts(Mount.of(live, SessionMounts.stateTarget(config)))
             .putAllLimits(ContainerLimits.of(spec, config))
-            .putLabels("session", id)
-            .putLabels("workspace", spec.workspace().toString())
-            .putLabels("mode", persistent ? "persistent" : "ephemeral")
-            .putLabels("user", System.getProperty("user.name", "unknown"))
-            .putLabels("created", created.toString())
-            .putLabels("state", live.toString())
-            .putAllLabels(Owners.ofThisProcess());
-    resumed.ifPresent(r -> template.putLabels("resumed-from", r.id()));
-    spec.labels().forEach((k, v) -> template.putLabels("label." + k, v));
+            .putAllLabels(
+                ContainerLabel.ofNewSession(
+                    id,
+                    spec.workspace(),
+                    persistent,
+                    created,
+                    live,
+                    resumed.map(SessionInfo::id),
+                    spec.labels()));
     // The backend shifts the mounts of a uid-1000 owner, and maps any other owner (or all, where
     // it cannot shift) onto the agent user.
     return template.idMap(
