@@ -7,6 +7,7 @@ import dev.coi.api.Mount;
 import dev.coi.api.NotFoundException;
 import dev.coi.api.RunningCommand;
 import dev.coi.api.spi.Availability;
+import dev.coi.api.spi.BackendSettings;
 import dev.coi.api.spi.ContainerBackend;
 import dev.coi.api.spi.ContainerInfo;
 import dev.coi.api.spi.ContainerSpec;
@@ -42,7 +43,8 @@ public class FakeContainerBackend implements ContainerBackend {
   private final Set<String> images;
   private final List<ExecSpec> execs = new CopyOnWriteArrayList<>();
   private final List<String> stopRequests = new CopyOnWriteArrayList<>();
-  private volatile Map<String, String> settings = Map.of();
+  private volatile BackendSettings settings = BackendSettings.none();
+  private volatile boolean configured;
   private volatile Function<ExecSpec, ExecResult> execHandler = e -> ExecResult.of(0, "", "");
   private volatile boolean runsCommands;
   private boolean closed;
@@ -68,13 +70,14 @@ public class FakeContainerBackend implements ContainerBackend {
   }
 
   @Override
-  public void configure(Map<String, String> newSettings) {
-    this.settings = Map.copyOf(newSettings);
+  public void configure(BackendSettings newSettings) {
+    this.settings = newSettings;
+    this.configured = true;
   }
 
-  /** The settings the engine configured this backend with. */
-  public Map<String, String> settings() {
-    return settings;
+  /** The settings the engine configured this backend with; empty before it did. */
+  public Optional<BackendSettings> settings() {
+    return configured ? Optional.of(settings) : Optional.empty();
   }
 
   /** The containers whose stop was requested without waiting, in order. */

@@ -14,10 +14,12 @@ import dev.coi.api.Mount;
 import dev.coi.api.Session;
 import dev.coi.api.SessionSpec;
 import dev.coi.api.Sessions;
+import dev.coi.api.spi.BackendSettings;
 import dev.coi.api.spi.ContainerSpec;
 import dev.coi.api.spi.ContainerStatus;
 import dev.coi.api.spi.ExecSpec;
 import dev.coi.api.spi.IdMap;
+import dev.coi.api.spi.RemoteDaemon;
 import dev.coi.core.config.ConfigLoader;
 import dev.coi.tck.FakeContainerBackend;
 import dev.coi.tck.InMemorySessionStore;
@@ -509,21 +511,25 @@ class DefaultSessionEngineTest {
 
     try (Session s = configured.start(spec().build())) {
       assertEquals(
-          Map.of(
-              "socket", "/run/other/unix.socket",
-              "remote.address", "https://127.0.0.1:8443",
-              "remote.client_certificate", "/etc/coi/client.crt",
-              "remote.client_key", "/etc/coi/client.key",
-              "remote.server_fingerprint", "abc123"),
+          Optional.of(
+              BackendSettings.builder()
+                  .socket(Path.of("/run/other/unix.socket"))
+                  .remote(
+                      RemoteDaemon.builder()
+                          .address("https://127.0.0.1:8443")
+                          .clientCertificate(Path.of("/etc/coi/client.crt"))
+                          .clientKey(Path.of("/etc/coi/client.key"))
+                          .serverFingerprint("abc123")
+                          .build())
+                  .build()),
           backend.settings());
     }
   }
 
   @Test
   void withoutAnIncusSectionTheBackendGetsNoSettings() {
-    backend.configure(Map.of("stale", "from before"));
     try (Session s = engine.start(spec().build())) {
-      assertEquals(Map.of(), backend.settings(), "configured, with nothing");
+      assertEquals(Optional.of(BackendSettings.none()), backend.settings(), "configured, empty");
     }
   }
 

@@ -11,6 +11,7 @@ import dev.coi.api.InvalidSpecException;
 import dev.coi.api.RunningCommand;
 import dev.coi.api.TerminalSize;
 import dev.coi.api.spi.Availability;
+import dev.coi.api.spi.BackendSettings;
 import dev.coi.api.spi.ContainerBackend;
 import dev.coi.api.spi.ContainerSpec;
 import dev.coi.api.spi.ExecSpec;
@@ -45,7 +46,7 @@ class IncusContainerBackendIT extends ContainerBackendContract {
     java.nio.file.Files.setAttribute(workspace, "unix:uid", 1000);
     java.nio.file.Files.setAttribute(workspace, "unix:gid", 1000);
     try (IncusContainerBackend unshifted = new IncusContainerBackend()) {
-      unshifted.configure(Map.of("shift", "false"));
+      unshifted.configure(BackendSettings.builder().shiftMounts(false).build());
       String name = newName();
       unshifted.create(spec(name).idMap(dev.coi.api.spi.IdMap.of(1000, 1000, 1000, 1000)).build());
 
