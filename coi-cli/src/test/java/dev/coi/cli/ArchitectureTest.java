@@ -1,5 +1,6 @@
 package dev.coi.cli;
 
+import static dev.coi.tck.arch.LayeringRules.NO_NAME_CLASH_WITH_THE_JDK;
 import static dev.coi.tck.arch.LayeringRules.NO_PACKAGE_CYCLES;
 import static dev.coi.tck.arch.LayeringRules.frontEndUsesPublicApiOnly;
 import static dev.coi.tck.arch.LayeringRules.productionClasses;
@@ -18,5 +19,10 @@ class ArchitectureTest {
   @Test
   void cliPackagesHaveNoCycles() {
     NO_PACKAGE_CYCLES.check(classes);
+  }
+
+  @Test
+  void noTypeHidesACommonJdkType() {
+    NO_NAME_CLASH_WITH_THE_JDK.check(classes);
   }
 }

@@ -6,6 +6,7 @@ import static com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.Wi
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static dev.coi.tck.arch.LayeringRules.CORE_KNOWS_NO_BACKEND;
 import static dev.coi.tck.arch.LayeringRules.INTERNAL_MEANS_NOT_PUBLIC;
+import static dev.coi.tck.arch.LayeringRules.NO_NAME_CLASH_WITH_THE_JDK;
 import static dev.coi.tck.arch.LayeringRules.NO_PACKAGE_CYCLES;
 import static dev.coi.tck.arch.LayeringRules.productionClasses;
 
@@ -46,5 +47,10 @@ class ArchitectureTest {
                 .and(target(owner(JavaClass.Predicates.assignableTo(ContainerSpec.Builder.class)))))
         .because("a label key spelled out elsewhere escapes the versioned vocabulary")
         .check(classes);
+  }
+
+  @Test
+  void noTypeHidesACommonJdkType() {
+    NO_NAME_CLASH_WITH_THE_JDK.check(classes);
   }
 }

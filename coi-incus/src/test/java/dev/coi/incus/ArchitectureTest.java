@@ -1,6 +1,7 @@
 package dev.coi.incus;
 
 import static dev.coi.tck.arch.LayeringRules.BACKEND_KNOWS_NO_ENGINE;
+import static dev.coi.tck.arch.LayeringRules.NO_NAME_CLASH_WITH_THE_JDK;
 import static dev.coi.tck.arch.LayeringRules.NO_PACKAGE_CYCLES;
 import static dev.coi.tck.arch.LayeringRules.productionClasses;
 
@@ -18,5 +19,10 @@ class ArchitectureTest {
   @Test
   void backendPackagesHaveNoCycles() {
     NO_PACKAGE_CYCLES.check(classes);
+  }
+
+  @Test
+  void noTypeHidesACommonJdkType() {
+    NO_NAME_CLASH_WITH_THE_JDK.check(classes);
   }
 }

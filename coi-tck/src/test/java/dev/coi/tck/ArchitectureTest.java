@@ -2,6 +2,7 @@ package dev.coi.tck;
 
 import static dev.coi.tck.arch.LayeringRules.API_STANDS_ALONE;
 import static dev.coi.tck.arch.LayeringRules.INTERNAL_MEANS_NOT_PUBLIC;
+import static dev.coi.tck.arch.LayeringRules.NO_NAME_CLASH_WITH_THE_JDK;
 import static dev.coi.tck.arch.LayeringRules.NO_PACKAGE_CYCLES;
 import static dev.coi.tck.arch.LayeringRules.TCK_USES_PUBLIC_TYPES_ONLY;
 import static dev.coi.tck.arch.LayeringRules.productionClasses;
@@ -45,5 +46,10 @@ class ArchitectureTest {
   @Test
   void tckPackagesHaveNoCycles() {
     NO_PACKAGE_CYCLES.check(tck);
+  }
+
+  @Test
+  void noTypeHidesACommonJdkType() {
+    NO_NAME_CLASH_WITH_THE_JDK.check(api);
   }
 }

@@ -19,6 +19,7 @@ import dev.coi.incus.IncusUnavailableException;
 import dev.coi.tck.ContainerBackendContract;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -43,8 +44,8 @@ class IncusContainerBackendIT extends ContainerBackendContract {
 
   @Test
   void whereMountsCannotBeShiftedTheAgentsIdsAreMappedAsTheyAre() throws Exception {
-    java.nio.file.Files.setAttribute(workspace, "unix:uid", 1000);
-    java.nio.file.Files.setAttribute(workspace, "unix:gid", 1000);
+    Files.setAttribute(workspace, "unix:uid", 1000);
+    Files.setAttribute(workspace, "unix:gid", 1000);
     try (IncusContainerBackend unshifted = new IncusContainerBackend()) {
       unshifted.configure(BackendSettings.builder().shiftMounts(false).build());
       String name = newName();
@@ -62,8 +63,7 @@ class IncusContainerBackendIT extends ContainerBackendContract {
                   .gid(1000)
                   .build());
       assertEquals(0, touched.exitCode(), touched.stderr());
-      assertEquals(
-          1000, java.nio.file.Files.getAttribute(workspace.resolve("unshifted"), "unix:uid"));
+      assertEquals(1000, Files.getAttribute(workspace.resolve("unshifted"), "unix:uid"));
       unshifted.delete(name);
     }
   }

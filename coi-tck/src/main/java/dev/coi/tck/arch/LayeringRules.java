@@ -4,13 +4,18 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
 import dev.coi.api.SessionEngine;
 import dev.coi.api.spi.ContainerBackend;
 import dev.coi.api.spi.SessionStore;
+import java.util.List;
 
 /**
  * The module rules of docs/ARCHITECTURE.md, as ArchUnit rules. Each module's {@code
@@ -99,6 +104,45 @@ public final class LayeringRules {
           .resideInAnyPackage(
               "dev.coi..internal..", "dev.coi.core..", "dev.coi.incus..", "dev.coi.cli..")
           .because("a third-party backend or store passes the same suite with coi-api alone");
+
+  /** The JDK packages whose types any file may import; none of ours takes one of their names. */
+  private static final List<String> COMMON_JDK_PACKAGES =
+      List.of("java.lang", "java.io", "java.nio.file", "java.util", "java.time", "java.net");
+
+  /**
+   * No top-level type of ours is named as a type of a commonly imported JDK package: a {@code
+   * Files} of ours hides {@code java.nio.file.Files} and makes every neighbour spell that one out.
+   */
+  public static final ArchRule NO_NAME_CLASH_WITH_THE_JDK =
+      classes()
+          .that()
+          .resideInAPackage("dev.coi..")
+          .and()
+          .areTopLevelClasses()
+          .should(
+              new ArchCondition<JavaClass>("not share a simple name with a common JDK type") {
+                @Override
+                public void check(JavaClass type, ConditionEvents events) {
+                  for (String jdk : COMMON_JDK_PACKAGES) {
+                    String clash = jdk + "." + type.getSimpleName();
+                    if (exists(clash)) {
+                      events.add(
+                          SimpleConditionEvent.violated(
+                              type, type.getName() + " hides " + clash + " in its package"));
+                    }
+                  }
+                }
+              })
+          .allowEmptyShould(true);
+
+  private static boolean exists(String className) {
+    try {
+      Class.forName(className, false, ClassLoader.getPlatformClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError absent) {
+      return false;
+    }
+  }
 
   /** No package of ours depends, through any path, on one that depends back on it. */
   public static final ArchRule NO_PACKAGE_CYCLES =
