@@ -161,9 +161,6 @@ public abstract class Config {
                     .build())
             .incus(
                 ImmutableConfig.Incus.builder()
-                    .project((String) value(values, Key.INCUS_PROJECT))
-                    .group((String) value(values, Key.INCUS_GROUP))
-                    .claudeUid((Integer) value(values, Key.CLAUDE_UID))
                     .socket(optional(values, Key.INCUS_SOCKET, Path.class))
                     .remote(remote(values))
                     .build())
@@ -301,19 +298,10 @@ public abstract class Config {
     public abstract Optional<Path> storageDir();
   }
 
-  /** {@code [incus]}: the daemon and the container user. */
+  /** {@code [incus]}: the daemon. */
   @Value.Immutable
   public abstract static class Incus {
     Incus() {}
-
-    /** {@code project}: the Incus project containers are made in. */
-    public abstract String project();
-
-    /** {@code group}: the group whose members may use the daemon. */
-    public abstract String group();
-
-    /** {@code claude_uid}: the agent user's uid in the container. */
-    public abstract int claudeUid();
 
     /** {@code socket}: the daemon's unix socket; empty to look it up as the Incus tools do. */
     public abstract Optional<Path> socket();
