@@ -3,7 +3,6 @@ package dev.coi.core.internal;
 import dev.coi.api.BackendUnavailableException;
 import dev.coi.api.spi.BackendSettings;
 import dev.coi.api.spi.ContainerBackend;
-import dev.coi.api.spi.RemoteDaemon;
 import dev.coi.core.config.Config;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,19 +51,7 @@ final class Backends {
     return BackendSettings.builder()
         .backend(backend)
         .socket(incus.socket())
-        .remote(
-            incus
-                .remote()
-                .map(
-                    remote ->
-                        RemoteDaemon.builder()
-                            .address(remote.address())
-                            .clientCertificate(remote.clientCertificate())
-                            .clientKey(remote.clientKey())
-                            .serverCertificate(remote.serverCertificate())
-                            .serverFingerprint(remote.serverFingerprint())
-                            .caCertificate(remote.caCertificate())
-                            .build()))
+        .remote(incus.remote())
         .build();
   }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coi.api.Mount;
 import dev.coi.api.Sessions;
+import dev.coi.api.spi.RemoteDaemon;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -338,7 +339,7 @@ class ConfigLoaderTest {
     assertEquals(Path.of("/s"), c.paths().sessionsDir());
     assertEquals(Optional.of(Path.of("/st")), c.paths().storageDir());
     assertEquals(Optional.of(Path.of("/sock")), c.incus().socket());
-    Config.Remote remote = c.incus().remote().orElseThrow();
+    RemoteDaemon remote = c.incus().remote().orElseThrow();
     assertEquals("https://h:8443", remote.address());
     assertEquals(Optional.of(userFile().resolveSibling("c.pem")), remote.clientCertificate());
     assertEquals(Optional.of(userFile().resolveSibling("k.pem")), remote.clientKey());
