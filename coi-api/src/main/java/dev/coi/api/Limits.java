@@ -1,6 +1,6 @@
 package dev.coi.api;
 
-import dev.coi.api.internal.ValueStyle;
+import dev.coi.api.value.ValueStyle;
 import java.util.Optional;
 import org.immutables.value.Value;
 

@@ -1,6 +1,6 @@
 package dev.coi.api;
 
-import dev.coi.api.internal.ValueStyle;
+import dev.coi.api.value.ValueStyle;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

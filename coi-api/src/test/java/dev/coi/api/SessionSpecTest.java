@@ -86,12 +86,6 @@ class SessionSpecTest {
   }
 
   @Test
-  void aConfigurationErrorIsAnInvalidSpec() {
-    CoiException e = new ConfigException("config.toml:1:1: bad");
-    assertTrue(e instanceof InvalidSpecException);
-  }
-
-  @Test
   void mountsMustBeAbsoluteOnBothSides() {
     assertThrows(InvalidSpecException.class, () -> Mount.of(Path.of("rel"), "/x"));
     assertThrows(InvalidSpecException.class, () -> Mount.of(Path.of("/abs"), "x"));

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.coi.api.ExecResult;
 import dev.coi.api.Session;
 import dev.coi.api.Sessions;
-import dev.coi.api.testing.LiveBackendTestBase;
+import dev.coi.tck.LiveBackendTestBase;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

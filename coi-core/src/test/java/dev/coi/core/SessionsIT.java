@@ -10,7 +10,7 @@ import dev.coi.api.ExecResult;
 import dev.coi.api.Session;
 import dev.coi.api.SessionSpec;
 import dev.coi.api.Sessions;
-import dev.coi.api.testing.LiveBackendTestBase;
+import dev.coi.tck.LiveBackendTestBase;
 import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.Test;

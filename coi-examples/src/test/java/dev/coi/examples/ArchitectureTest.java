@@ -1,8 +1,8 @@
 package dev.coi.examples;
 
-import static dev.coi.api.arch.LayeringRules.NOTHING_OUTSIDE_INTERNAL_DEPENDS_ON_IT;
-import static dev.coi.api.arch.LayeringRules.frontEndUsesPublicApiOnly;
-import static dev.coi.api.arch.LayeringRules.productionClasses;
+import static dev.coi.tck.arch.LayeringRules.NOTHING_OUTSIDE_INTERNAL_DEPENDS_ON_IT;
+import static dev.coi.tck.arch.LayeringRules.frontEndUsesPublicApiOnly;
+import static dev.coi.tck.arch.LayeringRules.productionClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import org.junit.jupiter.api.Test;

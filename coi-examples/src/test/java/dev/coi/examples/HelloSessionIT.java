@@ -2,7 +2,7 @@ package dev.coi.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.coi.api.testing.LiveBackendTestBase;
+import dev.coi.tck.LiveBackendTestBase;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.coi.incus;
 
-import dev.coi.api.internal.ValueStyle;
+import dev.coi.api.value.ValueStyle;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;

@@ -1,6 +1,6 @@
 package dev.coi.incus;
 
-import dev.coi.api.internal.ValueStyle;
+import dev.coi.api.value.ValueStyle;
 import dev.coi.incus.transport.HttpResponse;
 import java.time.Instant;
 import java.time.OffsetDateTime;

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -29,7 +30,7 @@ final class HostFileBody implements RequestBody {
    */
   static HostFileBody of(Path file) {
     try {
-      return new HostFileBody(file, java.nio.file.Files.size(file));
+      return new HostFileBody(file, Files.size(file));
     } catch (IOException e) {
       throw new CoiException("cannot read " + file + ": " + e, e);
     }
@@ -48,7 +49,7 @@ final class HostFileBody implements RequestBody {
   public void writeTo(OutputStream out) throws IOException {
     InputStream in;
     try {
-      in = java.nio.file.Files.newInputStream(file);
+      in = Files.newInputStream(file);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
     }

@@ -1,7 +1,7 @@
 package dev.coi.incus;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.coi.api.internal.ValueStyle;
+import dev.coi.api.value.ValueStyle;
 import java.util.List;
 import java.util.Map;
 import org.immutables.value.Value;

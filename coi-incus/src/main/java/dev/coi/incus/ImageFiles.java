@@ -1,6 +1,6 @@
 package dev.coi.incus;
 
-import dev.coi.api.internal.ValueStyle;
+import dev.coi.api.value.ValueStyle;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.immutables.value.Value;

@@ -10,6 +10,7 @@ import dev.coi.incus.transport.RequestBody;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -132,7 +133,7 @@ public final class Images {
             "/1.0/images",
             Map.of("Content-Type", contentType),
             new byte[0],
-            Files.TRANSFER_TIMEOUT);
+            InstanceFiles.TRANSFER_TIMEOUT);
     HttpResponse response;
     try {
       response = rest.send(request, new ProgressBody(body, listener));
@@ -199,7 +200,7 @@ public final class Images {
     String fingerprint = get(aliasOrFingerprint).fingerprint();
     HttpRequest request =
         HttpRequest.of("GET", "/1.0/images/" + Rest.encode(fingerprint) + "/export")
-            .withTimeout(Files.TRANSFER_TIMEOUT);
+            .withTimeout(InstanceFiles.TRANSFER_TIMEOUT);
     HttpResponse response = rest.send(request);
     if (response.status() / 100 != 2) {
       Rest.metadata(response, request.describe());
@@ -278,9 +279,9 @@ public final class Images {
   private static Path write(Path dir, String name, Slice slice) {
     Path file = dir.resolve(name);
     try {
-      java.nio.file.Files.createDirectories(dir);
+      Files.createDirectories(dir);
       try (OutputStream out =
-          java.nio.file.Files.newOutputStream(
+          Files.newOutputStream(
               file,
               StandardOpenOption.CREATE,
               StandardOpenOption.TRUNCATE_EXISTING,

@@ -32,7 +32,7 @@ public final class IncusClient implements AutoCloseable {
   private final Operations operations;
   private final Images images;
   private final Events events;
-  private final Files files;
+  private final InstanceFiles files;
   private final Snapshots snapshots;
   private volatile List<String> extensions;
 
@@ -43,7 +43,7 @@ public final class IncusClient implements AutoCloseable {
     this.operations = new Operations(rest);
     this.images = new Images(rest);
     this.events = new Events(rest);
-    this.files = new Files(rest);
+    this.files = new InstanceFiles(rest);
     this.snapshots = new Snapshots(rest);
   }
 
@@ -137,7 +137,7 @@ public final class IncusClient implements AutoCloseable {
     return rest.idleConnections();
   }
 
-  public Files files() {
+  public InstanceFiles files() {
     return files;
   }
 

@@ -1,7 +1,7 @@
 package dev.coi.incus;
 
 import dev.coi.api.InvalidSpecException;
-import dev.coi.api.internal.ValueStyle;
+import dev.coi.api.value.ValueStyle;
 import dev.coi.incus.transport.HttpsTransport;
 import dev.coi.incus.transport.ServerTrust;
 import java.io.IOException;

@@ -1,12 +1,12 @@
 package dev.coi.incus;
 
-import dev.coi.api.internal.ValueStyle;
+import dev.coi.api.value.ValueStyle;
 import java.util.OptionalInt;
 import org.immutables.value.Value;
 
 /**
- * The owner and modes a {@link Files#pushTree} gives what it creates: one owner for every entry,
- * and either each entry's own permission bits on the host (the default) or fixed modes.
+ * The owner and modes a {@link InstanceFiles#pushTree} gives what it creates: one owner for every
+ * entry, and either each entry's own permission bits on the host (the default) or fixed modes.
  *
  * <pre>{@code
  * PushPolicy asHost = PushPolicy.owner(1000, 1000);
@@ -40,7 +40,7 @@ public abstract class PushPolicy {
 
   @Value.Check
   void check() {
-    Files.checkOwner(uid(), gid());
+    InstanceFiles.checkOwner(uid(), gid());
     fileMode().ifPresent(PushPolicy::checkMode);
     directoryMode().ifPresent(PushPolicy::checkMode);
   }

@@ -3,6 +3,7 @@ package dev.coi.incus;
 import dev.coi.api.CoiException;
 import dev.coi.api.ConflictException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -17,18 +18,18 @@ import java.util.List;
  * host process changing the target while the pull runs is not guarded against.)
  */
 final class TreePull {
-  private final Files files;
+  private final InstanceFiles files;
   private final String instance;
   private String treeRoot;
   private Path hostRoot;
 
-  TreePull(Files files, String instance) {
+  TreePull(InstanceFiles files, String instance) {
     this.files = files;
     this.instance = instance;
   }
 
   void pull(String containerDir, Path hostDir) {
-    Files.Fetched top = files.fetch(instance, containerDir);
+    InstanceFiles.Fetched top = files.fetch(instance, containerDir);
     treeRoot = containerDir;
     if (top.info().isSymlink()) {
       // The daemon resolves links to real paths, so judge the tree's links against the real root.
@@ -40,7 +41,7 @@ final class TreePull {
           "cannot pull " + containerDir + " from " + instance + " as a tree: not a directory");
     }
     try {
-      java.nio.file.Files.createDirectories(hostDir);
+      Files.createDirectories(hostDir);
       hostRoot = hostDir.toRealPath();
     } catch (IOException e) {
       throw new CoiException("cannot pull into " + hostDir + ": " + e, e);
@@ -58,7 +59,7 @@ final class TreePull {
       if (!hostDir.equals(hostChild.getParent())) {
         refuse(child, "a name that is not one path segment on this host");
       }
-      Files.Fetched entry = files.fetch(instance, child);
+      InstanceFiles.Fetched entry = files.fetch(instance, child);
       switch (entry.info().type()) {
         case DIRECTORY:
           makeDirectory(child, hostChild);
@@ -78,11 +79,11 @@ final class TreePull {
   }
 
   private void makeDirectory(String child, Path hostChild) {
-    if (java.nio.file.Files.isSymbolicLink(hostChild)) {
+    if (Files.isSymbolicLink(hostChild)) {
       refuse(child, hostChild + " is a symlink on the host");
     }
-    if (java.nio.file.Files.exists(hostChild, LinkOption.NOFOLLOW_LINKS)) {
-      if (!java.nio.file.Files.isDirectory(hostChild, LinkOption.NOFOLLOW_LINKS)) {
+    if (Files.exists(hostChild, LinkOption.NOFOLLOW_LINKS)) {
+      if (!Files.isDirectory(hostChild, LinkOption.NOFOLLOW_LINKS)) {
         throw new ConflictException(
             "cannot pull "
                 + child
@@ -95,19 +96,19 @@ final class TreePull {
       return;
     }
     try {
-      java.nio.file.Files.createDirectory(hostChild);
+      Files.createDirectory(hostChild);
     } catch (IOException e) {
       throw hostFailure(child, hostChild, e);
     }
   }
 
   private void writeFile(String child, Path hostChild, byte[] content) {
-    if (java.nio.file.Files.isSymbolicLink(hostChild)) {
+    if (Files.isSymbolicLink(hostChild)) {
       refuse(child, hostChild + " is a symlink on the host");
     }
     try {
       // NOFOLLOW_LINKS also holds should a symlink appear there after the check above.
-      java.nio.file.Files.write(
+      Files.write(
           hostChild,
           content,
           StandardOpenOption.CREATE,
@@ -131,12 +132,12 @@ final class TreePull {
     }
     Path linkText = hostChild.getParent().relativize(hostTarget);
     try {
-      if (java.nio.file.Files.isDirectory(hostChild, LinkOption.NOFOLLOW_LINKS)) {
+      if (Files.isDirectory(hostChild, LinkOption.NOFOLLOW_LINKS)) {
         throw new ConflictException(
             "cannot pull " + child + " from " + instance + ": " + hostChild + " is a directory");
       }
-      java.nio.file.Files.deleteIfExists(hostChild);
-      java.nio.file.Files.createSymbolicLink(hostChild, linkText);
+      Files.deleteIfExists(hostChild);
+      Files.createSymbolicLink(hostChild, linkText);
     } catch (IOException e) {
       throw hostFailure(child, hostChild, e);
     }
@@ -144,7 +145,7 @@ final class TreePull {
 
   private void setMode(Path hostPath, FileInfo info) {
     try {
-      java.nio.file.Files.setPosixFilePermissions(hostPath, info.permissions());
+      Files.setPosixFilePermissions(hostPath, info.permissions());
     } catch (UnsupportedOperationException notPosix) {
       // Then the host keeps its default permissions.
     } catch (IOException e) {

@@ -3,6 +3,7 @@ package dev.coi.incus;
 import dev.coi.api.CoiException;
 import dev.coi.api.ConflictException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -22,11 +23,11 @@ final class TreePush {
   private static final int DEFAULT_FILE_MODE = 0644;
   private static final int DEFAULT_DIRECTORY_MODE = 0755;
 
-  private final Files files;
+  private final InstanceFiles files;
   private final String instance;
   private final PushPolicy policy;
 
-  TreePush(Files files, String instance, PushPolicy policy) {
+  TreePush(InstanceFiles files, String instance, PushPolicy policy) {
     this.files = files;
     this.instance = instance;
     this.policy = policy;
@@ -39,7 +40,7 @@ final class TreePush {
     } catch (IOException e) {
       throw new CoiException("cannot push " + hostDir + " to " + instance + ": " + e, e);
     }
-    if (!java.nio.file.Files.isDirectory(root)) {
+    if (!Files.isDirectory(root)) {
       throw new CoiException("cannot push " + hostDir + " to " + instance + ": not a directory");
     }
     pushDirectory(root, containerDir, false);
@@ -101,7 +102,7 @@ final class TreePush {
   private void pushLink(Path link, String target, boolean parentIsNew) {
     String linkTarget;
     try {
-      linkTarget = java.nio.file.Files.readSymbolicLink(link).toString();
+      linkTarget = Files.readSymbolicLink(link).toString();
     } catch (IOException e) {
       throw new CoiException("cannot read the symlink " + link + ": " + e, e);
     }
@@ -123,7 +124,7 @@ final class TreePush {
   }
 
   private static List<Path> children(Path dir) {
-    try (Stream<Path> entries = java.nio.file.Files.list(dir)) {
+    try (Stream<Path> entries = Files.list(dir)) {
       return entries.sorted().collect(Collectors.toList());
     } catch (IOException e) {
       throw new CoiException("cannot list " + dir + ": " + e, e);
@@ -132,8 +133,7 @@ final class TreePush {
 
   private static BasicFileAttributes attributes(Path path) {
     try {
-      return java.nio.file.Files.readAttributes(
-          path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     } catch (IOException e) {
       throw new CoiException("cannot read " + path + ": " + e, e);
     }
@@ -145,7 +145,7 @@ final class TreePush {
       return fixed.getAsInt();
     }
     try {
-      return bits(java.nio.file.Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
+      return bits(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
     } catch (UnsupportedOperationException notPosix) {
       return fallback;
     } catch (IOException e) {

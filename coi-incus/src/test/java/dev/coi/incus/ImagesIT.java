@@ -12,6 +12,7 @@ import dev.coi.api.ConflictException;
 import dev.coi.api.NotFoundException;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -60,13 +61,12 @@ class ImagesIT extends LiveIncusTestBase {
 
     // Imported as they are, the files would be coi-test-min itself: a new description makes a new
     // image.
-    Path meta = java.nio.file.Files.createDirectories(temp.resolve("meta"));
+    Path meta = Files.createDirectories(temp.resolve("meta"));
     tar("-C", meta, "-xf", exported.metadata());
     Path yaml = meta.resolve("metadata.yaml");
-    java.nio.file.Files.writeString(
+    Files.writeString(
         yaml,
-        java.nio.file.Files.readString(yaml)
-            .replace("description: \"", "description: \"coi-test re-import of "));
+        Files.readString(yaml).replace("description: \"", "description: \"coi-test re-import of "));
     Path newMeta = temp.resolve("meta.tar");
     tar("-C", meta, "-cf", newMeta, "metadata.yaml", "templates");
 
@@ -82,7 +82,7 @@ class ImagesIT extends LiveIncusTestBase {
 
     assertEquals(sha256(newMeta, rootfs), split);
     assertEquals(split, images.get(splitAlias).fingerprint());
-    long sent = java.nio.file.Files.size(newMeta) + java.nio.file.Files.size(rootfs);
+    long sent = Files.size(newMeta) + Files.size(rootfs);
     assertTrue(heard.get(0).startsWith("upload 0/"), heard.toString());
     String last = heard.get(heard.size() - 1);
     long total = Long.parseLong(last.substring(last.indexOf('/') + 1));
@@ -90,7 +90,7 @@ class ImagesIT extends LiveIncusTestBase {
     assertTrue(last.equals("upload " + total + "/" + total), heard.toString());
 
     // The unified form: metadata and rootfs/ in one tarball.
-    Path unified = java.nio.file.Files.createDirectories(temp.resolve("unified/rootfs"));
+    Path unified = Files.createDirectories(temp.resolve("unified/rootfs"));
     tar("-C", unified, "--numeric-owner", "-xpf", rootfs);
     tar("-C", meta, "-cf", temp.resolve("meta2.tar"), "metadata.yaml", "templates");
     tar("-C", unified.getParent(), "-xf", temp.resolve("meta2.tar"));
@@ -116,7 +116,7 @@ class ImagesIT extends LiveIncusTestBase {
     // Gone before @TempDir's clean-up, which warns about each busybox link leading out of it.
     deleteTree(unified.getParent());
     assertEquals(sha256(tarball), whole);
-    long size = java.nio.file.Files.size(tarball);
+    long size = Files.size(tarball);
     assertEquals("upload " + size + "/" + size, heard.get(heard.size() - 1));
 
     // It is a working image, and it exports back byte for byte.
@@ -124,9 +124,7 @@ class ImagesIT extends LiveIncusTestBase {
     assertTrue(live.client.instances().get(instance).isRunning());
     ImageFiles again = images.export(unifiedAlias, temp.resolve("again"));
     assertFalse(again.isSplit());
-    assertArrayEquals(
-        java.nio.file.Files.readAllBytes(tarball),
-        java.nio.file.Files.readAllBytes(again.metadata()));
+    assertArrayEquals(Files.readAllBytes(tarball), Files.readAllBytes(again.metadata()));
 
     // The same image once more is a conflict, and makes no alias.
     String duplicateAlias = live.alias(LiveResources.name("img-dup"));
@@ -170,7 +168,7 @@ class ImagesIT extends LiveIncusTestBase {
     // the once-a-second progress poll to see it.
     byte[] noise = new byte[48 * 1024 * 1024];
     new Random(7).nextBytes(noise);
-    Path big = java.nio.file.Files.write(temp.resolve("noise.bin"), noise);
+    Path big = Files.write(temp.resolve("noise.bin"), noise);
     live.client.files().push(instance, "/noise.bin", big, 0, 0, 0644);
     live.client.snapshots().create(instance, "with-noise");
 
@@ -213,9 +211,9 @@ class ImagesIT extends LiveIncusTestBase {
   }
 
   private static void deleteTree(Path root) throws IOException {
-    try (Stream<Path> all = java.nio.file.Files.walk(root)) {
+    try (Stream<Path> all = Files.walk(root)) {
       for (Path path : all.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
-        java.nio.file.Files.delete(path);
+        Files.delete(path);
       }
     }
   }
@@ -223,7 +221,7 @@ class ImagesIT extends LiveIncusTestBase {
   private static String sha256(Path... files) throws Exception {
     MessageDigest digest = MessageDigest.getInstance("SHA-256");
     for (Path file : files) {
-      digest.update(java.nio.file.Files.readAllBytes(file));
+      digest.update(Files.readAllBytes(file));
     }
     return HexFormat.of().formatHex(digest.digest());
   }

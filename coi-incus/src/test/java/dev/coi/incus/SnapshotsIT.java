@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class SnapshotsIT extends LiveIncusTestBase {
   private LiveResources live;
   private Snapshots snapshots;
-  private Files files;
+  private InstanceFiles files;
 
   @BeforeEach
   void start() {

@@ -1,6 +1,6 @@
 package dev.coi.api.spi;
 
-import dev.coi.api.internal.ValueStyle;
+import dev.coi.api.value.ValueStyle;
 import org.immutables.value.Value;
 
 /** Whether a backend can be used here, and if not, why not in words a user can act on. */

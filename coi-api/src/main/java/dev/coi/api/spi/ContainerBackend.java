@@ -33,14 +33,12 @@ public interface ContainerBackend extends AutoCloseable {
   }
 
   /**
-   * Settings from coi's configuration, given once before first use; keys a backend does not know
-   * are ignored. Incus reads {@code socket}, {@code remote.address}, {@code
-   * remote.client_certificate}, {@code remote.client_key}, {@code remote.server_certificate},
-   * {@code remote.server_fingerprint} and {@code remote.ca_certificate} (from {@code [incus]}), and
-   * {@code shift} ({@code false} maps mounts with {@code raw.idmap} even where the kernel could
-   * shift them).
+   * Settings from coi's configuration, given once before first use; a backend uses the fields that
+   * apply to it. Incus reads {@link BackendSettings#socket()}, {@link BackendSettings#remote()}
+   * (from {@code [incus]}) and {@link BackendSettings#shiftMounts()} (false maps mounts with {@code
+   * raw.idmap} even where the kernel could shift them).
    */
-  default void configure(Map<String, String> settings) {}
+  default void configure(BackendSettings settings) {}
 
   /** Whether this backend can be used on this machine now, and why not; never throws. */
   Availability availability();

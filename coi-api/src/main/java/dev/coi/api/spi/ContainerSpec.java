@@ -1,7 +1,7 @@
 package dev.coi.api.spi;
 
 import dev.coi.api.Mount;
-import dev.coi.api.internal.ValueStyle;
+import dev.coi.api.value.ValueStyle;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

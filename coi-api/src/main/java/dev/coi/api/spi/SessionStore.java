@@ -18,8 +18,9 @@ import java.util.Optional;
  * threads and processes.
  *
  * <p>Session ids are the engine's (UUIDs); stores may refuse others that cannot name a file, with
- * an {@link dev.coi.api.InvalidSpecException}. The abstract {@code SessionStoreContract} in
- * coi-api's test-jar is what every implementation must pass.
+ * an {@link dev.coi.api.InvalidSpecException}. The abstract {@code
+ * dev.coi.tck.SessionStoreContract} (artifact {@code dev.coi:coi-tck}) is what every implementation
+ * must pass.
  */
 public interface SessionStore extends AutoCloseable {
 

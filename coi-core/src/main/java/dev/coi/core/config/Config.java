@@ -2,7 +2,8 @@ package dev.coi.core.config;
 
 import dev.coi.api.ConfigException;
 import dev.coi.api.Mount;
-import dev.coi.api.internal.ValueStyle;
+import dev.coi.api.spi.RemoteDaemon;
+import dev.coi.api.value.ValueStyle;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -161,9 +162,6 @@ public abstract class Config {
                     .build())
             .incus(
                 ImmutableConfig.Incus.builder()
-                    .project((String) value(values, Key.INCUS_PROJECT))
-                    .group((String) value(values, Key.INCUS_GROUP))
-                    .claudeUid((Integer) value(values, Key.CLAUDE_UID))
                     .socket(optional(values, Key.INCUS_SOCKET, Path.class))
                     .remote(remote(values))
                     .build())
@@ -220,7 +218,7 @@ public abstract class Config {
       List.of(
           Key.REMOTE_SERVER_CERTIFICATE, Key.REMOTE_SERVER_FINGERPRINT, Key.REMOTE_CA_CERTIFICATE);
 
-  private static Optional<Remote> remote(Map<Key, Setting> values) {
+  private static Optional<RemoteDaemon> remote(Map<Key, Setting> values) {
     Optional<String> address = optional(values, Key.REMOTE_ADDRESS, String.class);
     if (address.isEmpty()) {
       for (Key key : Key.values()) {
@@ -249,7 +247,7 @@ public abstract class Config {
               + ") are both set: trust the remote daemon one way, keep one of them");
     }
     return Optional.of(
-        ImmutableConfig.Remote.builder()
+        RemoteDaemon.builder()
             .address(address.get())
             .clientCertificate(optional(values, Key.REMOTE_CLIENT_CERTIFICATE, Path.class))
             .clientKey(optional(values, Key.REMOTE_CLIENT_KEY, Path.class))
@@ -301,52 +299,22 @@ public abstract class Config {
     public abstract Optional<Path> storageDir();
   }
 
-  /** {@code [incus]}: the daemon and the container user. */
+  /** {@code [incus]}: the daemon. */
   @Value.Immutable
   public abstract static class Incus {
     Incus() {}
-
-    /** {@code project}: the Incus project containers are made in. */
-    public abstract String project();
-
-    /** {@code group}: the group whose members may use the daemon. */
-    public abstract String group();
-
-    /** {@code claude_uid}: the agent user's uid in the container. */
-    public abstract int claudeUid();
 
     /** {@code socket}: the daemon's unix socket; empty to look it up as the Incus tools do. */
     public abstract Optional<Path> socket();
 
     /** {@code [incus.remote]}: a daemon over HTTPS instead of the local socket. */
-    public abstract Optional<Remote> remote();
-  }
-
-  /**
-   * {@code [incus.remote]}: a daemon reached over HTTPS with a client certificate, trusted by at
-   * most one of its certificate, its fingerprint or its CA.
-   */
-  @Value.Immutable
-  public abstract static class Remote {
-    Remote() {}
-
-    /** {@code address}: {@code https://host:8443}. */
-    public abstract String address();
-
-    /** {@code client_certificate}: the client certificate file (PEM). */
-    public abstract Optional<Path> clientCertificate();
-
-    /** {@code client_key}: the client key file (PEM). */
-    public abstract Optional<Path> clientKey();
-
-    /** {@code server_certificate}: a copy of the server's certificate, to trust exactly it. */
-    public abstract Optional<Path> serverCertificate();
-
-    /** {@code server_fingerprint}: the server certificate's SHA-256 fingerprint, instead. */
-    public abstract Optional<String> serverFingerprint();
-
-    /** {@code ca_certificate}: the CA that issued the server's certificate (Incus PKI mode). */
-    public abstract Optional<Path> caCertificate();
+    /**
+     * {@code [incus.remote]}: a daemon reached over HTTPS with a client certificate ({@code
+     * client_certificate}, {@code client_key}, PEM files), trusted by at most one of its
+     * certificate ({@code server_certificate}), its fingerprint ({@code server_fingerprint}) or its
+     * CA ({@code ca_certificate}); the backend is given it as it is.
+     */
+    public abstract Optional<RemoteDaemon> remote();
   }
 
   /** {@code [agent]}: the agent CLI run in the container (Claude Code, or a stand-in). */

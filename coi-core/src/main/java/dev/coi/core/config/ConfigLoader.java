@@ -2,7 +2,7 @@ package dev.coi.core.config;
 
 import dev.coi.api.ConfigException;
 import dev.coi.api.SessionSpec;
-import dev.coi.api.internal.ValueStyle;
+import dev.coi.api.value.ValueStyle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -4,6 +4,7 @@ import dev.coi.api.ConfigException;
 import java.lang.System.Logger.Level;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -30,6 +31,10 @@ final class EnvironmentLayer {
         continue;
       }
       Key key = keys.get(variable);
+      Optional<String> retired = Key.retiredVariable(variable);
+      if (retired.isPresent() && entry.getValue() != null && !entry.getValue().isBlank()) {
+        throw new ConfigException("environment variable " + variable + ": " + retired.get());
+      }
       if (key == null) {
         // Not an error: the variable may be meant for another version or another tool.
         LOG.log(

@@ -3,6 +3,7 @@ package dev.coi.core.config;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -21,9 +22,6 @@ enum Key {
   STORE("defaults.store", ValueType.STRING, null),
   SESSIONS_DIR("paths.sessions_dir", ValueType.PATH, "~/.claude-on-incus/sessions"),
   STORAGE_DIR("paths.storage_dir", ValueType.PATH, null),
-  INCUS_PROJECT("incus.project", ValueType.STRING, "default"),
-  INCUS_GROUP("incus.group", ValueType.STRING, "incus-admin"),
-  CLAUDE_UID("incus.claude_uid", ValueType.INTEGER, 1000),
   INCUS_SOCKET("incus.socket", ValueType.PATH, null),
   REMOTE_ADDRESS("incus.remote.address", ValueType.STRING, null),
   REMOTE_CLIENT_CERTIFICATE("incus.remote.client_certificate", ValueType.PATH, null),
@@ -41,6 +39,30 @@ enum Key {
   LIMITS_PROCESSES("limits.processes", ValueType.LIMIT, null);
 
   static final String ENV_PREFIX = "CLAUDE_ON_INCUS_";
+
+  /**
+   * Keys coi read once but never applied, now refused with the reason and the fix (see
+   * docs/ARCHITECTURE.md): a setting that is accepted and ignored misleads whoever set it.
+   */
+  static final Map<String, String> RETIRED =
+      Map.of(
+          "incus.project",
+          "coi makes its containers in Incus's default project; remove the key",
+          "incus.group",
+          "coi never used it (access to the daemon is membership of the group that owns its"
+              + " socket, set up by images/setup-host.sh); remove the key",
+          "incus.claude_uid",
+          "the agent user is uid 1000, as in coi's images; remove the key");
+
+  /** Why a retired key is refused, by its environment variable; empty for others. */
+  static Optional<String> retiredVariable(String variable) {
+    return RETIRED.entrySet().stream()
+        .filter(
+            e ->
+                variable.equals(ENV_PREFIX + e.getKey().replace('.', '_').toUpperCase(Locale.ROOT)))
+        .map(e -> e.getKey() + " is no longer read: " + e.getValue())
+        .findFirst();
+  }
 
   private final String name;
   private final ValueType type;
@@ -109,11 +131,6 @@ enum Key {
       case SLOTS:
         if ((Integer) value < 1) {
           throw new ValueProblem("must be 1 or more, not " + value);
-        }
-        break;
-      case CLAUDE_UID:
-        if ((Integer) value < 0) {
-          throw new ValueProblem("must be 0 or more, not " + value);
         }
         break;
       case CONTAINER_PREFIX:

@@ -277,7 +277,7 @@ final class TomlLayer {
     throw error(at, dotted + " must be a table ([" + dotted + "]), not " + ValueType.nameOf(value));
   }
 
-  /** The names directly under a dotted prefix: for {@code incus}, project, group, …, remote. */
+  /** The names directly under a dotted prefix: for {@code incus}, socket and remote. */
   private static List<String> childrenOf(String prefix) {
     Set<String> children = new LinkedHashSet<>();
     for (Key key : Key.values()) {
@@ -292,6 +292,9 @@ final class TomlLayer {
 
   private ConfigException unknown(
       TomlPosition at, String dotted, String local, List<String> known) {
+    if (Key.RETIRED.containsKey(dotted)) {
+      return error(at, "'" + dotted + "' is no longer read: " + Key.RETIRED.get(dotted));
+    }
     String hint =
         Suggestions.closest(local, known)
             .map(s -> "did you mean '" + s + "'?")

@@ -67,7 +67,7 @@ final class AgentState {
    * {@code <root>/<id>/claude}. A label is no reason to delete anything elsewhere on the host.
    */
   static Optional<Path> liveDirectoryOf(Map<String, String> labels, Path root) {
-    String label = labels.get("state");
+    String label = ContainerLabel.STATE.in(labels).orElse(null);
     if (label == null) {
       return Optional.empty();
     }

@@ -176,7 +176,7 @@ final class ContainerSession implements Session {
     SessionState state =
         backend
             .find(name)
-            .filter(c -> id().equals(c.labels().get("session")))
+            .filter(c -> ContainerLabel.SESSION.in(c.labels()).filter(id()::equals).isPresent())
             .map(ContainerInfo::status)
             .map(s -> s == ContainerStatus.RUNNING ? SessionState.RUNNING : SessionState.STOPPED)
             .orElse(SessionState.SAVED);

@@ -8,6 +8,7 @@ import dev.coi.api.SessionInfo;
 import dev.coi.api.SessionNotFoundException;
 import dev.coi.api.SessionSpec;
 import dev.coi.api.SessionState;
+import dev.coi.api.spi.BackendSettings;
 import dev.coi.api.spi.ContainerBackend;
 import dev.coi.api.spi.ContainerInfo;
 import dev.coi.api.spi.ContainerSpec;
@@ -37,10 +38,10 @@ import java.util.function.Function;
  */
 public final class DefaultSessionEngine implements SessionEngine {
 
-  /** The settings key that names the backend or store to use; see {@link Backends#discover}. */
+  /** The store settings key that names the store to use; see {@link SessionStores#discover}. */
   static final String USE = "use";
 
-  private final Function<Map<String, String>, ContainerBackend> backendFactory;
+  private final Function<BackendSettings, ContainerBackend> backendFactory;
   private final Function<Map<String, String>, SessionStore> storeFactory;
   private final ConfigLoader configLoader;
   private final Clock clock;
@@ -49,7 +50,7 @@ public final class DefaultSessionEngine implements SessionEngine {
   private final SessionCatalog catalog;
 
   /** One backend per distinct settings: a project file may point at another daemon. */
-  private final Map<Map<String, String>, ContainerBackend> backends = new HashMap<>();
+  private final Map<BackendSettings, ContainerBackend> backends = new HashMap<>();
 
   private final Map<Map<String, String>, SessionStore> stores = new HashMap<>();
 
@@ -68,7 +69,7 @@ public final class DefaultSessionEngine implements SessionEngine {
 
   /** An engine for tests: the host's id delegation is not checked (the daemon decides). */
   DefaultSessionEngine(
-      Function<Map<String, String>, ContainerBackend> backendFactory,
+      Function<BackendSettings, ContainerBackend> backendFactory,
       Function<Map<String, String>, SessionStore> storeFactory,
       ConfigLoader configLoader,
       Clock clock) {
@@ -76,7 +77,7 @@ public final class DefaultSessionEngine implements SessionEngine {
   }
 
   DefaultSessionEngine(
-      Function<Map<String, String>, ContainerBackend> backendFactory,
+      Function<BackendSettings, ContainerBackend> backendFactory,
       Function<Map<String, String>, SessionStore> storeFactory,
       ConfigLoader configLoader,
       Clock clock,
@@ -91,9 +92,9 @@ public final class DefaultSessionEngine implements SessionEngine {
   }
 
   private synchronized ContainerBackend backend(Config config, Optional<String> forced) {
-    Map<String, String> settings = new HashMap<>(Backends.settings(config.incus()));
-    forced.or(config.defaults()::backend).ifPresent(name -> settings.put(USE, name));
-    return backends.computeIfAbsent(Map.copyOf(settings), backendFactory);
+    BackendSettings settings =
+        Backends.settings(config.incus(), forced.or(config.defaults()::backend));
+    return backends.computeIfAbsent(settings, backendFactory);
   }
 
   private synchronized SessionStore store(Config config, Optional<String> forced) {
@@ -179,9 +180,12 @@ public final class DefaultSessionEngine implements SessionEngine {
           live = keptLive.get();
           state.recreate(live);
         }
-        description.id(kept.labels().getOrDefault("session", id));
+        description.id(ContainerLabel.SESSION.in(kept.labels()).orElse(id));
         description.created(
-            SessionCatalog.parseInstant(kept.labels().get("created")).orElse(created));
+            ContainerLabel.CREATED
+                .in(kept.labels())
+                .flatMap(SessionCatalog::parseInstant)
+                .orElse(created));
         containers.updateLabels(claim.name(), Owners.ofThisProcess());
       }
       session =
@@ -257,15 +261,15 @@ public final class DefaultSessionEngine implements SessionEngine {
             .addAllMounts(mounts)
             .addMounts(Mount.of(live, SessionMounts.stateTarget(config)))
             .putAllLimits(ContainerLimits.of(spec, config))
-            .putLabels("session", id)
-            .putLabels("workspace", spec.workspace().toString())
-            .putLabels("mode", persistent ? "persistent" : "ephemeral")
-            .putLabels("user", System.getProperty("user.name", "unknown"))
-            .putLabels("created", created.toString())
-            .putLabels("state", live.toString())
-            .putAllLabels(Owners.ofThisProcess());
-    resumed.ifPresent(r -> template.putLabels("resumed-from", r.id()));
-    spec.labels().forEach((k, v) -> template.putLabels("label." + k, v));
+            .putAllLabels(
+                ContainerLabel.ofNewSession(
+                    id,
+                    spec.workspace(),
+                    persistent,
+                    created,
+                    live,
+                    resumed.map(SessionInfo::id),
+                    spec.labels()));
     // The backend shifts the mounts of a uid-1000 owner, and maps any other owner (or all, where
     // it cannot shift) onto the agent user.
     return template.idMap(

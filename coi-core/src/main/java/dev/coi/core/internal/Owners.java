@@ -26,31 +26,36 @@ final class Owners {
   static Map<String, String> ofThisProcess() {
     ProcessHandle self = ProcessHandle.current();
     return Map.of(
-        "host",
+        ContainerLabel.HOST.key(),
         HOST,
-        "pid",
+        ContainerLabel.PID.key(),
         Long.toString(self.pid()),
-        "pid-started",
+        ContainerLabel.PID_STARTED.key(),
         self.info().startInstant().map(Object::toString).orElse(""));
   }
 
   /** True unless the container's owner is known to be gone. */
   static boolean alive(ContainerInfo container) {
     Map<String, String> labels = container.labels();
-    if (!labels.containsKey("pid")) {
+    if (!ContainerLabel.PID.isOn(labels)) {
       // Not made by coi's engine: never treat it as abandoned.
       return true;
     }
     return alive(
-        labels.getOrDefault("host", HOST),
-        labels.get("pid"),
-        labels.getOrDefault("pid-started", ""));
+        ContainerLabel.HOST.in(labels).orElse(HOST),
+        ContainerLabel.PID.in(labels).orElseThrow(),
+        ContainerLabel.PID_STARTED.in(labels).orElse(""));
   }
 
   /** This process as one line: host, pid, start time. */
   static String describeThisProcess() {
     Map<String, String> self = ofThisProcess();
-    return self.get("host") + " " + self.get("pid") + " " + self.get("pid-started") + "\n";
+    return ContainerLabel.HOST.in(self).orElse("")
+        + " "
+        + ContainerLabel.PID.in(self).orElse("")
+        + " "
+        + ContainerLabel.PID_STARTED.in(self).orElse("")
+        + "\n";
   }
 
   /** True unless the process a {@link #describeThisProcess()} line names is known to be gone. */

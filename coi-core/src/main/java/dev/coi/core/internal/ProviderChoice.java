@@ -60,8 +60,12 @@ final class ProviderChoice<T> {
 
   /** The provider the settings ask for (key {@link DefaultSessionEngine#USE}), or the best one. */
   T choose(List<T> candidates, Map<String, String> settings) {
-    Optional<String> wanted =
-        Optional.ofNullable(settings.get(DefaultSessionEngine.USE)).filter(s -> !s.isBlank());
+    return choose(candidates, Optional.ofNullable(settings.get(DefaultSessionEngine.USE)));
+  }
+
+  /** The provider of that name, or the best one when none is named. */
+  T choose(List<T> candidates, Optional<String> name) {
+    Optional<String> wanted = name.filter(s -> !s.isBlank());
     List<T> byPriority = new ArrayList<>(candidates);
     byPriority.sort(Comparator.comparingInt(priority).reversed());
     T chosen = null;

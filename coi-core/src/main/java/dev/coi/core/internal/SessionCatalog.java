@@ -75,28 +75,27 @@ final class SessionCatalog {
   /** A coi container as a session; empty for containers coi's engine did not make. */
   static Optional<SessionInfo> describe(ContainerInfo container) {
     Map<String, String> labels = container.labels();
-    if (!labels.containsKey("session") || !labels.containsKey("workspace")) {
+    if (!ContainerLabel.SESSION.isOn(labels) || !ContainerLabel.WORKSPACE.isOn(labels)) {
       return Optional.empty();
     }
     SessionInfo.Builder info =
         SessionInfo.builder()
-            .id(labels.get("session"))
+            .id(ContainerLabel.SESSION.in(labels).orElseThrow())
             .container(container.name())
-            .workspace(Path.of(labels.get("workspace")))
-            .slot(parseSlot(labels.get("slot")))
-            .persistent("persistent".equals(labels.get("mode")))
+            .workspace(Path.of(ContainerLabel.WORKSPACE.in(labels).orElseThrow()))
+            .slot(parseSlot(ContainerLabel.SLOT.in(labels).orElse(null)))
+            .persistent(ContainerLabel.isPersistent(labels))
             .state(
                 container.status() == ContainerStatus.RUNNING
                     ? SessionState.RUNNING
                     : SessionState.STOPPED)
-            .created(parseInstant(labels.get("created")).orElse(Instant.EPOCH))
-            .resumedFrom(Optional.ofNullable(labels.get("resumed-from")));
-    labels.forEach(
-        (k, v) -> {
-          if (k.startsWith("label.")) {
-            info.putLabels(k.substring("label.".length()), v);
-          }
-        });
+            .created(
+                ContainerLabel.CREATED
+                    .in(labels)
+                    .flatMap(SessionCatalog::parseInstant)
+                    .orElse(Instant.EPOCH))
+            .resumedFrom(ContainerLabel.RESUMED_FROM.in(labels))
+            .putAllLabels(ContainerLabel.callerLabels(labels));
     return Optional.of(info.build());
   }
 
@@ -157,8 +156,11 @@ final class SessionCatalog {
       AgentState.liveDirectoryOf(container.labels(), stateRoot).ifPresent(held::add);
       boolean inScope =
           workspace.isEmpty()
-              || workspace.get().toString().equals(container.labels().get("workspace"));
-      if (!inScope || !container.labels().containsKey("session")) {
+              || ContainerLabel.WORKSPACE
+                  .in(container.labels())
+                  .filter(workspace.get().toString()::equals)
+                  .isPresent();
+      if (!inScope || !ContainerLabel.SESSION.isOn(container.labels())) {
         continue;
       }
       try {
@@ -193,13 +195,13 @@ final class SessionCatalog {
    * instance being created is stopped until its start, and another process may be creating it.
    */
   private static boolean abandoned(ContainerInfo container) {
-    boolean ephemeral = container.ephemeral() || "ephemeral".equals(container.labels().get("mode"));
+    boolean ephemeral = container.ephemeral() || ContainerLabel.isEphemeral(container.labels());
     return ephemeral && !Owners.alive(container);
   }
 
   /** A kept container still running for a program that is gone (killed before it could stop it). */
   private static boolean keptButOrphaned(ContainerInfo container) {
-    return "persistent".equals(container.labels().get("mode"))
+    return ContainerLabel.isPersistent(container.labels())
         && container.status() == ContainerStatus.RUNNING
         && !Owners.alive(container);
   }

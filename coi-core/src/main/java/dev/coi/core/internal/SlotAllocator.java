@@ -78,7 +78,10 @@ final class SlotAllocator {
         } else {
           try {
             containers.create(
-                template.name(chosen.name()).putLabels("slot", "" + chosen.slot()).build());
+                template
+                    .name(chosen.name())
+                    .putAllLabels(ContainerLabel.SLOT.of("" + chosen.slot()))
+                    .build());
             return new Claim(chosen.slot(), chosen.name(), Optional.empty());
           } catch (ConflictException busy) {
             // Taken by a process that does not share our reservations: try the next slot.
@@ -139,7 +142,8 @@ final class SlotAllocator {
       }
       return new Claim(wanted, name, kept);
     }
-    ContainerSpec container = template.name(name).putLabels("slot", "" + wanted).build();
+    ContainerSpec container =
+        template.name(name).putAllLabels(ContainerLabel.SLOT.of("" + wanted)).build();
     try {
       containers.create(container);
       return new Claim(wanted, name, Optional.empty());
@@ -187,7 +191,7 @@ final class SlotAllocator {
 
   private static boolean isKeptAndStopped(ContainerInfo container) {
     return container.status() == ContainerStatus.STOPPED
-        && "persistent".equals(container.labels().get("mode"));
+        && ContainerLabel.isPersistent(container.labels());
   }
 
   /**

@@ -10,6 +10,7 @@ import dev.coi.api.InvalidSpecException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -233,9 +234,24 @@ class ConfigErrorsTest {
         "environment variable CLAUDE_ON_INCUS_SLOTS=0: defaults.slots must be 1 or more, not 0",
         message(() -> loader(Map.of("CLAUDE_ON_INCUS_SLOTS", "0")).load()));
     assertEquals(
-        "environment variable CLAUDE_ON_INCUS_INCUS_CLAUDE_UID=\"1\\n2\": incus.claude_uid must be"
+        "environment variable CLAUDE_ON_INCUS_DEFAULTS_SLOTS=\"1\\n2\": defaults.slots must be"
             + " an integer",
-        message(() -> loader(Map.of("CLAUDE_ON_INCUS_INCUS_CLAUDE_UID", "1\n2")).load()));
+        message(() -> loader(Map.of("CLAUDE_ON_INCUS_DEFAULTS_SLOTS", "1\n2")).load()));
+  }
+
+  @Test
+  void keysThatWereNeverAppliedAreRefusedWithTheReasonAndTheFix() throws IOException {
+    for (String line : List.of("project = \"p\"", "group = \"g\"", "claude_uid = 1001")) {
+      String key = "incus." + line.substring(0, line.indexOf(' '));
+      String message = errorFor("[incus]\n" + line + "\n");
+      assertTrue(message.startsWith(file() + ":2:1: '" + key + "' is no longer read: "), message);
+      assertTrue(message.endsWith("remove the key"), message);
+    }
+    Files.delete(file());
+    assertEquals(
+        "environment variable CLAUDE_ON_INCUS_INCUS_PROJECT: incus.project is no longer read: coi"
+            + " makes its containers in Incus's default project; remove the key",
+        message(() -> loader(Map.of("CLAUDE_ON_INCUS_INCUS_PROJECT", "p")).load()));
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coi.api.Mount;
 import dev.coi.api.Sessions;
+import dev.coi.api.spi.RemoteDaemon;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,9 +71,6 @@ class ConfigLoaderTest {
     assertEquals("claude-", c.defaults().containerPrefix());
     assertEquals(home().resolve(".claude-on-incus/sessions"), c.paths().sessionsDir());
     assertEquals(Optional.empty(), c.paths().storageDir());
-    assertEquals("default", c.incus().project());
-    assertEquals("incus-admin", c.incus().group());
-    assertEquals(1000, c.incus().claudeUid());
     assertEquals(Optional.empty(), c.incus().socket());
     assertEquals(Optional.empty(), c.incus().remote());
     assertEquals("claude", c.agent().command());
@@ -90,14 +88,14 @@ class ConfigLoaderTest {
   void eachLayerOverridesTheOneBelowKeyByKey() throws IOException {
     write(systemFile(), "[defaults]\nimage = \"from-system\"\nslots = 3\nprivileged = true\n");
     write(userFile(), "[defaults]\nimage = \"from-user\"\npersistent = true\n");
-    write(projectFile(), "[defaults]\nimage = \"from-project\"\n[incus]\nproject = \"p\"\n");
+    write(projectFile(), "[defaults]\nimage = \"from-project\"\n[agent]\nresume_flag = \"--p\"\n");
 
     Config files = loader().load(workspace());
     assertEquals("from-project", files.defaults().image());
     assertEquals(3, files.defaults().slots());
     assertTrue(files.defaults().privileged());
     assertTrue(files.defaults().persistent());
-    assertEquals("p", files.incus().project());
+    assertEquals("--p", files.agent().resumeFlag());
     assertEquals(
         Optional.of("project file " + projectFile() + ":2"), files.originOf("defaults.image"));
     assertEquals(
@@ -320,7 +318,7 @@ class ConfigLoaderTest {
         "[defaults]\nimage = \"i\"\nprivileged = true\npersistent = true\nmount_claude_config = false\n"
             + "slots = 4\ncontainer_prefix = \"my-\"\n"
             + "[paths]\nsessions_dir = \"/s\"\nstorage_dir = \"/st\"\n"
-            + "[incus]\nproject = \"p\"\ngroup = \"g\"\nclaude_uid = 1001\nsocket = \"/sock\"\n"
+            + "[incus]\nsocket = \"/sock\"\n"
             + "[incus.remote]\naddress = \"https://h:8443\"\nclient_certificate = \"c.pem\"\n"
             + "client_key = \"k.pem\"\nserver_certificate = \"/srv.pem\"\n"
             + "[agent]\ncommand = \"claude-stub\"\nargs = [\"--x\", \"y\"]\nresume_flag = \"--continue\"\n"
@@ -340,11 +338,8 @@ class ConfigLoaderTest {
             c.defaults().containerPrefix()));
     assertEquals(Path.of("/s"), c.paths().sessionsDir());
     assertEquals(Optional.of(Path.of("/st")), c.paths().storageDir());
-    assertEquals("p", c.incus().project());
-    assertEquals("g", c.incus().group());
-    assertEquals(1001, c.incus().claudeUid());
     assertEquals(Optional.of(Path.of("/sock")), c.incus().socket());
-    Config.Remote remote = c.incus().remote().orElseThrow();
+    RemoteDaemon remote = c.incus().remote().orElseThrow();
     assertEquals("https://h:8443", remote.address());
     assertEquals(Optional.of(userFile().resolveSibling("c.pem")), remote.clientCertificate());
     assertEquals(Optional.of(userFile().resolveSibling("k.pem")), remote.clientKey());

@@ -1,6 +1,5 @@
 package dev.coi.core.internal;
 
-import static dev.coi.core.internal.DefaultSessionEngine.USE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.coi.api.BackendUnavailableException;
 import dev.coi.api.ConfigException;
 import dev.coi.api.spi.Availability;
-import dev.coi.api.testing.FakeContainerBackend;
+import dev.coi.api.spi.BackendSettings;
+import dev.coi.tck.FakeContainerBackend;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class BackendsTest {
@@ -21,7 +20,7 @@ class BackendsTest {
     FakeContainerBackend low = new FakeContainerBackend();
     Unavailable high = new Unavailable("high", 10, "daemon down");
 
-    assertSame(low, Backends.choose(List.of(low, high), Map.of()));
+    assertSame(low, Backends.choose(List.of(low, high), BackendSettings.none()));
     assertTrue(high.closed);
   }
 
@@ -31,7 +30,9 @@ class BackendsTest {
         assertThrows(
             BackendUnavailableException.class,
             () ->
-                Backends.choose(List.of(new Unavailable("incus", 1, "no socket at /x")), Map.of()));
+                Backends.choose(
+                    List.of(new Unavailable("incus", 1, "no socket at /x")),
+                    BackendSettings.none()));
     assertEquals("no socket at /x", e.getMessage());
   }
 
@@ -44,7 +45,7 @@ class BackendsTest {
                 Backends.choose(
                     List.of(
                         new Unavailable("a", 1, "reason a"), new Unavailable("b", 2, "reason b")),
-                    Map.of()));
+                    BackendSettings.none()));
     assertTrue(e.getMessage().contains("a: reason a"), e.getMessage());
     assertTrue(e.getMessage().contains("b: reason b"), e.getMessage());
   }
@@ -52,7 +53,9 @@ class BackendsTest {
   @Test
   void noBackendAtAllNamesTheMissingModule() {
     BackendUnavailableException e =
-        assertThrows(BackendUnavailableException.class, () -> Backends.choose(List.of(), Map.of()));
+        assertThrows(
+            BackendUnavailableException.class,
+            () -> Backends.choose(List.of(), BackendSettings.none()));
     assertTrue(e.getMessage().contains("coi-incus"), e.getMessage());
   }
 
@@ -61,7 +64,10 @@ class BackendsTest {
     FakeContainerBackend fake = new FakeContainerBackend();
     Named other = new Named("other", 10);
 
-    assertSame(fake, Backends.choose(List.of(other, fake), Map.of(USE, fake.name())));
+    assertSame(
+        fake,
+        Backends.choose(
+            List.of(other, fake), BackendSettings.builder().backend(fake.name()).build()));
     assertTrue(other.closed);
   }
 
@@ -72,7 +78,9 @@ class BackendsTest {
 
     ConfigException e =
         assertThrows(
-            ConfigException.class, () -> Backends.choose(List.of(a, b), Map.of(USE, "gamma")));
+            ConfigException.class,
+            () ->
+                Backends.choose(List.of(a, b), BackendSettings.builder().backend("gamma").build()));
     assertEquals(
         "unknown container backend 'gamma': the class path has alpha, beta"
             + " (set defaults.backend to one of them)",
@@ -88,7 +96,9 @@ class BackendsTest {
     BackendUnavailableException e =
         assertThrows(
             BackendUnavailableException.class,
-            () -> Backends.choose(List.of(available, named), Map.of(USE, "incus")));
+            () ->
+                Backends.choose(
+                    List.of(available, named), BackendSettings.builder().backend("incus").build()));
     assertEquals("container backend incus is not available: no socket at /x", e.getMessage());
   }
 
@@ -96,7 +106,9 @@ class BackendsTest {
   void discoveryHonoursUseOverTheClassPath() {
     // coi-incus is on this module's test class path; no daemon is needed to refuse a name.
     ConfigException e =
-        assertThrows(ConfigException.class, () -> Backends.discover(Map.of(USE, "nosuch")));
+        assertThrows(
+            ConfigException.class,
+            () -> Backends.discover(BackendSettings.builder().backend("nosuch").build()));
     assertTrue(e.getMessage().contains("the class path has incus"), e.getMessage());
   }
 

@@ -14,13 +14,15 @@ import dev.coi.api.Mount;
 import dev.coi.api.Session;
 import dev.coi.api.SessionSpec;
 import dev.coi.api.Sessions;
+import dev.coi.api.spi.BackendSettings;
 import dev.coi.api.spi.ContainerSpec;
 import dev.coi.api.spi.ContainerStatus;
 import dev.coi.api.spi.ExecSpec;
 import dev.coi.api.spi.IdMap;
-import dev.coi.api.testing.FakeContainerBackend;
-import dev.coi.api.testing.InMemorySessionStore;
+import dev.coi.api.spi.RemoteDaemon;
 import dev.coi.core.config.ConfigLoader;
+import dev.coi.tck.FakeContainerBackend;
+import dev.coi.tck.InMemorySessionStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -247,9 +249,14 @@ class DefaultSessionEngineTest {
 
   @Test
   void aClosedSessionRefusesToRun() {
-    Session s = engine.start(spec().build());
+    Session s = engine.start(spec().persistent().build());
     s.close();
-    assertThrows(dev.coi.api.CoiException.class, () -> s.run("true"));
+    int execs = backend.execs().size();
+
+    dev.coi.api.CoiException e = assertThrows(dev.coi.api.CoiException.class, () -> s.run("true"));
+
+    assertEquals("session " + s.name() + " is closed", e.getMessage());
+    assertEquals(execs, backend.execs().size(), "nothing reached the container");
   }
 
   @Test
@@ -281,17 +288,14 @@ class DefaultSessionEngineTest {
     }
   }
 
+  /** Whoever runs the test (root, uid 1000 or another user) owns the workspace. */
   @Test
-  void aWorkspaceNotOwnedByUid1000IsMappedOntoTheAgentUser() throws IOException {
+  void theWorkspacesOwnerIsMappedOntoTheAgentUser() throws IOException {
     int uid = (Integer) Files.getAttribute(workspace, "unix:uid");
     int gid = (Integer) Files.getAttribute(workspace, "unix:gid");
     try (Session s = engine.start(spec().build())) {
       Optional<IdMap> map = backend.created().get(s.name()).idMap();
-      if (uid == 1000 && gid == 1000) {
-        assertTrue(map.isEmpty());
-      } else {
-        assertEquals(Optional.of(IdMap.of(uid, gid, 1000, 1000)), map);
-      }
+      assertEquals(Optional.of(IdMap.of(uid, gid, 1000, 1000)), map);
     }
   }
 
@@ -454,6 +458,19 @@ class DefaultSessionEngineTest {
   }
 
   @Test
+  void aConfigurationErrorIsAnInvalidSpecForCallersThatCatchThose() throws IOException {
+    writeProjectFile("[defaults]\nslots = \"many\"\n");
+    DefaultSessionEngine configured = engine(Map.of());
+
+    InvalidSpecException e =
+        assertThrows(InvalidSpecException.class, () -> configured.start(spec().build()));
+
+    assertTrue(e instanceof ConfigException, e.getClass().getName());
+    assertTrue(e.getMessage().contains("slots"), e.getMessage());
+    assertTrue(backend.created().isEmpty());
+  }
+
+  @Test
   void aConfigurationErrorStopsEverythingBeforeTheBackendIsAsked() throws IOException {
     writeProjectFile("[defaults]\npersistnt = true\n");
     DefaultSessionEngine configured =
@@ -494,12 +511,17 @@ class DefaultSessionEngineTest {
 
     try (Session s = configured.start(spec().build())) {
       assertEquals(
-          Map.of(
-              "socket", "/run/other/unix.socket",
-              "remote.address", "https://127.0.0.1:8443",
-              "remote.client_certificate", "/etc/coi/client.crt",
-              "remote.client_key", "/etc/coi/client.key",
-              "remote.server_fingerprint", "abc123"),
+          Optional.of(
+              BackendSettings.builder()
+                  .socket(Path.of("/run/other/unix.socket"))
+                  .remote(
+                      RemoteDaemon.builder()
+                          .address("https://127.0.0.1:8443")
+                          .clientCertificate(Path.of("/etc/coi/client.crt"))
+                          .clientKey(Path.of("/etc/coi/client.key"))
+                          .serverFingerprint("abc123")
+                          .build())
+                  .build()),
           backend.settings());
     }
   }
@@ -507,7 +529,7 @@ class DefaultSessionEngineTest {
   @Test
   void withoutAnIncusSectionTheBackendGetsNoSettings() {
     try (Session s = engine.start(spec().build())) {
-      assertEquals(Map.of(), backend.settings());
+      assertEquals(Optional.of(BackendSettings.none()), backend.settings(), "configured, empty");
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.coi.core.internal;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -20,13 +21,24 @@ class IdDelegationTest {
   }
 
   @Test
-  void anIdInsideOneOfRootsRangesIsMappable() throws IOException {
+  void anIdInsideOneOfRootsRangesIsMappableAndOneOutsideIsNot() throws IOException {
     IdDelegation d =
         delegation(
             "claude:100000:65536\nroot:1000000:1000000000\nroot:1000:1\n",
             "0:1000:1\nroot:1000000:10\n");
-    d.check(Path.of("/ws"), new Workspaces.Owner(1000, 1000));
-    d.check(Path.of("/ws"), new Workspaces.Owner(1000005, 1000005));
+
+    assertDoesNotThrow(() -> d.check(Path.of("/ws"), new Workspaces.Owner(1000, 1000)));
+    assertDoesNotThrow(() -> d.check(Path.of("/ws"), new Workspaces.Owner(1000005, 1000005)));
+    // Just past each range, and a range of a user other than root: refused.
+    assertThrows(
+        InvalidSpecException.class,
+        () -> d.check(Path.of("/ws"), new Workspaces.Owner(1001, 1000)));
+    assertThrows(
+        InvalidSpecException.class,
+        () -> d.check(Path.of("/ws"), new Workspaces.Owner(1000005, 1000010)));
+    assertThrows(
+        InvalidSpecException.class,
+        () -> d.check(Path.of("/ws"), new Workspaces.Owner(100001, 1000)));
   }
 
   @Test
@@ -46,7 +58,15 @@ class IdDelegationTest {
   }
 
   @Test
-  void withoutTheFilesTheDaemonDecides() {
-    IdDelegation.notChecked().check(Path.of("/ws"), new Workspaces.Owner(4321, 4321));
+  void withoutTheFilesTheDaemonDecides() throws IOException {
+    Workspaces.Owner owner = new Workspaces.Owner(4321, 4321);
+    IdDelegation none = delegation("", "");
+    assertThrows(InvalidSpecException.class, () -> none.check(Path.of("/ws"), owner));
+
+    assertDoesNotThrow(() -> IdDelegation.notChecked().check(Path.of("/ws"), owner));
+    assertDoesNotThrow(
+        () ->
+            new IdDelegation(dir.resolve("no-subuid"), dir.resolve("no-subgid"))
+                .check(Path.of("/ws"), owner));
   }
 }

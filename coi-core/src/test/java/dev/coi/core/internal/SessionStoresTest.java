@@ -11,7 +11,7 @@ import dev.coi.api.BackendUnavailableException;
 import dev.coi.api.ConfigException;
 import dev.coi.api.spi.Availability;
 import dev.coi.api.spi.SessionStore;
-import dev.coi.api.testing.InMemorySessionStore;
+import dev.coi.tck.InMemorySessionStore;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coi.api.ConflictException;
 import dev.coi.api.spi.ContainerSpec;
-import dev.coi.api.testing.FakeContainerBackend;
+import dev.coi.tck.FakeContainerBackend;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,24 +5,25 @@ import dev.coi.api.ConflictException;
 import dev.coi.api.NotFoundException;
 import dev.coi.incus.FileContent;
 import dev.coi.incus.FileInfo;
-import dev.coi.incus.Files;
+import dev.coi.incus.InstanceFiles;
 import dev.coi.incus.PushPolicy;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * The backend's file operations over the client's {@link Files}: what the SPI promises beyond it (a
- * single file as a tree, missing parents made, a host target that must not exist yet).
+ * The backend's file operations over the client's {@link InstanceFiles}: what the SPI promises
+ * beyond it (a single file as a tree, missing parents made, a host target that must not exist yet).
  */
 final class ContainerFiles {
   /** Parents {@link #pushTree} has to make get the usual directory mode. */
   private static final int PARENT_MODE = 0755;
 
-  private final Files files;
+  private final InstanceFiles files;
 
-  ContainerFiles(Files files) {
+  ContainerFiles(InstanceFiles files) {
     this.files = files;
   }
 
@@ -55,9 +56,9 @@ final class ContainerFiles {
           "cannot push " + source + " to " + container + ": " + e.getMessage() + " on the host", e);
     }
     ensureDirectory(container, parent(to), uid, gid);
-    if (java.nio.file.Files.isDirectory(real)) {
+    if (Files.isDirectory(real)) {
       files.pushTree(container, real, to, PushPolicy.owner(uid, gid));
-    } else if (java.nio.file.Files.isRegularFile(real)) {
+    } else if (Files.isRegularFile(real)) {
       files.push(container, to, real, uid, gid, mode(real));
     } else {
       throw new CoiException(
@@ -83,7 +84,7 @@ final class ContainerFiles {
   }
 
   void pullTree(String container, String source, Path target) {
-    if (java.nio.file.Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       throw new ConflictException(
           "cannot pull "
               + source
@@ -104,9 +105,9 @@ final class ContainerFiles {
     try {
       Path parent = target.toAbsolutePath().getParent();
       if (parent != null) {
-        java.nio.file.Files.createDirectories(parent);
+        Files.createDirectories(parent);
       }
-      java.nio.file.Files.write(target, content);
+      Files.write(target, content);
       setMode(target, info);
     } catch (IOException e) {
       throw new CoiException(
@@ -129,7 +130,7 @@ final class ContainerFiles {
 
   private static int mode(Path file) {
     try {
-      return FileInfo.modeOf(java.nio.file.Files.getPosixFilePermissions(file));
+      return FileInfo.modeOf(Files.getPosixFilePermissions(file));
     } catch (UnsupportedOperationException notPosix) {
       return 0644;
     } catch (IOException e) {
@@ -139,7 +140,7 @@ final class ContainerFiles {
 
   private static void setMode(Path file, FileInfo info) throws IOException {
     try {
-      java.nio.file.Files.setPosixFilePermissions(file, info.permissions());
+      Files.setPosixFilePermissions(file, info.permissions());
     } catch (UnsupportedOperationException notPosix) {
       // The host keeps its default permissions.
     }

@@ -10,11 +10,13 @@ import dev.coi.api.NotFoundException;
 import dev.coi.api.RunningCommand;
 import dev.coi.api.TerminalSize;
 import dev.coi.api.spi.Availability;
+import dev.coi.api.spi.BackendSettings;
 import dev.coi.api.spi.ContainerBackend;
 import dev.coi.api.spi.ContainerInfo;
 import dev.coi.api.spi.ContainerSpec;
 import dev.coi.api.spi.ContainerStatus;
 import dev.coi.api.spi.ExecSpec;
+import dev.coi.api.spi.RemoteDaemon;
 import dev.coi.incus.ExecOutput;
 import dev.coi.incus.ExecProcess;
 import dev.coi.incus.IncusClient;
@@ -36,7 +38,7 @@ import java.util.Optional;
  */
 public final class IncusContainerBackend implements ContainerBackend {
   private final Map<String, String> env;
-  private Map<String, String> settings = Map.of();
+  private BackendSettings settings = BackendSettings.none();
   private IncusClient client;
   private Boolean shifting;
 
@@ -50,8 +52,8 @@ public final class IncusContainerBackend implements ContainerBackend {
   }
 
   @Override
-  public synchronized void configure(Map<String, String> newSettings) {
-    this.settings = Map.copyOf(newSettings);
+  public synchronized void configure(BackendSettings newSettings) {
+    this.settings = newSettings;
   }
 
   private synchronized IncusClient client() {
@@ -65,33 +67,25 @@ public final class IncusContainerBackend implements ContainerBackend {
   }
 
   /** The remote daemon the settings name, if any. */
-  static Optional<IncusRemote> remote(Map<String, String> settings) {
-    String address = settings.get("remote.address");
-    if (address == null) {
+  static Optional<IncusRemote> remote(BackendSettings settings) {
+    if (settings.remote().isEmpty()) {
       return Optional.empty();
     }
-    if (!settings.containsKey("remote.client_certificate")
-        || !settings.containsKey("remote.client_key")) {
+    RemoteDaemon daemon = settings.remote().get();
+    if (daemon.clientCertificate().isEmpty() || daemon.clientKey().isEmpty()) {
       throw new InvalidSpecException(
           "[incus.remote] address "
-              + address
+              + daemon.address()
               + " needs client_certificate and client_key: the daemon knows clients by certificate");
     }
-    IncusRemote.Builder remote = IncusRemote.builder().address(address);
-    Optional.ofNullable(settings.get("remote.client_certificate"))
-        .map(Path::of)
-        .ifPresent(remote::clientCertificate);
-    Optional.ofNullable(settings.get("remote.client_key"))
-        .map(Path::of)
-        .ifPresent(remote::clientKey);
-    Optional.ofNullable(settings.get("remote.server_certificate"))
-        .map(Path::of)
-        .ifPresent(remote::serverCertificate);
-    Optional.ofNullable(settings.get("remote.server_fingerprint"))
-        .ifPresent(remote::serverFingerprint);
-    Optional.ofNullable(settings.get("remote.ca_certificate"))
-        .map(Path::of)
-        .ifPresent(remote::caCertificate);
+    IncusRemote.Builder remote =
+        IncusRemote.builder()
+            .address(daemon.address())
+            .clientCertificate(daemon.clientCertificate().get())
+            .clientKey(daemon.clientKey().get());
+    daemon.serverCertificate().ifPresent(remote::serverCertificate);
+    daemon.serverFingerprint().ifPresent(remote::serverFingerprint);
+    daemon.caCertificate().ifPresent(remote::caCertificate);
     return Optional.of(remote.build());
   }
 
@@ -100,13 +94,12 @@ public final class IncusContainerBackend implements ContainerBackend {
    * {@code INCUS_SOCKET}, unless the environment sets that itself (the environment outranks
    * configuration files).
    */
-  static Map<String, String> localEnv(Map<String, String> settings, Map<String, String> env) {
-    String socket = settings.get("socket");
-    if (socket == null || env.containsKey("INCUS_SOCKET")) {
+  static Map<String, String> localEnv(BackendSettings settings, Map<String, String> env) {
+    if (settings.socket().isEmpty() || env.containsKey("INCUS_SOCKET")) {
       return env;
     }
     Map<String, String> withSocket = new java.util.HashMap<>(env);
-    withSocket.put("INCUS_SOCKET", socket);
+    withSocket.put("INCUS_SOCKET", settings.socket().get().toString());
     return withSocket;
   }
 
@@ -135,12 +128,13 @@ public final class IncusContainerBackend implements ContainerBackend {
   }
 
   /**
-   * Whether mounts can be shifted: the daemon's kernel idmaps mounts, and the {@code shift} setting
-   * does not turn it off (for file systems that refuse idmapped mounts). Asked once.
+   * Whether mounts can be shifted: the daemon's kernel idmaps mounts, and {@link
+   * BackendSettings#shiftMounts()} does not turn it off (for file systems that refuse idmapped
+   * mounts). Asked once.
    */
   private synchronized boolean shifting() {
     if (shifting == null) {
-      shifting = !"false".equals(settings.get("shift")) && client().server().idmappedMounts();
+      shifting = settings.shiftMounts() && client().server().idmappedMounts();
     }
     return shifting;
   }

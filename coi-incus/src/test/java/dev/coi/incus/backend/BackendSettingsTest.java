@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coi.api.InvalidSpecException;
+import dev.coi.api.spi.BackendSettings;
+import dev.coi.api.spi.RemoteDaemon;
 import dev.coi.incus.IncusRemote;
 import java.io.IOException;
 import java.net.URI;
@@ -20,22 +22,30 @@ class BackendSettingsTest {
 
   @Test
   void noSettingsMeanTheLocalSocketFoundAsTheIncusToolsFindIt() {
-    assertEquals(Optional.empty(), IncusContainerBackend.remote(Map.of()));
+    assertEquals(Optional.empty(), IncusContainerBackend.remote(BackendSettings.none()));
     Map<String, String> env = Map.of("HOME", "/root");
-    assertEquals(env, IncusContainerBackend.localEnv(Map.of(), env));
+    assertEquals(env, IncusContainerBackend.localEnv(BackendSettings.none(), env));
   }
 
   @Test
   void aConfiguredSocketStandsInForIncusSocketUnlessTheEnvironmentSetsIt() {
     assertEquals(
         "/run/other/unix.socket",
-        IncusContainerBackend.localEnv(Map.of("socket", "/run/other/unix.socket"), Map.of())
+        IncusContainerBackend.localEnv(socket("/run/other/unix.socket"), Map.of())
             .get("INCUS_SOCKET"));
     assertEquals(
         "/from/env",
         IncusContainerBackend.localEnv(
-                Map.of("socket", "/run/other/unix.socket"), Map.of("INCUS_SOCKET", "/from/env"))
+                socket("/run/other/unix.socket"), Map.of("INCUS_SOCKET", "/from/env"))
             .get("INCUS_SOCKET"));
+  }
+
+  private static BackendSettings socket(String path) {
+    return BackendSettings.builder().socket(Path.of(path)).build();
+  }
+
+  private static BackendSettings remote(RemoteDaemon.Builder daemon) {
+    return BackendSettings.builder().remote(daemon.build()).build();
   }
 
   @Test
@@ -45,11 +55,12 @@ class BackendSettingsTest {
 
     IncusRemote remote =
         IncusContainerBackend.remote(
-                Map.of(
-                    "remote.address", "https://127.0.0.1:8443",
-                    "remote.client_certificate", cert.toString(),
-                    "remote.client_key", key.toString(),
-                    "remote.server_fingerprint", "ab".repeat(32)))
+                remote(
+                    RemoteDaemon.builder()
+                        .address("https://127.0.0.1:8443")
+                        .clientCertificate(cert)
+                        .clientKey(key)
+                        .serverFingerprint("ab".repeat(32))))
             .orElseThrow();
 
     assertEquals(URI.create("https://127.0.0.1:8443"), remote.address());
@@ -62,7 +73,9 @@ class BackendSettingsTest {
     InvalidSpecException e =
         assertThrows(
             InvalidSpecException.class,
-            () -> IncusContainerBackend.remote(Map.of("remote.address", "https://127.0.0.1:8443")));
+            () ->
+                IncusContainerBackend.remote(
+                    remote(RemoteDaemon.builder().address("https://127.0.0.1:8443"))));
     assertTrue(e.getMessage().contains("client_certificate and client_key"), e.getMessage());
     assertEquals(1, e.getMessage().lines().count());
   }

@@ -11,13 +11,15 @@ import dev.coi.api.InvalidSpecException;
 import dev.coi.api.RunningCommand;
 import dev.coi.api.TerminalSize;
 import dev.coi.api.spi.Availability;
+import dev.coi.api.spi.BackendSettings;
 import dev.coi.api.spi.ContainerBackend;
 import dev.coi.api.spi.ContainerSpec;
 import dev.coi.api.spi.ExecSpec;
-import dev.coi.api.testing.ContainerBackendContract;
 import dev.coi.incus.IncusUnavailableException;
+import dev.coi.tck.ContainerBackendContract;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -42,10 +44,10 @@ class IncusContainerBackendIT extends ContainerBackendContract {
 
   @Test
   void whereMountsCannotBeShiftedTheAgentsIdsAreMappedAsTheyAre() throws Exception {
-    java.nio.file.Files.setAttribute(workspace, "unix:uid", 1000);
-    java.nio.file.Files.setAttribute(workspace, "unix:gid", 1000);
+    Files.setAttribute(workspace, "unix:uid", 1000);
+    Files.setAttribute(workspace, "unix:gid", 1000);
     try (IncusContainerBackend unshifted = new IncusContainerBackend()) {
-      unshifted.configure(Map.of("shift", "false"));
+      unshifted.configure(BackendSettings.builder().shiftMounts(false).build());
       String name = newName();
       unshifted.create(spec(name).idMap(dev.coi.api.spi.IdMap.of(1000, 1000, 1000, 1000)).build());
 
@@ -61,8 +63,7 @@ class IncusContainerBackendIT extends ContainerBackendContract {
                   .gid(1000)
                   .build());
       assertEquals(0, touched.exitCode(), touched.stderr());
-      assertEquals(
-          1000, java.nio.file.Files.getAttribute(workspace.resolve("unshifted"), "unix:uid"));
+      assertEquals(1000, Files.getAttribute(workspace.resolve("unshifted"), "unix:uid"));
       unshifted.delete(name);
     }
   }

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coi.api.ExecResult;
 import dev.coi.api.spi.Availability;
+import dev.coi.api.spi.BackendSettings;
 import dev.coi.api.spi.ContainerSpec;
 import dev.coi.api.spi.ExecSpec;
+import dev.coi.api.spi.RemoteDaemon;
 import dev.coi.incus.transport.LocalDaemonOverHttps;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,11 +42,15 @@ class RemoteBackendIT {
   void aConfiguredRemoteRunsContainersOverHttps() {
     try (IncusContainerBackend backend = new IncusContainerBackend(Map.of())) {
       backend.configure(
-          Map.of(
-              "remote.address", daemon.address().toString(),
-              "remote.client_certificate", daemon.client().certificate().toString(),
-              "remote.client_key", daemon.client().key().toString(),
-              "remote.server_fingerprint", daemon.serverFingerprint()));
+          BackendSettings.builder()
+              .remote(
+                  RemoteDaemon.builder()
+                      .address(daemon.address().toString())
+                      .clientCertificate(daemon.client().certificate())
+                      .clientKey(daemon.client().key())
+                      .serverFingerprint(daemon.serverFingerprint())
+                      .build())
+              .build());
       assertTrue(backend.availability().isAvailable(), backend.availability().reason());
 
       String name = "coi-test-remote-" + UUID.randomUUID().toString().substring(0, 8);
@@ -69,7 +75,8 @@ class RemoteBackendIT {
   @Test
   void aConfiguredSocketThatIsNotThereIsNamedInTheReason() {
     try (IncusContainerBackend backend = new IncusContainerBackend(Map.of())) {
-      backend.configure(Map.of("socket", "/nonexistent/configured.socket"));
+      backend.configure(
+          BackendSettings.builder().socket(Path.of("/nonexistent/configured.socket")).build());
       Availability a = backend.availability();
       assertFalse(a.isAvailable());
       assertTrue(a.reason().contains("/nonexistent/configured.socket"), a.reason());

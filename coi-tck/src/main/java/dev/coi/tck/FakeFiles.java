@@ -1,4 +1,4 @@
-package dev.coi.api.testing;
+package dev.coi.tck;
 
 import dev.coi.api.CoiException;
 import dev.coi.api.ConflictException;
@@ -151,24 +151,38 @@ final class FakeFiles {
       if (parent != null) {
         Files.createDirectories(parent);
       }
-      write(from, top, target);
+      Path hostRoot = target.toAbsolutePath();
+      write(from, hostRoot, from, top, target);
     } catch (IOException e) {
       throw new CoiException("cannot pull " + source + " to " + target + ": " + e, e);
     }
   }
 
-  private void write(String path, Entry entry, Path target) throws IOException {
+  /**
+   * Writes one entry of the tree {@code root} (pulled to {@code hostRoot}) to the host. A link is
+   * made only when it leads to an entry of the tree, as a relative link to the same entry; the text
+   * of a link out of the tree never reaches the host (as Incus's backend refuses it).
+   */
+  private void write(String root, Path hostRoot, String path, Entry entry, Path target)
+      throws IOException {
     switch (entry.kind()) {
       case DIRECTORY:
         Files.createDirectory(target);
         for (String name : childNames(path)) {
           String child = child(path, name);
-          write(child, entries.get(child), target.resolve(name));
+          write(root, hostRoot, child, entries.get(child), target.resolve(name));
         }
         setMode(target, entry.mode());
         break;
       case SYMLINK:
-        Files.createSymbolicLink(target, Path.of(new String(entry.content())));
+        String to = resolve(path, entry);
+        String prefix = root.equals("/") ? "/" : root + "/";
+        if (!to.equals(root) && !to.startsWith(prefix)) {
+          throw new CoiException(
+              "cannot pull " + path + ": a symlink to " + to + ", outside " + root);
+        }
+        Path hostTarget = hostRoot.resolve(to.equals(root) ? "" : to.substring(prefix.length()));
+        Files.createSymbolicLink(target, target.getParent().relativize(hostTarget));
         break;
       default:
         Files.write(target, entry.content());
@@ -248,7 +262,7 @@ final class FakeFiles {
     }
   }
 
-  private static void setMode(Path path, int mode) throws IOException {
+  static void setMode(Path path, int mode) throws IOException {
     Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
     for (PosixFilePermission p : PosixFilePermission.values()) {
       if ((mode & (0400 >> p.ordinal())) != 0) {

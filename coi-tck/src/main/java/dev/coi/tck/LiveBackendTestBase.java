@@ -1,4 +1,4 @@
-package dev.coi.api.testing;
+package dev.coi.tck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package dev.coi.api.testing;
+package dev.coi.tck;
 
 import dev.coi.api.spi.SessionStore;
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coi.api.NotFoundException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -21,10 +22,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Files against the real daemon: owners and modes, trees both ways, stopped instances, escapes. */
-class FilesIT extends LiveIncusTestBase {
+/**
+ * The files of instances against the real daemon: owners and modes, trees both ways, stopped
+ * instances, escapes.
+ */
+class InstanceFilesIT extends LiveIncusTestBase {
   private LiveResources live;
-  private Files files;
+  private InstanceFiles files;
   @TempDir Path temp;
 
   @BeforeEach
@@ -76,7 +80,7 @@ class FilesIT extends LiveIncusTestBase {
     String instance = live.instance("files", true);
     byte[] data = new byte[8 * 1024 * 1024 + 3];
     new Random(42).nextBytes(data);
-    Path host = java.nio.file.Files.write(temp.resolve("big.bin"), data);
+    Path host = Files.write(temp.resolve("big.bin"), data);
 
     files.push(instance, "/tmp/big.bin", host, 1000, 1000, 0644);
 
@@ -106,13 +110,13 @@ class FilesIT extends LiveIncusTestBase {
   void treesGoInAndComeBackWithModesAndLinks() throws IOException {
     String instance = live.instance("files", true);
     Path src = temp.resolve("src");
-    java.nio.file.Files.createDirectories(src.resolve("a/b"));
-    java.nio.file.Files.writeString(src.resolve("a/b/c.txt"), "deep");
-    java.nio.file.Files.writeString(src.resolve("run.sh"), "#!/bin/sh\n");
+    Files.createDirectories(src.resolve("a/b"));
+    Files.writeString(src.resolve("a/b/c.txt"), "deep");
+    Files.writeString(src.resolve("run.sh"), "#!/bin/sh\n");
     setMode(src.resolve("a"), "rwxr-x---");
     setMode(src.resolve("a/b/c.txt"), "rw-------");
     setMode(src.resolve("run.sh"), "rwxr-xr-x");
-    java.nio.file.Files.createSymbolicLink(src.resolve("link"), Path.of("a/b/c.txt"));
+    Files.createSymbolicLink(src.resolve("link"), Path.of("a/b/c.txt"));
 
     files.pushTree(instance, src, "/tmp/tree", PushPolicy.owner(1000, 1000));
 
@@ -126,30 +130,28 @@ class FilesIT extends LiveIncusTestBase {
     Path back = temp.resolve("back");
     files.pullTree(instance, "/tmp/tree", back);
 
-    assertEquals("deep", java.nio.file.Files.readString(back.resolve("a/b/c.txt")));
+    assertEquals("deep", Files.readString(back.resolve("a/b/c.txt")));
     assertEquals(
         "rw-------",
-        PosixFilePermissions.toString(
-            java.nio.file.Files.getPosixFilePermissions(back.resolve("a/b/c.txt"))));
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(back.resolve("a/b/c.txt"))));
     assertEquals(
         "rwxr-x---",
-        PosixFilePermissions.toString(
-            java.nio.file.Files.getPosixFilePermissions(back.resolve("a"))));
-    assertEquals(Path.of("a/b/c.txt"), java.nio.file.Files.readSymbolicLink(back.resolve("link")));
-    assertEquals("deep", java.nio.file.Files.readString(back.resolve("link")));
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(back.resolve("a"))));
+    assertEquals(Path.of("a/b/c.txt"), Files.readSymbolicLink(back.resolve("link")));
+    assertEquals("deep", Files.readString(back.resolve("link")));
   }
 
   @Test
   void pushingATreeAgainReplacesFilesAndLinks() throws IOException {
     String instance = live.instance("files", true);
-    Path src = java.nio.file.Files.createDirectories(temp.resolve("src"));
-    java.nio.file.Files.writeString(src.resolve("f"), "one");
-    java.nio.file.Files.createSymbolicLink(src.resolve("l"), Path.of("f"));
+    Path src = Files.createDirectories(temp.resolve("src"));
+    Files.writeString(src.resolve("f"), "one");
+    Files.createSymbolicLink(src.resolve("l"), Path.of("f"));
     files.pushTree(instance, src, "/tmp/tree", PushPolicy.owner(1000, 1000));
 
-    java.nio.file.Files.writeString(src.resolve("f"), "two");
-    java.nio.file.Files.delete(src.resolve("l"));
-    java.nio.file.Files.createSymbolicLink(src.resolve("l"), Path.of("/etc/hosts"));
+    Files.writeString(src.resolve("f"), "two");
+    Files.delete(src.resolve("l"));
+    Files.createSymbolicLink(src.resolve("l"), Path.of("/etc/hosts"));
     files.pushTree(
         instance, src, "/tmp/tree", PushPolicy.builder().uid(0).gid(0).fileMode(0600).build());
 
@@ -159,7 +161,7 @@ class FilesIT extends LiveIncusTestBase {
     assertEquals("0600", f.octalMode());
     assertEquals("/etc/hosts", files.pull(instance, "/tmp/tree/l").linkTarget().get());
     // Not for @TempDir to meet: it warns about links out of the temp directory.
-    java.nio.file.Files.delete(src.resolve("l"));
+    Files.delete(src.resolve("l"));
   }
 
   @Test
@@ -201,7 +203,7 @@ class FilesIT extends LiveIncusTestBase {
   @Test
   void aBigUploadTheDaemonRefusesAtOnceStillSaysWhy() throws IOException {
     String instance = live.instance("files", false);
-    Path big = java.nio.file.Files.write(temp.resolve("big.bin"), new byte[32 * 1024 * 1024]);
+    Path big = Files.write(temp.resolve("big.bin"), new byte[32 * 1024 * 1024]);
 
     // The daemon answers before it has read the body and drops the connection under the upload.
     NotFoundException noParent =
@@ -230,16 +232,16 @@ class FilesIT extends LiveIncusTestBase {
 
     assertTrue(e.getMessage().contains("/tmp/evil/etc"), e.getMessage());
     assertFalse(e.getMessage().contains("\n"), e.getMessage());
-    try (Stream<Path> all = java.nio.file.Files.walk(temp)) {
+    try (Stream<Path> all = Files.walk(temp)) {
       List<Path> outside =
           all.filter(p -> !p.equals(temp) && !p.startsWith(target)).collect(Collectors.toList());
       assertEquals(List.of(), outside);
     }
-    assertFalse(java.nio.file.Files.exists(target.resolve("etc"), LinkOption.NOFOLLOW_LINKS));
-    assertFalse(java.nio.file.Files.exists(target.resolve("etc/passwd")));
+    assertFalse(Files.exists(target.resolve("etc"), LinkOption.NOFOLLOW_LINKS));
+    assertFalse(Files.exists(target.resolve("etc/passwd")));
   }
 
   private static void setMode(Path path, String permissions) throws IOException {
-    java.nio.file.Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
+    Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
   }
 }

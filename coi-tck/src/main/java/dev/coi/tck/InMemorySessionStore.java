@@ -1,4 +1,4 @@
-package dev.coi.api.testing;
+package dev.coi.tck;
 
 import dev.coi.api.SessionInfo;
 import dev.coi.api.SessionNotFoundException;
@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -25,8 +26,9 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * A session store in memory, for unit tests: each save keeps a copy of the state tree's directories
- * and files (links and file modes are not kept). Passes {@link SessionStoreContract}.
+ * A session store in memory, for unit tests: each save keeps a copy of the state tree's
+ * directories, files and symbolic links (as links, never followed; file modes are not kept). Passes
+ * {@link SessionStoreContract}.
  */
 public class InMemorySessionStore implements SessionStore {
   private final Map<String, SessionInfo> sessions = new HashMap<>();
@@ -43,10 +45,11 @@ public class InMemorySessionStore implements SessionStore {
     this.clock = clock;
   }
 
-  /** A saved state tree: directories and files by path relative to the state directory. */
+  /** A saved state tree: directories, files and links by path relative to the state directory. */
   private static final class Tree {
     final TreeSet<String> directories = new TreeSet<>();
     final Map<String, byte[]> files = new TreeMap<>();
+    final Map<String, Path> links = new TreeMap<>();
   }
 
   @Override
@@ -86,7 +89,7 @@ public class InMemorySessionStore implements SessionStore {
 
   private static Tree read(Path stateDirectory) {
     Tree tree = new Tree();
-    if (!Files.isDirectory(stateDirectory)) {
+    if (!Files.isDirectory(stateDirectory, LinkOption.NOFOLLOW_LINKS)) {
       return tree;
     }
     try {
@@ -104,9 +107,11 @@ public class InMemorySessionStore implements SessionStore {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
                 throws IOException {
-              if (attrs.isRegularFile()) {
-                tree.files.put(
-                    stateDirectory.relativize(file).toString(), Files.readAllBytes(file));
+              String relative = stateDirectory.relativize(file).toString();
+              if (attrs.isSymbolicLink()) {
+                tree.links.put(relative, Files.readSymbolicLink(file));
+              } else if (attrs.isRegularFile()) {
+                tree.files.put(relative, Files.readAllBytes(file));
               }
               return FileVisitResult.CONTINUE;
             }
@@ -158,7 +163,11 @@ public class InMemorySessionStore implements SessionStore {
         Files.createDirectories(directory.resolve(dir));
       }
       for (Map.Entry<String, byte[]> file : tree.files.entrySet()) {
-        Files.write(directory.resolve(file.getKey()), file.getValue());
+        Files.write(
+            directory.resolve(file.getKey()), file.getValue(), StandardOpenOption.CREATE_NEW);
+      }
+      for (Map.Entry<String, Path> link : tree.links.entrySet()) {
+        Files.createSymbolicLink(directory.resolve(link.getKey()), link.getValue());
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -1,11 +1,13 @@
-package dev.coi.api.testing;
+package dev.coi.tck;
 
 import dev.coi.api.ConflictException;
 import dev.coi.api.ExecResult;
 import dev.coi.api.ImageNotFoundException;
+import dev.coi.api.Mount;
 import dev.coi.api.NotFoundException;
 import dev.coi.api.RunningCommand;
 import dev.coi.api.spi.Availability;
+import dev.coi.api.spi.BackendSettings;
 import dev.coi.api.spi.ContainerBackend;
 import dev.coi.api.spi.ContainerInfo;
 import dev.coi.api.spi.ContainerSpec;
@@ -24,9 +26,15 @@ import java.util.function.Function;
 
 /**
  * An in-memory {@link ContainerBackend} for unit tests: containers are entries in a map, each with
- * an in-memory file tree (files and directories with owner and mode, gone with the container), and
- * exec answers through a function the test sets; a command on a terminal is answered the same way.
- * It keeps every spec and exec it was given, so tests can assert on what the engine asked for.
+ * an in-memory file tree (files, directories and links with owner and mode, gone with the
+ * container). Paths under a {@linkplain ContainerSpec#mounts() mount} are the host's files (for
+ * single files and commands; {@code pushTree} and {@code pullTree} stay in memory): a file written
+ * there by container uid {@code n} belongs on the host to the uid the {@linkplain
+ * ContainerSpec#idMap() id map} gives (the same {@code n} without one), as with Incus. Exec answers
+ * through a function the test sets, or, after {@link #runCommands()}, through a tiny shell ({@code
+ * FakeShell}: echo, id, pwd, stat, exit and redirections); a command on a terminal is answered the
+ * same way. It keeps every spec and exec it was given, so tests can assert on what the engine asked
+ * for.
  */
 public class FakeContainerBackend implements ContainerBackend {
   private final Map<String, ContainerSpec> specs = new LinkedHashMap<>();
@@ -35,8 +43,10 @@ public class FakeContainerBackend implements ContainerBackend {
   private final Set<String> images;
   private final List<ExecSpec> execs = new CopyOnWriteArrayList<>();
   private final List<String> stopRequests = new CopyOnWriteArrayList<>();
-  private volatile Map<String, String> settings = Map.of();
+  private volatile BackendSettings settings = BackendSettings.none();
+  private volatile boolean configured;
   private volatile Function<ExecSpec, ExecResult> execHandler = e -> ExecResult.of(0, "", "");
+  private volatile boolean runsCommands;
   private boolean closed;
 
   public FakeContainerBackend(String... images) {
@@ -46,6 +56,13 @@ public class FakeContainerBackend implements ContainerBackend {
   /** What exec answers from now on. */
   public void onExec(Function<ExecSpec, ExecResult> handler) {
     this.execHandler = handler;
+    this.runsCommands = false;
+  }
+
+  /** From now on exec runs the few commands of {@code FakeShell} on the container's files. */
+  public FakeContainerBackend runCommands() {
+    this.runsCommands = true;
+    return this;
   }
 
   public synchronized Map<String, ContainerSpec> created() {
@@ -53,13 +70,14 @@ public class FakeContainerBackend implements ContainerBackend {
   }
 
   @Override
-  public void configure(Map<String, String> newSettings) {
-    this.settings = Map.copyOf(newSettings);
+  public void configure(BackendSettings newSettings) {
+    this.settings = newSettings;
+    this.configured = true;
   }
 
-  /** The settings the engine configured this backend with. */
-  public Map<String, String> settings() {
-    return settings;
+  /** The settings the engine configured this backend with; empty before it did. */
+  public Optional<BackendSettings> settings() {
+    return configured ? Optional.of(settings) : Optional.empty();
   }
 
   /** The containers whose stop was requested without waiting, in order. */
@@ -188,7 +206,97 @@ public class FakeContainerBackend implements ContainerBackend {
       }
     }
     execs.add(exec);
+    if (runsCommands) {
+      return new FakeShell(shellFiles(container), exec).run();
+    }
     return execHandler.apply(exec);
+  }
+
+  private FakeShell.Files shellFiles(String container) {
+    return new FakeShell.Files() {
+      @Override
+      public void write(String path, byte[] content, int uid, int gid) {
+        synchronized (FakeContainerBackend.this) {
+          Optional<Path> host = hostPath(container, path);
+          if (host.isPresent()) {
+            writeHost(container, path, host.get(), content, uid, gid, 0644);
+          } else {
+            pushFile(container, path, content, uid, gid, 0644);
+          }
+        }
+      }
+
+      @Override
+      public Optional<String> ownerAndMode(String path) {
+        return FakeContainerBackend.this.ownerAndMode(container, path);
+      }
+    };
+  }
+
+  /** Where a container path lies on the host, when a mount holds it; the deepest mount wins. */
+  private Optional<Path> hostPath(String container, String path) {
+    String p = FakeFiles.normalized(path);
+    return specs.get(require(container)).mounts().stream()
+        .filter(m -> p.equals(m.target()) || p.startsWith(m.target() + "/"))
+        .max(java.util.Comparator.comparingInt(m -> m.target().length()))
+        .map(
+            m ->
+                p.equals(m.target())
+                    ? m.source()
+                    : m.source().resolve(p.substring(m.target().length() + 1)));
+  }
+
+  private boolean readOnly(String container, String path) {
+    String p = FakeFiles.normalized(path);
+    return specs.get(container).mounts().stream()
+        .filter(m -> p.equals(m.target()) || p.startsWith(m.target() + "/"))
+        .max(java.util.Comparator.comparingInt(m -> m.target().length()))
+        .map(Mount::readOnly)
+        .orElse(false);
+  }
+
+  /** The host id of a container user: what the id map says, else the same id (a shifted mount). */
+  private int hostId(String container, int containerId, boolean group) {
+    return specs
+        .get(container)
+        .idMap()
+        .filter(m -> (group ? m.containerGid() : m.containerUid()) == containerId)
+        .map(m -> group ? m.hostGid() : m.hostUid())
+        .orElse(containerId);
+  }
+
+  private int containerId(String container, int hostId, boolean group) {
+    return specs
+        .get(container)
+        .idMap()
+        .filter(m -> (group ? m.hostGid() : m.hostUid()) == hostId)
+        .map(m -> group ? m.containerGid() : m.containerUid())
+        .orElse(hostId);
+  }
+
+  private void writeHost(
+      String container, String path, Path host, byte[] content, int uid, int gid, int mode) {
+    if (readOnly(container, path)) {
+      throw new dev.coi.api.BackendException(
+          500, "cannot write " + path + " in " + container + ": read-only file system");
+    }
+    try {
+      java.nio.file.Files.write(host, content);
+      FakeFiles.setMode(host, mode);
+      int hostUid = hostId(container, uid, false);
+      int hostGid = hostId(container, gid, true);
+      if (!java.nio.file.Files.getAttribute(host, "unix:uid").equals(hostUid)) {
+        java.nio.file.Files.setAttribute(host, "unix:uid", hostUid);
+      }
+      if (!java.nio.file.Files.getAttribute(host, "unix:gid").equals(hostGid)) {
+        java.nio.file.Files.setAttribute(host, "unix:gid", hostGid);
+      }
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new NotFoundException(
+          path + " in container " + container + ": its parent directory is missing");
+    } catch (java.io.IOException e) {
+      throw new dev.coi.api.CoiException("cannot write " + path + " in " + container + ": " + e, e);
+    }
   }
 
   private String require(String name) {
@@ -201,6 +309,11 @@ public class FakeContainerBackend implements ContainerBackend {
   @Override
   public synchronized void pushFile(
       String container, String path, byte[] content, int uid, int gid, int mode) {
+    Optional<Path> host = hostPath(container, path);
+    if (host.isPresent()) {
+      writeHost(container, path, host.get(), content, uid, gid, mode);
+      return;
+    }
     FakeFiles files = files(container);
     files.requireParent(container, path);
     files.putFile(container, path, content, uid, gid, mode);
@@ -208,6 +321,17 @@ public class FakeContainerBackend implements ContainerBackend {
 
   @Override
   public synchronized Optional<byte[]> pullFile(String container, String path) {
+    Optional<Path> host = hostPath(container, path);
+    if (host.isPresent()) {
+      try {
+        return java.nio.file.Files.isRegularFile(host.get())
+            ? Optional.of(java.nio.file.Files.readAllBytes(host.get()))
+            : Optional.empty();
+      } catch (java.io.IOException e) {
+        throw new dev.coi.api.CoiException(
+            "cannot read " + path + " in " + container + ": " + e, e);
+      }
+    }
     return files(container).content(path);
   }
 
@@ -227,6 +351,25 @@ public class FakeContainerBackend implements ContainerBackend {
    * as {@code stat -c %u:%g:%a} prints them; empty when nothing is there.
    */
   public synchronized Optional<String> ownerAndMode(String container, String path) {
+    Optional<Path> host = hostPath(container, path);
+    if (host.isPresent()) {
+      try {
+        Path h = host.get();
+        if (!java.nio.file.Files.exists(h, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          return Optional.empty();
+        }
+        int uid =
+            containerId(
+                container, (Integer) java.nio.file.Files.getAttribute(h, "unix:uid"), false);
+        int gid =
+            containerId(container, (Integer) java.nio.file.Files.getAttribute(h, "unix:gid"), true);
+        int mode = (Integer) java.nio.file.Files.getAttribute(h, "unix:mode") & 07777;
+        return Optional.of(uid + ":" + gid + ":" + Integer.toOctalString(mode));
+      } catch (java.io.IOException e) {
+        throw new dev.coi.api.CoiException(
+            "cannot read " + path + " in " + container + ": " + e, e);
+      }
+    }
     return files(container).ownerAndMode(path);
   }
 

@@ -19,12 +19,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Files in instances, running or stopped: push and pull files and whole trees, stat, delete, make
- * directories and symlinks. Owners are uids and gids inside the instance; modes are permission bits
- * written as octal literals.
+ * The files of instances, running or stopped: push and pull files and whole trees, stat, delete,
+ * make directories and symlinks. Owners are uids and gids inside the instance; modes are permission
+ * bits written as octal literals.
  *
  * <pre>{@code
- * Files files = client.files();
+ * InstanceFiles files = client.files();
  * files.push("demo", "/home/claude/notes.txt", "hi\n".getBytes(UTF_8), 1000, 1000, 0640);
  * FileInfo info = files.stat("demo", "/home/claude/notes.txt");  // FILE 1000:1000 0640, 3 bytes
  * files.pushTree("demo", Path.of("src"), "/workspace/src", PushPolicy.owner(1000, 1000));
@@ -34,14 +34,14 @@ import java.util.Optional;
  * <p>A missing path is a {@link NotFoundException} naming the instance and the path. Pulled content
  * is held in memory whole; pushed host files are streamed from disk.
  */
-public final class Files {
+public final class InstanceFiles {
   /** A transfer may carry a large file; the read timeout runs from the end of the upload. */
   static final Duration TRANSFER_TIMEOUT = Duration.ofMinutes(5);
 
   private final Rest rest;
   private volatile Boolean headSupported;
 
-  Files(Rest rest) {
+  InstanceFiles(Rest rest) {
     this.rest = rest;
   }
 

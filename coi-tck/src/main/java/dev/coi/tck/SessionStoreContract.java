@@ -1,4 +1,4 @@
-package dev.coi.api.testing;
+package dev.coi.tck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -213,6 +213,52 @@ public abstract class SessionStoreContract {
     store.restore("s-1", target);
 
     assertEquals(Map.of("a.txt", b64("a")), snapshot(target));
+  }
+
+  @Test
+  void aMissingStateDirectoryIsSavedAsAnEmptyOne() {
+    store.save(session("s-1", T0), trees.resolve("never-made"));
+
+    Path restored = restored("s-1");
+
+    assertTrue(Files.isDirectory(restored));
+    assertEquals(Map.of(), snapshot(restored));
+  }
+
+  @Test
+  void linksAreSavedAndRestoredAsLinksNeverFollowed() throws IOException {
+    Path outside = tree("outside", Map.of("secret.txt", "not to be copied"));
+    Path state = tree("state", Map.of("sub/file", "in"));
+    Files.createSymbolicLink(state.resolve("inner"), Path.of("sub/file"));
+    Files.createSymbolicLink(state.resolve("out"), outside);
+    Files.createSymbolicLink(state.resolve("out-dir"), outside);
+    Files.createSymbolicLink(state.resolve("dangling"), Path.of("/no/such/file"));
+
+    store.save(session("s-1", T0), state);
+    Path restored = restored("s-1");
+
+    assertEquals(snapshot(state), snapshot(restored));
+    assertEquals(outside, Files.readSymbolicLink(restored.resolve("out")));
+    assertEquals(Path.of("sub/file"), Files.readSymbolicLink(restored.resolve("inner")));
+    assertFalse(
+        Files.exists(restored.resolve("secret.txt")), "the link's target was not copied in");
+  }
+
+  @Test
+  void restoreClearsTheDirectoryWithoutFollowingItsLinksOut() throws IOException {
+    Path outside = tree("outside", Map.of("secret.txt", "keep me", "sub/f", "keep me too"));
+    store.save(session("s-1", T0), tree("state", Map.of("a.txt", "a")));
+    Path target = tree("target", Map.of("old.txt", "old"));
+    Files.createSymbolicLink(target.resolve("old-link"), outside);
+    Files.createSymbolicLink(target.resolve("old-file-link"), outside.resolve("secret.txt"));
+
+    store.restore("s-1", target);
+
+    assertEquals(Map.of("a.txt", b64("a")), snapshot(target));
+    assertEquals(
+        Map.of("secret.txt", b64("keep me"), "sub", "dir", "sub/f", b64("keep me too")),
+        snapshot(outside),
+        "what the links led to is untouched");
   }
 
   @Test

@@ -1,17 +1,27 @@
-package dev.coi.api.arch;
+package dev.coi.tck.arch;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
+import dev.coi.api.SessionEngine;
+import dev.coi.api.spi.ContainerBackend;
+import dev.coi.api.spi.SessionStore;
+import java.util.List;
 
 /**
  * The module rules of docs/ARCHITECTURE.md, as ArchUnit rules. Each module's {@code
- * ArchitectureTest} checks its own classes against the rules that concern it.
+ * ArchitectureTest} checks its own classes against the rules that concern it (coi-api's are checked
+ * in coi-tck's, as coi-api cannot depend on coi-tck).
  */
 public final class LayeringRules {
   private LayeringRules() {}
@@ -66,8 +76,78 @@ public final class LayeringRules {
   }
 
   /**
+   * A package whose name says {@code internal} holds no public type: what a user may see lives in a
+   * package without that word. The one exception is a {@link java.util.ServiceLoader} provider (an
+   * engine, backend or store), which the JDK can only instantiate when it is public.
+   */
+  public static final ArchRule INTERNAL_MEANS_NOT_PUBLIC =
+      classes()
+          .that()
+          .resideInAPackage("dev.coi..internal..")
+          .and()
+          .areNotAssignableTo(SessionEngine.class)
+          .and()
+          .areNotAssignableTo(ContainerBackend.class)
+          .and()
+          .areNotAssignableTo(SessionStore.class)
+          .should()
+          .notBePublic()
+          .allowEmptyShould(true)
+          .because("a package named internal promises users nothing; a public type there leaks");
+
+  /** The TCK tests an implementation through coi-api, never through anyone's internals. */
+  public static final ArchRule TCK_USES_PUBLIC_TYPES_ONLY =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.coi.tck..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "dev.coi..internal..", "dev.coi.core..", "dev.coi.incus..", "dev.coi.cli..")
+          .because("a third-party backend or store passes the same suite with coi-api alone");
+
+  /** The JDK packages whose types any file may import; none of ours takes one of their names. */
+  private static final List<String> COMMON_JDK_PACKAGES =
+      List.of("java.lang", "java.io", "java.nio.file", "java.util", "java.time", "java.net");
+
+  /**
+   * No top-level type of ours is named as a type of a commonly imported JDK package: a {@code
+   * Files} of ours hides {@code java.nio.file.Files} and makes every neighbour spell that one out.
+   */
+  public static final ArchRule NO_NAME_CLASH_WITH_THE_JDK =
+      classes()
+          .that()
+          .resideInAPackage("dev.coi..")
+          .and()
+          .areTopLevelClasses()
+          .should(
+              new ArchCondition<JavaClass>("not share a simple name with a common JDK type") {
+                @Override
+                public void check(JavaClass type, ConditionEvents events) {
+                  for (String jdk : COMMON_JDK_PACKAGES) {
+                    String clash = jdk + "." + type.getSimpleName();
+                    if (exists(clash)) {
+                      events.add(
+                          SimpleConditionEvent.violated(
+                              type, type.getName() + " hides " + clash + " in its package"));
+                    }
+                  }
+                }
+              })
+          .allowEmptyShould(true);
+
+  private static boolean exists(String className) {
+    try {
+      Class.forName(className, false, ClassLoader.getPlatformClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError absent) {
+      return false;
+    }
+  }
+
+  /**
    * "internal" names the bottom of a module: what is public in a package named so is public for the
-   * compiler's sake, never for other layers to build on.
+   * compiler's sake (or ServiceLoader's), never for other layers to build on.
    */
   public static final ArchRule NOTHING_OUTSIDE_INTERNAL_DEPENDS_ON_IT =
       noClasses()
