@@ -19,6 +19,9 @@ import org.immutables.value.Value;
  * CLAUDE_ON_INCUS_*} environment variables, the chosen profile, then explicit settings. A key a
  * layer does not mention keeps the value from below. Missing files are skipped; a file that cannot
  * be read or parsed, an unknown key or a wrong type is a {@link ConfigException} naming the place.
+ * The workspace's file is written by the agent: unless the system or user file or the environment
+ * lists the workspace in {@code security.trusted_workspaces}, it may set only keys that cannot
+ * widen access, and any other is a {@link ConfigException} (see docs/CONFIGURATION.md).
  *
  * <pre>{@code
  * Config config = ConfigLoader.standard().load(Path.of("/src/app"), "ci");
