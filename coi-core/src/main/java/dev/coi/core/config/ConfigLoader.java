@@ -174,11 +174,8 @@ public abstract class ConfigLoader {
   }
 
   /** Where a user would trust a workspace: their own file, else the system one. */
-  private String trustFile() {
-    return userFile()
-        .or(this::systemFile)
-        .map(Path::toString)
-        .orElse(Key.TRUSTED_WORKSPACES.environmentVariable());
+  private Optional<Path> trustFile() {
+    return userFile().or(this::systemFile);
   }
 
   private Layer file(

@@ -56,16 +56,17 @@ final class WorkspacePolicy {
   private final Layer trusted;
   private final Map<String, Layer> trustedProfiles;
   private final Set<String> images;
-  private final String trustFile;
+  private final Optional<Path> trustFile;
   private final String howToTrust;
 
   /**
    * @param trust the workspace and whether it is trusted
    * @param layers the layers the agent cannot write, lowest first: built-ins, the system file, the
    *     user file, the environment
-   * @param trustFile where the user would trust the workspace, for messages
+   * @param trustFile the file where the user would trust the workspace, for messages; empty when
+   *     the loader reads neither a user nor a system file
    */
-  WorkspacePolicy(Trust trust, List<Layer> layers, String trustFile) {
+  WorkspacePolicy(Trust trust, List<Layer> layers, Optional<Path> trustFile) {
     this.trust = trust;
     Layer merged = Layer.EMPTY;
     Set<String> named = new LinkedHashSet<>();
@@ -87,8 +88,13 @@ final class WorkspacePolicy {
     this.howToTrust =
         "trust the workspace by adding "
             + ValueType.quote(trust.workspace().toString())
-            + " to security.trusted_workspaces in "
-            + trustFile;
+            + " to "
+            + where(Key.TRUSTED_WORKSPACES);
+  }
+
+  /** "security.allowed_images in FILE", or the variable when there is no file. */
+  private String where(Key key) {
+    return trustFile.map(file -> key.dotted() + " in " + file).orElse(key.environmentVariable());
   }
 
   private static Optional<String> imageOf(Layer layer) {
@@ -128,8 +134,8 @@ final class WorkspacePolicy {
           ValueType.quote((String) value)
               + " is not an image an untrusted workspace may choose (allowed: "
               + String.join(", ", images.stream().map(ValueType::quote).toList())
-              + "): choose one of them, add it to security.allowed_images in "
-              + trustFile
+              + "): choose one of them, add it to "
+              + where(Key.ALLOWED_IMAGES)
               + ", or "
               + howToTrust);
     }
