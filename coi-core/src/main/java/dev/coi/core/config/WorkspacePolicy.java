@@ -145,32 +145,24 @@ final class WorkspacePolicy {
       if (limit == null) {
         return; // No limit below: any limit lowers it.
       }
-      String given = (String) limit.value();
-      boolean lower;
+      String against = ValueType.quote((String) limit.value()) + " (" + limit.origin() + ")";
+      String problem;
       try {
-        lower = LimitOrder.atMost(key, (String) value, given);
+        problem =
+            LimitOrder.atMost(key, (String) value, (String) limit.value())
+                ? null
+                : " is above " + against + ": an untrusted workspace may only lower limits";
       } catch (ValueProblem incomparable) {
-        throw new ValueProblem(
-            ValueType.quote((String) value)
-                + " cannot be checked against "
-                + ValueType.quote(given)
-                + " ("
-                + limit.origin()
-                + "): "
+        problem =
+            " cannot be checked against "
+                + against
+                + ": "
                 + incomparable.getMessage()
-                + "; an untrusted workspace may only lower limits: write it in the same form,"
-                + " or "
-                + howToTrust);
+                + "; an untrusted workspace may only lower limits";
       }
-      if (!lower) {
+      if (problem != null) {
         throw new ValueProblem(
-            ValueType.quote((String) value)
-                + " is above "
-                + ValueType.quote(given)
-                + " ("
-                + limit.origin()
-                + "): an untrusted workspace may only lower limits: lower it, or "
-                + howToTrust);
+            ValueType.quote((String) value) + problem + ": lower it, or " + howToTrust);
       }
     }
   }
