@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code coi run} as a user runs it: the packaged jar in its own process, against the real Incus
@@ -286,6 +287,41 @@ class CoiRunIT extends LiveBackendTestBase {
     assertEquals(125, unknown.exitCode());
     assertOneLine(unknown.stderr());
     assertTrue(unknown.stderr().contains("unknown profile 'nope'"), unknown.stderr());
+  }
+
+  @Test
+  void aWorkspaceFileThatWouldWidenAccessIsOneLineUntilTheUserTrustsTheWorkspace(@TempDir Path xdg)
+      throws Exception {
+    Path file =
+        Files.writeString(
+            workspace.resolve(".claude-on-incus.toml"), "[defaults]\nprivileged = true\n");
+    Path userFile = xdg.resolve("claude-on-incus/config.toml");
+    Map<String, String> env = Map.of("XDG_CONFIG_HOME", xdg.toString());
+
+    Result r = coi(env, "run", "true");
+
+    assertEquals(125, r.exitCode());
+    assertOneLine(r.stderr());
+    assertTrue(
+        r.stderr()
+            .startsWith("coi: " + file.toRealPath() + ":2:1: defaults.privileged is refused: "),
+        r.stderr());
+    assertTrue(
+        r.stderr()
+            .strip()
+            .endsWith(
+                "trust the workspace by adding \""
+                    + workspace.toRealPath()
+                    + "\" to security.trusted_workspaces in "
+                    + userFile),
+        r.stderr());
+    assertEquals(List.of(), containersOf(workspace.toRealPath()));
+
+    Files.createDirectories(userFile.getParent());
+    Files.writeString(
+        userFile, "[security]\ntrusted_workspaces = [\"" + workspace.toRealPath() + "\"]\n");
+    Result trusted = coi(env, "run", "true");
+    assertEquals(0, trusted.exitCode(), trusted.stderr());
   }
 
   @Test

@@ -60,6 +60,18 @@ public abstract class Config {
   /** The names of every profile the configuration files define. */
   public abstract Set<String> profileNames();
 
+  /**
+   * Whether the workspace is trusted: listed in {@code security.trusted_workspaces} of the system
+   * or user file or the environment, so that its own {@code .claude-on-incus.toml} may set every
+   * key. False without a workspace.
+   */
+  public boolean workspaceTrusted() {
+    return workspaceTrust().map(t -> t.trusted()).orElse(false);
+  }
+
+  /** The workspace's trust; empty when loaded without a workspace. */
+  abstract Optional<WorkspacePolicy.Trust> workspaceTrust();
+
   /** Each key that has a value, by its {@link #describe()} name, with where the value came from. */
   abstract Map<String, Setting> settings();
 
@@ -74,9 +86,11 @@ public abstract class Config {
   }
 
   /**
-   * Every key with its effective value and the layer it came from, one per line, in TOML syntax:
+   * Every key with its effective value and the layer it came from, one per line, in TOML syntax,
+   * after a comment saying whether the workspace is trusted:
    *
    * <pre>
+   * # workspace /src/app is not trusted: its .claude-on-incus.toml may set only [environment], …
    * defaults.image = "coi-test-min"   (environment CLAUDE_ON_INCUS_IMAGE)
    * defaults.slots = 10               (built-in default)
    * incus.socket is not set
@@ -84,6 +98,7 @@ public abstract class Config {
    */
   public String describe() {
     List<Row> rows = new ArrayList<>();
+    workspaceTrust().ifPresent(t -> rows.add(new Row("# " + t.describe(), null)));
     for (Key key : Key.values()) {
       Setting setting = settings().get(key.dotted());
       rows.add(
@@ -136,13 +151,18 @@ public abstract class Config {
   static final String ENVIRONMENT_PREFIX = "environment.";
 
   /** The typed configuration from the merged layers; every key with a default is in them. */
-  static Config of(Layer merged, Optional<String> profile, Set<String> profileNames) {
+  static Config of(
+      Layer merged,
+      Optional<String> profile,
+      Set<String> profileNames,
+      Optional<WorkspacePolicy.Trust> trust) {
     Map<Key, Setting> values = merged.values();
     Map<String, Setting> settings = new LinkedHashMap<>();
     values.forEach((key, setting) -> settings.put(key.dotted(), setting));
     ImmutableConfig.Builder config =
         ImmutableConfig.builder()
             .profile(profile)
+            .workspaceTrust(trust)
             .profileNames(new TreeSet<>(profileNames))
             .defaults(
                 ImmutableConfig.Defaults.builder()

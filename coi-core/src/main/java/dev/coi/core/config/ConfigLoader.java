@@ -4,6 +4,7 @@ import dev.coi.api.ConfigException;
 import dev.coi.api.SessionSpec;
 import dev.coi.api.value.ValueStyle;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,9 @@ import org.immutables.value.Value;
  * CLAUDE_ON_INCUS_*} environment variables, the chosen profile, then explicit settings. A key a
  * layer does not mention keeps the value from below. Missing files are skipped; a file that cannot
  * be read or parsed, an unknown key or a wrong type is a {@link ConfigException} naming the place.
+ * The workspace's file is written by the agent: unless the system or user file or the environment
+ * lists the workspace in {@code security.trusted_workspaces}, it may set only keys that cannot
+ * widen access, and any other is a {@link ConfigException} (see docs/CONFIGURATION.md).
  *
  * <pre>{@code
  * Config config = ConfigLoader.standard().load(Path.of("/src/app"), "ci");
@@ -133,14 +137,32 @@ public abstract class ConfigLoader {
 
   private Config load(Optional<Path> workspace, Optional<String> profile, Layer explicit) {
     List<Path> looked = new ArrayList<>();
-    Layer files = Layer.EMPTY;
-    files = file(systemFile(), "system", looked).over(files);
-    files = file(userFile(), "user", looked).over(files);
-    files = file(workspace.map(ws -> ws.resolve(PROJECT_FILE)), "project", looked).over(files);
+    Layer builtIn = builtIn();
+    Layer system = file(systemFile(), "system", looked, null);
+    Layer user = file(userFile(), "user", looked, null);
     Layer environment =
         EnvironmentLayer.read(
             environment(), new ValueType.PathResolver(workingDirectory(), home()));
-    Layer merged = environment.over(files.over(builtIn()));
+    // Trust comes only from what the agent cannot write: never from the workspace's own file.
+    Layer trusted = environment.over(user.over(system.over(builtIn)));
+    Optional<WorkspacePolicy.Trust> trust =
+        workspace.map(ws -> WorkspacePolicy.Trust.of(ws, trusted));
+    WorkspacePolicy untrusted =
+        trust
+            .filter(t -> !t.trusted())
+            .map(
+                t ->
+                    new WorkspacePolicy(
+                        t, List.of(builtIn, system, user, environment), trustFile()))
+            .orElse(null);
+    Layer project =
+        file(
+            trust.map(t -> t.workspace().resolve(PROJECT_FILE)),
+            TomlLayer.PROJECT,
+            looked,
+            untrusted);
+    Layer files = project.over(user.over(system));
+    Layer merged = environment.over(files.over(builtIn));
     if (profile.isPresent()) {
       Layer chosen = files.profiles().get(profile.get());
       if (chosen == null) {
@@ -148,16 +170,27 @@ public abstract class ConfigLoader {
       }
       merged = chosen.over(merged);
     }
-    return Config.of(explicit.over(merged), profile, files.profiles().keySet());
+    return Config.of(explicit.over(merged), profile, files.profiles().keySet(), trust);
   }
 
-  private Layer file(Optional<Path> file, String kind, List<Path> looked) {
+  /** Where a user would trust a workspace: their own file, else the system one. */
+  private Optional<Path> trustFile() {
+    return userFile().or(this::systemFile);
+  }
+
+  private Layer file(
+      Optional<Path> file, String kind, List<Path> looked, WorkspacePolicy untrusted) {
     if (file.isEmpty()) {
       return Layer.EMPTY;
     }
     looked.add(file.get());
-    // A missing file is the usual case; a file that is there but unreadable is an error.
-    return Files.exists(file.get()) ? TomlLayer.read(file.get(), kind, home()) : Layer.EMPTY;
+    // A missing file is the usual case; a file that is there but unreadable is an error. In an
+    // untrusted workspace a dangling link counts as there, to be refused rather than skipped.
+    boolean there =
+        untrusted == null
+            ? Files.exists(file.get())
+            : Files.exists(file.get(), LinkOption.NOFOLLOW_LINKS);
+    return there ? TomlLayer.read(file.get(), kind, home(), untrusted) : Layer.EMPTY;
   }
 
   private Layer builtIn() {

@@ -36,7 +36,10 @@ enum Key {
   AGENT_STATE_DIR("agent.state_dir", ValueType.STRING, "~/.claude"),
   LIMITS_CPU("limits.cpu", ValueType.LIMIT, null),
   LIMITS_MEMORY("limits.memory", ValueType.LIMIT, null),
-  LIMITS_PROCESSES("limits.processes", ValueType.LIMIT, null);
+  LIMITS_PROCESSES("limits.processes", ValueType.LIMIT, null),
+  // Read from the system and user files and the environment only: see WorkspacePolicy.
+  TRUSTED_WORKSPACES("security.trusted_workspaces", ValueType.PATH_LIST, List.of()),
+  ALLOWED_IMAGES("security.allowed_images", ValueType.STRING_LIST, List.of());
 
   static final String ENV_PREFIX = "CLAUDE_ON_INCUS_";
 

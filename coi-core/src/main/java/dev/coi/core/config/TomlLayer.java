@@ -3,11 +3,18 @@ package dev.coi.core.config;
 import dev.coi.api.ConfigException;
 import dev.coi.api.Mount;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,17 +33,28 @@ import org.tomlj.TomlTable;
  * lists of parts, never as dotted strings, so that a quoted key with a dot stays one key.
  */
 final class TomlLayer {
+  /** The kind of a workspace's own file. */
+  static final String PROJECT = "project";
+
   private static final List<String> SECTIONS =
-      List.of("defaults", "paths", "incus", "agent", "limits");
+      Arrays.stream(Key.values()).map(Key::section).distinct().toList();
   private static final List<String> MOUNT_KEYS = List.of("source", "target", "readonly");
   private static final String ENV_NAME = "[A-Za-z_][A-Za-z0-9_]*";
 
+  /** Far beyond any real configuration; a larger workspace file is refused unread. */
+  static final int MAX_UNTRUSTED_BYTES = 1 << 20;
+
   private final Path file;
+  private final String kind;
   private final String label;
   private final ValueType.PathResolver paths;
+  // Null unless this is an untrusted workspace's file.
+  private final WorkspacePolicy untrusted;
 
-  private TomlLayer(Path file, String kind, Path home) {
+  private TomlLayer(Path file, String kind, Path home, WorkspacePolicy untrusted) {
     this.file = file;
+    this.kind = kind;
+    this.untrusted = untrusted;
     this.label = kind + " file " + file;
     Path dir = file.toAbsolutePath().getParent();
     this.paths = new ValueType.PathResolver(dir == null ? file.toAbsolutePath() : dir, home);
@@ -48,9 +66,18 @@ final class TomlLayer {
    * @param kind "system", "user" or "project", for origins and messages
    */
   static Layer read(Path file, String kind, Path home) {
+    return read(file, kind, home, null);
+  }
+
+  /**
+   * The layer a file gives, every key checked against the policy of an untrusted workspace.
+   *
+   * @param untrusted the policy of an untrusted workspace's file; null for any other file
+   */
+  static Layer read(Path file, String kind, Path home, WorkspacePolicy untrusted) {
     String text;
     try {
-      text = Files.readString(file);
+      text = untrusted == null ? Files.readString(file) : readUntrusted(file, untrusted);
     } catch (IOException e) {
       throw new ConfigException(
           "cannot read " + kind + " config file " + file + ": " + reason(e), e);
@@ -72,7 +99,45 @@ final class TomlLayer {
               + ": invalid TOML: "
               + first.getMessage());
     }
-    return new TomlLayer(file, kind, home).root(toml);
+    return new TomlLayer(file, kind, home, untrusted).root(toml);
+  }
+
+  /**
+   * The agent may have left a link to a host file here (read as the host user, then quoted in
+   * errors), a fifo that would block the read forever, or a huge file: only a regular file of a
+   * sane size is read, opened without following links.
+   */
+  private static String readUntrusted(Path file, WorkspacePolicy policy) throws IOException {
+    BasicFileAttributes attributes =
+        Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    String problem =
+        attributes.isSymbolicLink()
+            ? "a symbolic link"
+            : attributes.isRegularFile() ? null : "not a regular file";
+    if (problem == null && attributes.size() > MAX_UNTRUSTED_BYTES) {
+      problem = "larger than " + MAX_UNTRUSTED_BYTES + " bytes";
+    }
+    if (problem != null) {
+      throw new ConfigException(file + ": " + policy.notAPlainFile(problem).getMessage());
+    }
+    try (SeekableByteChannel in =
+        Files.newByteChannel(file, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))) {
+      // The size read above may have grown since: never read past the cap.
+      ByteBuffer bytes = ByteBuffer.allocate(MAX_UNTRUSTED_BYTES + 1);
+      while (bytes.hasRemaining() && in.read(bytes) >= 0) {
+        // Reads until the end, or one byte past the cap.
+      }
+      if (!bytes.hasRemaining()) {
+        throw new ConfigException(
+            file
+                + ": "
+                + policy
+                    .notAPlainFile("larger than " + MAX_UNTRUSTED_BYTES + " bytes")
+                    .getMessage());
+      }
+      bytes.flip();
+      return StandardCharsets.UTF_8.newDecoder().decode(bytes).toString();
+    }
   }
 
   private static String reason(IOException e) {
@@ -91,9 +156,9 @@ final class TomlLayer {
       Object value = root.get(List.of(key));
       TomlPosition at = root.inputPositionOf(List.of(key));
       if (SECTIONS.contains(key)) {
-        section(table(value, key, at), key, key, layer, label);
+        section(table(value, key, at), key, key, layer, label, Optional.empty());
       } else if (key.equals("mounts")) {
-        mounts(value, key, at, layer, label);
+        mounts(value, "mounts", at, layer, label);
       } else if (key.equals("environment")) {
         environment(table(value, key, at), key, layer, label);
       } else if (key.equals("profiles")) {
@@ -120,14 +185,14 @@ final class TomlLayer {
         String dotted = where + "." + key;
         Optional<Key> shortForm = Key.byName("defaults." + key);
         if (SECTIONS.contains(key)) {
-          section(table(value, dotted, keyAt), key, dotted, profile, origin);
+          section(table(value, dotted, keyAt), key, dotted, profile, origin, Optional.of(name));
         } else if (key.equals("mounts")) {
           mounts(value, dotted, keyAt, profile, origin);
         } else if (key.equals("environment")) {
           environment(table(value, dotted, keyAt), dotted, profile, origin);
         } else if (shortForm.isPresent()) {
           // The original tool's profiles hold [defaults] keys directly: image, persistent, ...
-          put(profile, shortForm.get(), value, dotted, keyAt, origin);
+          put(profile, shortForm.get(), value, dotted, keyAt, origin, Optional.of(name));
         } else {
           List<String> known = new ArrayList<>();
           for (Key k : Key.values()) {
@@ -149,16 +214,27 @@ final class TomlLayer {
    * {@code shown} is how messages name it, {@code profiles.ci.defaults} within a profile.
    */
   private void section(
-      TomlTable table, String prefix, String shown, Layer.Builder layer, String origin) {
+      TomlTable table,
+      String prefix,
+      String shown,
+      Layer.Builder layer,
+      String origin,
+      Optional<String> inProfile) {
     for (String local : table.keySet()) {
       String dotted = prefix + "." + local;
       Object value = table.get(List.of(local));
       TomlPosition at = table.inputPositionOf(List.of(local));
       Optional<Key> key = Key.byName(dotted);
       if (key.isPresent()) {
-        put(layer, key.get(), value, shown + "." + local, at, origin);
+        put(layer, key.get(), value, shown + "." + local, at, origin, inProfile);
       } else if (!childrenOf(dotted).isEmpty()) {
-        section(table(value, shown + "." + local, at), dotted, shown + "." + local, layer, origin);
+        section(
+            table(value, shown + "." + local, at),
+            dotted,
+            shown + "." + local,
+            layer,
+            origin,
+            inProfile);
       } else {
         throw unknown(at, shown + "." + local, local, childrenOf(prefix));
       }
@@ -166,11 +242,35 @@ final class TomlLayer {
   }
 
   private void put(
-      Layer.Builder layer, Key key, Object raw, String dotted, TomlPosition at, String origin) {
+      Layer.Builder layer,
+      Key key,
+      Object raw,
+      String dotted,
+      TomlPosition at,
+      String origin,
+      Optional<String> inProfile) {
+    if (WorkspacePolicy.TRUST_KEYS.contains(key)
+        && (inProfile.isPresent() || kind.equals(PROJECT))) {
+      throw error(
+          at,
+          dotted
+              + (kind.equals(PROJECT)
+                  ? " cannot be set in a workspace's own file (a workspace cannot trust itself): "
+                  : " cannot be set in a profile: ")
+              + (untrusted == null
+                  ? "set " + key.dotted() + " at the top of the user or system file"
+                  : "remove it, or " + untrusted.howToTrust()));
+    }
     Object value;
     try {
+      if (untrusted != null) {
+        untrusted.checkKey(Optional.of(key));
+      }
       value = key.type().fromToml(raw, paths);
       key.check(value);
+      if (untrusted != null) {
+        untrusted.checkValue(key, value, inProfile);
+      }
     } catch (ValueProblem problem) {
       throw error(at, dotted + " " + problem.getMessage());
     }
@@ -185,6 +285,13 @@ final class TomlLayer {
 
   private void mounts(
       Object value, String dotted, TomlPosition at, Layer.Builder layer, String origin) {
+    if (untrusted != null) {
+      try {
+        untrusted.checkKey(Optional.empty());
+      } catch (ValueProblem refused) {
+        throw error(at, "[[" + dotted + "]] " + refused.getMessage());
+      }
+    }
     if (!(value instanceof TomlArray)) {
       throw error(
           at, dotted + " must be an array of tables ([[mounts]]), not " + ValueType.nameOf(value));

@@ -131,6 +131,36 @@ enum ValueType {
       return "[" + String.join(", ", items) + "]";
     }
   },
+  /**
+   * Host paths, each as {@link #PATH}; an environment variable separates them with {@code :}, as
+   * {@code PATH} does, since a path may hold a space.
+   */
+  PATH_LIST("an array of paths (strings)") {
+    @Override
+    Object fromToml(Object raw, PathResolver paths) {
+      List<Path> items = new ArrayList<>();
+      for (Object item : (List<?>) STRING_LIST.fromToml(raw, paths)) {
+        items.add((Path) PATH.fromText((String) item, paths));
+      }
+      return List.copyOf(items);
+    }
+
+    @Override
+    Object fromText(String text, PathResolver paths) {
+      List<Path> items = new ArrayList<>();
+      for (String item : text.split(":")) {
+        if (!item.isBlank()) {
+          items.add((Path) PATH.fromText(item, paths));
+        }
+      }
+      return List.copyOf(items);
+    }
+
+    @Override
+    String render(Object value) {
+      return STRING_LIST.render(value);
+    }
+  },
   /** Incus limits are strings ("2", "0-3", "4GiB"); a bare number is accepted as its text. */
   LIMIT("a string or an integer") {
     @Override

@@ -108,6 +108,10 @@ class ConfigLayeringPropertyTest {
         sources.add(base);
       }
       Source environment = environmentSource();
+      // Trusted, so that the workspace's file may set every key (WorkspacePolicyTest checks when
+      // it may not).
+      environment.variables.put(Key.TRUSTED_WORKSPACES.environmentVariable(), workspace.toString());
+      environment.values.put(Key.TRUSTED_WORKSPACES.dotted(), List.of(workspace));
       sources.add(environment);
 
       String profile = List.of("", "p", "q", "undefined").get(random.nextInt(4));

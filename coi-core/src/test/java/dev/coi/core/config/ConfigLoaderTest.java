@@ -59,6 +59,13 @@ class ConfigLoaderTest {
     return loader(Map.of());
   }
 
+  /** A loader whose environment trusts the workspace, so its file may set every key. */
+  private ConfigLoader trusting(Map<String, String> env) throws IOException {
+    Map<String, String> trusting = new java.util.HashMap<>(env);
+    trusting.put("CLAUDE_ON_INCUS_SECURITY_TRUSTED_WORKSPACES", workspace().toString());
+    return loader(trusting);
+  }
+
   @Test
   void withoutFilesOrVariablesEveryKeyHasItsBuiltInDefault() {
     Config c = loader().load();
@@ -90,7 +97,7 @@ class ConfigLoaderTest {
     write(userFile(), "[defaults]\nimage = \"from-user\"\npersistent = true\n");
     write(projectFile(), "[defaults]\nimage = \"from-project\"\n[agent]\nresume_flag = \"--p\"\n");
 
-    Config files = loader().load(workspace());
+    Config files = trusting(Map.of()).load(workspace());
     assertEquals("from-project", files.defaults().image());
     assertEquals(3, files.defaults().slots());
     assertTrue(files.defaults().privileged());
@@ -101,12 +108,12 @@ class ConfigLoaderTest {
     assertEquals(
         Optional.of("system file " + systemFile() + ":3"), files.originOf("defaults.slots"));
 
-    Config env = loader(Map.of("CLAUDE_ON_INCUS_IMAGE", "from-env")).load(workspace());
+    Config env = trusting(Map.of("CLAUDE_ON_INCUS_IMAGE", "from-env")).load(workspace());
     assertEquals("from-env", env.defaults().image());
     assertEquals(3, env.defaults().slots());
 
     Config spec =
-        loader(Map.of("CLAUDE_ON_INCUS_IMAGE", "from-env"))
+        trusting(Map.of("CLAUDE_ON_INCUS_IMAGE", "from-env"))
             .load(Sessions.builder().workspace(workspace()).image("from-spec").build());
     assertEquals("from-spec", spec.defaults().image());
     assertEquals(Optional.of("flag or builder call"), spec.originOf("defaults.image"));
@@ -115,7 +122,7 @@ class ConfigLoaderTest {
   @Test
   void aKeyALayerOmitsKeepsTheValueFromBelowEvenForBooleans() throws IOException {
     write(userFile(), "[defaults]\npersistent = true\nmount_claude_config = false\n");
-    write(projectFile(), "[defaults]\nimage = \"x\"\n");
+    write(projectFile(), "[defaults]\nslots = 2\n");
 
     Config c = loader().load(workspace());
 
@@ -215,7 +222,7 @@ class ConfigLoaderTest {
             + "[incus]\nsocket = \"/run/x.socket\"\n");
     write(projectFile(), "[[mounts]]\nsource = \"data\"\ntarget = \"/data/\"\n");
 
-    Config c = loader().load(workspace());
+    Config c = trusting(Map.of()).load(workspace());
 
     assertEquals(home().resolve("sessions"), c.paths().sessionsDir());
     assertEquals(
@@ -235,7 +242,7 @@ class ConfigLoaderTest {
         "[[mounts]]\nsource = \"/c\"\ntarget = \"/two\"\nreadonly = true\n"
             + "[[mounts]]\nsource = \"/d\"\ntarget = \"/three\"\n");
 
-    Config c = loader().load(workspace());
+    Config c = trusting(Map.of()).load(workspace());
 
     assertEquals(
         List.of(
@@ -441,7 +448,9 @@ class ConfigLoaderTest {
         loader(Map.of("CLAUDE_ON_INCUS_IMAGE", "coi-test-min")).load(workspace(), "ci").describe();
 
     List<String> lines = described.lines().toList();
-    assertEquals(Key.values().length + 2, lines.size(), described);
+    assertEquals(Key.values().length + 3, lines.size(), described);
+    assertTrue(
+        lines.get(0).startsWith("# workspace " + workspace() + " is not trusted: its "), described);
     assertLine(lines, "defaults.image = \"coi-test-min\"", "(environment CLAUDE_ON_INCUS_IMAGE)");
     assertLine(lines, "defaults.slots = 4", "(user file " + userFile() + ":2)");
     assertLine(lines, "defaults.persistent = false", "(built-in default)");
@@ -457,9 +466,9 @@ class ConfigLoaderTest {
     assertLine(lines, "environment.CI = \"true\"", "(profile ci, user file " + userFile() + ":7)");
     assertTrue(lines.contains("incus.socket is not set"), described);
     // The origins line up in one column.
-    int column = lines.get(0).indexOf("   (") + 3;
+    int column = lines.get(1).indexOf("   (") + 3;
     for (String line : lines) {
-      if (!line.endsWith("is not set")) {
+      if (!line.endsWith("is not set") && !line.startsWith("#")) {
         assertEquals(column, line.indexOf('('), line);
       }
     }

@@ -350,12 +350,17 @@ class DefaultSessionEngineTest {
     Files.writeString(workspace.resolve(ConfigLoader.PROJECT_FILE), toml);
   }
 
+  /** A host environment that trusts the workspace, so that its file may set every key. */
+  private Map<String, String> trusting() {
+    return Map.of("CLAUDE_ON_INCUS_SECURITY_TRUSTED_WORKSPACES", workspace.toString());
+  }
+
   @Test
   void theProjectFileGivesTheImagePrefixPersistenceAndNumberOfSlots() throws IOException {
     writeProjectFile(
         "[defaults]\nimage = \"coi-test-min\"\ncontainer_prefix = \"proj-\"\n"
             + "persistent = true\nslots = 2\n");
-    DefaultSessionEngine configured = engine(Map.of());
+    DefaultSessionEngine configured = engine(trusting());
 
     try (Session first = configured.start(spec().build());
         Session second = configured.start(spec().build())) {
@@ -380,7 +385,7 @@ class DefaultSessionEngineTest {
   void theSpecStillWinsOverTheConfiguration() throws IOException {
     writeProjectFile("[defaults]\nimage = \"coi-test-min\"\ncontainer_prefix = \"proj-\"\n");
     try (Session s =
-        engine(Map.of()).start(spec().image("coi-sandbox").containerPrefix("mine-").build())) {
+        engine(trusting()).start(spec().image("coi-sandbox").containerPrefix("mine-").build())) {
       assertEquals("coi-sandbox", backend.created().get(s.name()).image());
       assertTrue(s.name().startsWith("mine-"), s.name());
     }
@@ -389,7 +394,7 @@ class DefaultSessionEngineTest {
   @Test
   void aSpecCanTurnOffPersistenceAndPrivilegeThatTheConfigurationTurnsOn() throws IOException {
     writeProjectFile("[defaults]\npersistent = true\nprivileged = true\n");
-    try (Session s = engine(Map.of()).start(spec().persistent(false).privileged(false).build())) {
+    try (Session s = engine(trusting()).start(spec().persistent(false).privileged(false).build())) {
       assertFalse(s.persistent());
       assertTrue(backend.created().get(s.name()).ephemeral());
       assertEquals("coi-sandbox", backend.created().get(s.name()).image());
@@ -485,6 +490,28 @@ class DefaultSessionEngineTest {
     ConfigException e = assertThrows(ConfigException.class, () -> configured.start(spec().build()));
     assertTrue(e.getMessage().contains(":2:1: unknown key 'defaults.persistnt'"), e.getMessage());
     assertThrows(ConfigException.class, () -> configured.start(spec().profile("nope").build()));
+  }
+
+  @Test
+  void anUntrustedWorkspaceFileThatWouldWidenAccessStopsEverythingBeforeTheBackendIsAsked()
+      throws IOException {
+    Path sessions = home.resolve("sessions");
+    writeProjectFile(
+        "[paths]\nsessions_dir = \"" + sessions + "\"\n[incus]\nsocket = \"/run/x.socket\"\n");
+    DefaultSessionEngine configured =
+        new DefaultSessionEngine(
+            settings -> {
+              throw new AssertionError("no backend may be chosen");
+            },
+            settings -> {
+              throw new AssertionError("no store may be chosen");
+            },
+            ConfigLoader.builder().home(home).build(),
+            Clock.fixed(NOW, ZoneOffset.UTC));
+
+    ConfigException e = assertThrows(ConfigException.class, () -> configured.start(spec().build()));
+    assertTrue(e.getMessage().contains(":2:1: paths.sessions_dir is refused: "), e.getMessage());
+    assertFalse(Files.exists(sessions));
   }
 
   @Test
