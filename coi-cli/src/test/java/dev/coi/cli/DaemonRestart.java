@@ -1,13 +1,15 @@
 package dev.coi.cli;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -28,19 +30,17 @@ final class DaemonRestart {
   static void restart(String why) throws Exception {
     note(why);
     try {
-      Optional<ProcessHandle> incusd = running();
-      if (incusd.isPresent()) {
-        incusd.get().destroy();
-        await(() -> running().isEmpty(), "incusd to stop");
-      }
+      // By the pid the daemon gives: its helpers ([lxc monitor], forkexec) are named incusd too.
+      ProcessHandle.of(serverPid()).ifPresent(ProcessHandle::destroy);
+      await(() -> !answers(), "incusd to stop");
     } finally {
       ensureRunning();
     }
   }
 
-  /** Starts incusd if it is not running, and waits until it answers. */
+  /** Starts incusd if no daemon runs, and waits until it answers. */
   static void ensureRunning() throws Exception {
-    if (running().isEmpty()) {
+    if (!answers() && !daemonProcessRuns()) {
       ProcessBuilder start =
           new ProcessBuilder(
                   "setsid", "-f", INCUSD.toString(), "--group", "incus-admin", "--logfile", LOG)
@@ -48,42 +48,67 @@ final class DaemonRestart {
               .redirectOutput(ProcessBuilder.Redirect.DISCARD)
               .redirectError(ProcessBuilder.Redirect.DISCARD);
       start.environment().put("PATH", "/usr/libexec/incus:" + System.getenv("PATH"));
-      Process setsid = start.start();
-      if (setsid.waitFor() != 0) {
+      if (start.start().waitFor() != 0) {
         throw new IllegalStateException("could not start incusd again: setsid failed");
       }
     }
-    Process ready =
-        new ProcessBuilder("incus", "admin", "waitready", "--timeout", "120")
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    if (!ready.waitFor(3, TimeUnit.MINUTES) || ready.exitValue() != 0) {
+    if (run("incus", "admin", "waitready", "--timeout", "120").isEmpty()) {
       throw new IllegalStateException("incusd did not become ready again; see " + LOG);
     }
   }
 
-  private static Optional<ProcessHandle> running() {
-    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-      List<Long> pids =
-          procs
-              .filter(p -> p.getFileName().toString().matches("[0-9]+"))
-              .filter(p -> "incusd".equals(comm(p)))
-              .map(p -> Long.parseLong(p.getFileName().toString()))
-              .toList();
-      return pids.stream().map(ProcessHandle::of).flatMap(Optional::stream).findFirst();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+  /** The daemon's pid, as {@code GET /1.0} gives it. */
+  private static long serverPid() throws Exception {
+    String answer = run("incus", "query", "/1.0").orElseThrow();
+    Matcher pid = Pattern.compile("\"server_pid\": (\\d+)").matcher(answer);
+    if (!pid.find()) {
+      throw new IllegalStateException("GET /1.0 gave no server_pid: " + answer);
+    }
+    return Long.parseLong(pid.group(1));
+  }
+
+  private static boolean answers() {
+    try {
+      return run("timeout", "10", "incus", "query", "/1.0").isPresent();
+    } catch (Exception e) {
+      return false;
     }
   }
 
-  private static String comm(Path proc) {
+  /** True while a process runs the daemon itself (not one of its helpers, as after a stop). */
+  private static boolean daemonProcessRuns() throws IOException {
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      return procs
+          .filter(p -> p.getFileName().toString().matches("[0-9]+"))
+          .anyMatch(
+              p -> {
+                String[] argv = cmdline(p).split("\0");
+                return argv.length > 1 && argv[0].endsWith("incusd") && argv[1].startsWith("--");
+              });
+    }
+  }
+
+  private static String cmdline(Path proc) {
     try {
-      return Files.readString(proc.resolve("comm")).strip();
-    } catch (IOException gone) {
+      return Files.readString(proc.resolve("cmdline"));
+    } catch (IOException | RuntimeException gone) {
       return "";
     }
+  }
+
+  /** A command's output when it exits 0 within three minutes; empty otherwise. */
+  private static Optional<String> run(String... command) throws Exception {
+    Process p =
+        new ProcessBuilder(command)
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(3, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      return Optional.empty();
+    }
+    return p.exitValue() == 0 ? Optional.of(out) : Optional.empty();
   }
 
   private static void note(String why) throws IOException {

@@ -29,6 +29,7 @@ class DaemonRestartIT extends LiveBackendTestBase {
   void aRunningSessionOutlivesADaemonRestartOrEndsClearlyWithItsStateSaved() throws Exception {
     String token = "restart-" + System.nanoTime();
     Path ws = workspace.toRealPath();
+    String outcome;
     try (CoiChild coi =
         CoiChild.start(
             workspace,
@@ -43,6 +44,7 @@ class DaemonRestartIT extends LiveBackendTestBase {
 
       int exit = coi.exitCode();
       String err = coi.stderr();
+      outcome = "coi exited " + exit + ": " + err;
       if (exit == 0) {
         assertEquals("slept\n", coi.readAll());
       } else {
@@ -51,7 +53,7 @@ class DaemonRestartIT extends LiveBackendTestBase {
       }
     }
     assertEquals(token + "\n", Files.readString(CoiFaultsIT.savedNote(token)));
-    assertEquals(List.of(), CoiFaultsIT.liveDirectoriesOf(ws), "live state left");
+    assertEquals(List.of(), CoiFaultsIT.liveDirectoriesOf(ws), "live state left; " + outcome);
     CoiChild.await(() -> containersOf(ws).isEmpty(), "the session's container to go");
 
     try (CoiChild next =
