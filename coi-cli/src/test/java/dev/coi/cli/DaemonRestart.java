@@ -14,11 +14,11 @@ import java.util.stream.Stream;
 
 /**
  * Restarts the shared Incus daemon for a fault test, as a package upgrade does: incusd gets SIGTERM
- * (its containers keep running) and is started again the way {@code images/setup-host.sh} starts it
- * where there is no systemd. Whatever happens in between, the daemon is started again before {@link
- * #restart} returns or throws. Before each restart a line goes to the file named by {@code
- * COI_DAEMON_EVENTS_LOG} (others sharing the daemon read it to explain a dropped connection), or to
- * {@code target/daemon-events.log}.
+ * (its containers keep running; one that has not exited after a minute gets SIGKILL) and is started
+ * again the way {@code images/setup-host.sh} starts it where there is no systemd. Whatever happens
+ * in between, the daemon is started again before {@link #restart} returns or throws. Before each
+ * restart a line goes to the file named by {@code COI_DAEMON_EVENTS_LOG} (others sharing the daemon
+ * read it to explain a dropped connection), or to {@code target/daemon-events.log}.
  */
 final class DaemonRestart {
   private static final Path INCUSD = Path.of("/usr/libexec/incus/incusd");
@@ -31,8 +31,17 @@ final class DaemonRestart {
     note(why);
     try {
       // By the pid the daemon gives: its helpers ([lxc monitor], forkexec) are named incusd too.
-      ProcessHandle.of(serverPid()).ifPresent(ProcessHandle::destroy);
-      await(() -> !answers(), "incusd to stop");
+      Optional<ProcessHandle> daemon = ProcessHandle.of(serverPid());
+      if (daemon.isPresent()) {
+        daemon.get().destroy();
+        // It may wait for operations under way before it exits; the new one can only start then.
+        if (!exited(daemon.get())) {
+          daemon.get().destroyForcibly();
+          if (!exited(daemon.get())) {
+            throw new IllegalStateException("incusd " + daemon.get().pid() + " did not exit");
+          }
+        }
+      }
     } finally {
       ensureRunning();
     }
@@ -54,6 +63,18 @@ final class DaemonRestart {
     }
     if (run("incus", "admin", "waitready", "--timeout", "120").isEmpty()) {
       throw new IllegalStateException("incusd did not become ready again; see " + LOG);
+    }
+  }
+
+  /** Waits up to a minute for a process to end. */
+  private static boolean exited(ProcessHandle process) throws InterruptedException {
+    try {
+      process.onExit().get(1, TimeUnit.MINUTES);
+      return true;
+    } catch (java.util.concurrent.TimeoutException stillThere) {
+      return false;
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -119,10 +140,5 @@ final class DaemonRestart {
         Instant.now() + " rel-faults DaemonRestartIT: restarting incusd (" + why + ")\n",
         StandardOpenOption.CREATE,
         StandardOpenOption.APPEND);
-  }
-
-  private static void await(java.util.function.BooleanSupplier condition, String what)
-      throws InterruptedException {
-    CoiChild.await(condition, what);
   }
 }
