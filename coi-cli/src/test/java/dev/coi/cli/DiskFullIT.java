@@ -38,6 +38,7 @@ class DiskFullIT extends LiveBackendTestBase {
       try (CoiChild first = coi(sessions, "run", "--persistent", "echo first > ~/.claude/note")) {
         assertEquals(0, first.exitCode(), first.stderr());
       }
+      keepFromOtherRunsSweeps();
       Path saved = onlySave(sessions);
       String id = saved.getFileName().toString();
 
@@ -53,6 +54,7 @@ class DiskFullIT extends LiveBackendTestBase {
         assertTrue(err.contains("cannot save session " + id), err);
         assertTrue(err.contains("No space left on device"), err);
       }
+      keepFromOtherRunsSweeps();
       // The previous save is whole and readable, and no half-written copy is left.
       assertEquals("first\n", Files.readString(saved.resolve("claude/note")));
       assertTrue(Files.notExists(saved.resolve("claude/big")));
@@ -76,6 +78,22 @@ class DiskFullIT extends LiveBackendTestBase {
       run("umount", sessions.toString());
       Files.delete(sessions);
     }
+  }
+
+  /**
+   * Names this test as the owner of the workspace's kept container: test runs sharing the daemon
+   * remove {@code coi-test-} containers whose owner is gone, and a kept one between two runs has
+   * none.
+   */
+  private void keepFromOtherRunsSweeps() throws Exception {
+    ProcessHandle self = ProcessHandle.current();
+    Map<String, String> owner =
+        Map.of(
+            "pid",
+            Long.toString(self.pid()),
+            "pid-started",
+            self.info().startInstant().map(Object::toString).orElse(""));
+    containersOf(workspace.toRealPath()).forEach(name -> backend.updateLabels(name, owner));
   }
 
   /** The sessions saved under the directory (their current save, by id). */
