@@ -52,6 +52,10 @@ final class IncusErrors {
         || lower.contains("unique constraint failed")) {
       return new ConflictException(message);
     }
+    if (status == 503) {
+      // "Shutting down", or starting: the daemon is there but cannot serve yet; try again later.
+      return new IncusUnavailableException(message, null);
+    }
     return new BackendException(status, message);
   }
 

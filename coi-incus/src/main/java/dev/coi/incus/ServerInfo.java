@@ -32,6 +32,12 @@ public abstract class ServerInfo {
   /** The daemon's TLS certificate (PEM), to pin it for a remote connection. */
   public abstract String certificate();
 
+  /**
+   * The SHA-256 fingerprint of that certificate ({@code certificate_fingerprint}), as {@code incus
+   * info} shows it: the daemon's identity, the same over the socket and over HTTPS.
+   */
+  public abstract String certificateFingerprint();
+
   static ServerInfo of(com.fasterxml.jackson.databind.JsonNode json) {
     ImmutableServerInfo.Builder info =
         ImmutableServerInfo.builder()
@@ -45,7 +51,9 @@ public abstract class ServerInfo {
                             .path("kernel_features")
                             .path("idmapped_mounts")
                             .asText()))
-            .certificate(json.path("environment").path("certificate").asText());
+            .certificate(json.path("environment").path("certificate").asText())
+            .certificateFingerprint(
+                json.path("environment").path("certificate_fingerprint").asText());
     json.path("api_extensions").forEach(e -> info.addApiExtensions(e.asText()));
     return info.build();
   }

@@ -41,6 +41,16 @@ class IncusErrorsTest {
   }
 
   @Test
+  void aDaemonShuttingDownIsUnavailableSoThatCallersMayTryAgain() {
+    CoiException e =
+        IncusErrors.fromDaemon(503, "Shutting down", "DELETE /1.0/instances/coi-test-x-1");
+
+    assertInstanceOf(IncusUnavailableException.class, e);
+    assertTrue(e.getMessage().contains("Shutting down"), e.getMessage());
+    assertTrue(e.getMessage().contains("DELETE /1.0/instances/coi-test-x-1"), e.getMessage());
+  }
+
+  @Test
   void aMissingSocketSaysWhichAndHowToStartTheDaemon() {
     UnixSocketTransport transport = new UnixSocketTransport(Path.of("/nonexistent/unix.socket"));
     CoiException e = IncusErrors.fromTransport(new IOException("x"), transport, "GET /1.0");

@@ -48,9 +48,24 @@ public class FakeContainerBackend implements ContainerBackend {
   private volatile Function<ExecSpec, ExecResult> execHandler = e -> ExecResult.of(0, "", "");
   private volatile boolean runsCommands;
   private boolean closed;
+  private volatile String identity = "fake";
 
   public FakeContainerBackend(String... images) {
     this.images = Set.of(images);
+  }
+
+  /**
+   * Makes this backend stand for another container host than the default {@code fake}: sessions it
+   * starts are not another identity's to sweep, and the other way round.
+   */
+  public FakeContainerBackend identity(String identity) {
+    this.identity = identity;
+    return this;
+  }
+
+  @Override
+  public String identity() {
+    return identity;
   }
 
   /** What exec answers from now on. */

@@ -27,6 +27,17 @@ public interface ContainerBackend extends AutoCloseable {
   /** A short name, as a user would choose it in configuration ({@code incus}). */
   String name();
 
+  /**
+   * Which container host this backend manages, as a stable text: two backends have the same
+   * identity exactly when they see the same containers (for Incus, the daemon's certificate
+   * fingerprint, however it is reached). Sessions started on another identity are never swept or
+   * rescued through this one, even when they share a sessions directory. The default, {@link
+   * #name()}, suits a backend of which a machine has one.
+   */
+  default String identity() {
+    return name();
+  }
+
   /** Higher wins among available backends. */
   default int priority() {
     return 0;

@@ -25,8 +25,10 @@ import java.util.stream.Stream;
  * killed JVM), nothing the agent wrote is lost, and saving it is a host-side copy.
  *
  * <p>Each session has {@code <sessions_dir>/.live/<id>/}, holding {@code claude/} (the mount
- * source) and {@code owner} (the pid and start time of the program that made it), from which an
- * abandoned one is recognised and rescued into the store.
+ * source), {@code owner} (the pid and start time of the program that made it), from which an
+ * abandoned one is recognised and rescued into the store, and {@code daemon} (the identity of the
+ * backend its container lives on): only a program talking to that daemon may rescue it, as two
+ * daemons may share one sessions directory.
  */
 final class AgentState {
   /** Files of the host's agent configuration copied into a fresh session's state directory. */
@@ -43,6 +45,9 @@ final class AgentState {
       "{\"hasCompletedOnboarding\":true,\"bypassPermissionsModeAccepted\":true}";
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The file of a live directory that names the daemon its container is on. */
+  private static final String DAEMON = "daemon";
 
   private final Path root;
   private final Workspaces.Owner owner;
@@ -83,8 +88,11 @@ final class AgentState {
     return ours ? Optional.of(path) : Optional.empty();
   }
 
-  /** Creates a session's empty live state directory, owned by the user the container maps. */
-  Path create(String id, Path workspace) {
+  /**
+   * Creates a session's empty live state directory, owned by the user the container maps, for a
+   * container on the backend of identity {@code daemon}.
+   */
+  Path create(String id, Path workspace, String daemon) {
     Path dir = liveDirectory(root, id);
     try {
       if (!Files.exists(root.getParent())) {
@@ -98,6 +106,7 @@ final class AgentState {
       Files.createDirectories(dir);
       Files.writeString(dir.getParent().resolve("owner"), Owners.describeThisProcess());
       Files.writeString(dir.getParent().resolve("workspace"), workspace.toString());
+      Files.writeString(dir.getParent().resolve(DAEMON), daemon);
       Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
       chown(dir);
       return dir;
@@ -123,6 +132,22 @@ final class AgentState {
     } catch (IOException e) {
       throw new CoiException(
           "cannot recreate the agent's state directory " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * True when a live directory belongs to the backend of that identity; one made before coi
+   * recorded the daemon has no such file and counts as anyone's, as it did then.
+   */
+  static boolean onDaemon(Path liveDirectory, String daemon) {
+    Path file = liveDirectory.getParent().resolve(DAEMON);
+    try {
+      return Files.readString(file).equals(daemon);
+    } catch (java.nio.file.NoSuchFileException before) {
+      return true;
+    } catch (IOException | RuntimeException unreadable) {
+      // Unknown is not ours: never rescue or delete what may be another daemon's.
+      return false;
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.coi.core.internal;
 
+import dev.coi.api.BackendUnavailableException;
 import dev.coi.api.CoiException;
 import dev.coi.api.ExecResult;
 import dev.coi.api.RunningCommand;
@@ -20,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -38,6 +41,14 @@ final class ContainerSession implements Session {
   /** How long a kept container may take to shut down cleanly before it is stopped at once. */
   static final java.time.Duration SHUTDOWN_TIMEOUT = java.time.Duration.ofSeconds(10);
 
+  /** How long the end of a session waits for an unreachable daemon to come back. */
+  private static final java.time.Duration DAEMON_WAIT = java.time.Duration.ofSeconds(90);
+
+  private static final java.time.Duration DAEMON_RETRY = java.time.Duration.ofMillis(500);
+
+  /** How long a second caller of close (the shutdown hook) waits for the first to finish. */
+  private static final java.time.Duration END_WAIT = java.time.Duration.ofMinutes(2);
+
   /** What a session is made of, fixed when it starts. */
   record Parts(
       ContainerBackend backend,
@@ -55,6 +66,10 @@ final class ContainerSession implements Session {
   private final ContainerBackend backend;
   private final String name;
   private final AtomicBoolean closed = new AtomicBoolean();
+
+  /** Open until the session has ended: a second caller of {@link #end} waits for the first. */
+  private final CountDownLatch ended = new CountDownLatch(1);
+
   private final Thread shutdownHook;
   private volatile Optional<java.time.Instant> saved = Optional.empty();
 
@@ -208,11 +223,16 @@ final class ContainerSession implements Session {
   @Override
   public void close() {
     try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException shuttingDown) {
-      // The hook is running or about to; it ends the session.
+      end();
+    } finally {
+      // Only now: a shutdown while the session was ending (Ctrl+C during the save) runs the
+      // hook, which waits for that end to finish instead of the JVM halting in the middle of it.
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException shuttingDown) {
+        // The hook is running or has run.
+      }
     }
-    end();
   }
 
   /**
@@ -223,20 +243,44 @@ final class ContainerSession implements Session {
    */
   private void end() {
     if (!closed.compareAndSet(false, true)) {
+      awaitEnd();
       return;
     }
+    try {
+      endOnce();
+    } finally {
+      ended.countDown();
+    }
+  }
+
+  /** Waits (bounded) for the end another thread is carrying out: the close or the hook. */
+  private void awaitEnd() {
+    try {
+      if (!ended.await(END_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.log(Level.DEBUG, "session " + name + " did not end within " + END_WAIT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void endOnce() {
     RuntimeException failure = null;
     try {
-      if (persistent()) {
-        stopIfRunning();
-      } else if (parts.awaitCleanup()) {
-        backend.delete(name);
-      } else {
-        backend.requestStop(name);
-      }
+      whenReachable(
+          () -> {
+            if (persistent()) {
+              stopIfRunning();
+            } else if (parts.awaitCleanup()) {
+              backend.delete(name);
+            } else {
+              backend.requestStop(name);
+            }
+          });
     } catch (RuntimeException e) {
       failure = e;
     }
+    TestPauses.reach(TestPauses.BEFORE_SAVE);
     try {
       if (AgentState.hasAgentState(parts.liveDirectory(), parts.seeded())) {
         store();
@@ -254,6 +298,32 @@ final class ContainerSession implements Session {
     if (failure != null) {
       LOG.log(Level.DEBUG, "ending session " + name + " failed", failure);
       throw failure;
+    }
+  }
+
+  /**
+   * Runs a step against the daemon, again while the daemon cannot be reached (restarting, for an
+   * upgrade), for up to {@link #DAEMON_WAIT}: a session ending meanwhile still removes or stops its
+   * container instead of leaving it for the next sweep.
+   */
+  private void whenReachable(Runnable step) {
+    long deadline = System.nanoTime() + DAEMON_WAIT.toNanos();
+    while (true) {
+      try {
+        step.run();
+        return;
+      } catch (BackendUnavailableException e) {
+        if (System.nanoTime() - deadline > 0) {
+          throw e;
+        }
+        LOG.log(Level.DEBUG, "the daemon is unreachable; ending " + name + " again soon", e);
+        try {
+          Thread.sleep(DAEMON_RETRY.toMillis());
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
     }
   }
 

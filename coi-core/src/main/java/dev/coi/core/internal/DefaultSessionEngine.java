@@ -106,6 +106,15 @@ public final class DefaultSessionEngine implements SessionEngine {
 
   @Override
   public Session start(SessionSpec spec) {
+    // Until the session's own hook exists, a shutdown (Ctrl+C, SIGTERM) undoes the start.
+    try (StartGuard guard = new StartGuard()) {
+      Session session = start(spec, guard);
+      TestPauses.reach(TestPauses.BEFORE_FIRST_EXEC);
+      return session;
+    }
+  }
+
+  private Session start(SessionSpec spec, StartGuard guard) {
     Path workspace = Workspaces.resolve(spec.workspace());
     SessionSpec resolved = spec.toBuilder().workspace(workspace).build();
     Config config = configLoader.load(resolved);
@@ -134,22 +143,27 @@ public final class DefaultSessionEngine implements SessionEngine {
 
     String id = UUID.randomUUID().toString();
     Instant created = clock.instant();
-    Path live = state.create(id, workspace);
+    guard.backend(containers);
+    Path live = state.create(id, workspace, containers.identity());
+    guard.live(live);
+    TestPauses.reach(TestPauses.BEFORE_CREATE);
     ContainerSpec.Builder template =
         template(resolved, config, mounts, owner, id, created, live, resumed);
     String prefix = config.defaults().containerPrefix();
     SlotAllocator.Claim claim;
     try {
       claim =
-          slots.claim(
-              containers,
-              config.paths().sessionsDir(),
-              spec.slot(),
-              persistent,
-              slotCount,
-              prefix,
-              workspace,
-              template);
+          guard.creating(
+              () ->
+                  slots.claim(
+                      containers,
+                      config.paths().sessionsDir(),
+                      spec.slot(),
+                      persistent,
+                      slotCount,
+                      prefix,
+                      workspace,
+                      template));
     } catch (RuntimeException e) {
       AgentState.delete(live);
       throw e;
@@ -168,6 +182,8 @@ public final class DefaultSessionEngine implements SessionEngine {
             .resumedFrom(resumed.map(SessionInfo::id))
             .labels(spec.labels());
     boolean fresh = claim.reused().isEmpty();
+    guard.container(claim.name(), fresh);
+    TestPauses.reach(TestPauses.AFTER_CREATE);
     ContainerSession session;
     try {
       if (!fresh) {
@@ -188,18 +204,18 @@ public final class DefaultSessionEngine implements SessionEngine {
                 .orElse(created));
         containers.updateLabels(claim.name(), Owners.ofThisProcess());
       }
-      session =
-          new ContainerSession(
-              new ContainerSession.Parts(
-                  containers,
-                  store,
-                  description.build(),
-                  spec.awaitCleanup(),
-                  environment,
-                  live,
-                  seeded,
-                  agentCommand(spec, config, resumed.isPresent()),
-                  clock));
+      ContainerSession.Parts parts =
+          new ContainerSession.Parts(
+              containers,
+              store,
+              description.build(),
+              spec.awaitCleanup(),
+              environment,
+              live,
+              seeded,
+              agentCommand(spec, config, resumed.isPresent()),
+              clock);
+      session = guard.handOver(() -> new ContainerSession(parts));
     } catch (RuntimeException e) {
       // The container was made or started for this session: undo that before reporting.
       try {

@@ -144,9 +144,10 @@ final class SessionCatalog {
 
   /**
    * Cleans up after programs that are gone: removes their ephemeral containers and shuts down their
-   * running kept ones, saving the agent state of each first, and rescues live state directories
-   * that no container and no live program holds. Returns the names of the containers removed or
-   * stopped.
+   * running kept ones, saving the agent state of each first, and rescues live state directories of
+   * this backend's daemon that no container and no live program holds (those of another daemon
+   * sharing the sessions directory are that daemon's to judge). Returns the names of the containers
+   * removed or stopped.
    */
   List<String> sweep(
       ContainerBackend containers, SessionStore store, Path stateRoot, Optional<Path> workspace) {
@@ -177,8 +178,11 @@ final class SessionCatalog {
         LOG.log(System.Logger.Level.DEBUG, "cannot sweep " + container.name(), e);
       }
     }
+    String daemon = containers.identity();
     for (Path live : AgentState.all(stateRoot)) {
-      if (!held.contains(live) && !Owners.alive(AgentState.ownerOf(live))) {
+      if (!held.contains(live)
+          && AgentState.onDaemon(live, daemon)
+          && !Owners.alive(AgentState.ownerOf(live))) {
         try {
           rescue(store, live, Optional.empty());
         } catch (RuntimeException e) {

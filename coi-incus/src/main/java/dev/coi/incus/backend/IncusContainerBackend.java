@@ -41,6 +41,7 @@ public final class IncusContainerBackend implements ContainerBackend {
   private BackendSettings settings = BackendSettings.none();
   private IncusClient client;
   private Boolean shifting;
+  private String identity;
 
   /** The backend of the local daemon, as {@link java.util.ServiceLoader} creates it. */
   public IncusContainerBackend() {
@@ -106,6 +107,23 @@ public final class IncusContainerBackend implements ContainerBackend {
   @Override
   public String name() {
     return "incus";
+  }
+
+  /**
+   * The daemon's certificate fingerprint: one daemon reached over its socket or over HTTPS is one
+   * identity, two daemons are two, whatever their names.
+   */
+  @Override
+  public synchronized String identity() {
+    if (identity == null) {
+      String fingerprint = client().server().certificateFingerprint();
+      if (fingerprint.isEmpty()) {
+        throw new dev.coi.api.BackendException(
+            0, "Incus at " + client().endpoint() + " did not say its certificate fingerprint");
+      }
+      identity = "incus:" + fingerprint;
+    }
+    return identity;
   }
 
   @Override
