@@ -3,7 +3,7 @@ package dev.coi.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.coi.api.testing.LiveBackendTestBase;
+import dev.coi.tck.LiveBackendTestBase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

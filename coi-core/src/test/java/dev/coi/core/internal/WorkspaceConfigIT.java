@@ -10,9 +10,10 @@ import dev.coi.api.ExecResult;
 import dev.coi.api.Session;
 import dev.coi.api.SessionSpec;
 import dev.coi.api.Sessions;
-import dev.coi.api.testing.InMemorySessionStore;
-import dev.coi.api.testing.LiveBackendTestBase;
+import dev.coi.api.spi.BackendSettings;
 import dev.coi.core.config.ConfigLoader;
+import dev.coi.tck.InMemorySessionStore;
+import dev.coi.tck.LiveBackendTestBase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -24,6 +25,7 @@ import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +44,7 @@ class WorkspaceConfigIT extends LiveBackendTestBase {
   @TempDir Path elsewhere;
   private Path sshKey;
   private String sshKeyBefore;
-  private final List<Map<String, String>> backendSettings = new CopyOnWriteArrayList<>();
+  private final List<BackendSettings> backendSettings = new CopyOnWriteArrayList<>();
   private DefaultSessionEngine engine;
 
   @BeforeEach
@@ -161,8 +163,8 @@ class WorkspaceConfigIT extends LiveBackendTestBase {
       assertTrue(gitconfig.contains("Jane Doe"), gitconfig);
       assertTrue(Files.isDirectory(ws.resolve(".coi-sessions/.live")), "sessions_dir applied");
       assertEquals(
-          List.of(Map.of("socket", elsewhere.resolve("unix.socket").toString())),
-          backendSettings,
+          List.of(Optional.of(elsewhere.resolve("unix.socket"))),
+          backendSettings.stream().map(BackendSettings::socket).toList(),
           "incus.socket applied");
     }
     assertEquals(sshKeyBefore, fingerprint(sshKey));
