@@ -431,7 +431,8 @@ public final class HostDir implements AutoCloseable {
 
   /** Gives this directory to {@code uid:gid}. */
   public void chown(int uid, int gid) throws IOException {
-    owner(viaHandle(), uid, gid);
+    // "." of the handle: lchown of the /proc entry itself would change the magic link, not this.
+    owner(viaHandle().resolve("."), uid, gid);
   }
 
   /** Gives the entry {@code name} (a link itself, never its target) to {@code uid:gid}. */
@@ -540,15 +541,5 @@ public final class HostDir implements AutoCloseable {
       throw new IllegalArgumentException("not a name in a directory: '" + name + "'");
     }
     return Path.of(name);
-  }
-
-  static Set<PosixFilePermission> ownerBits(Set<PosixFilePermission> mode) {
-    Set<PosixFilePermission> owner = EnumSet.noneOf(PosixFilePermission.class);
-    for (PosixFilePermission p : mode) {
-      if (OWNER_ALL.contains(p)) {
-        owner.add(p);
-      }
-    }
-    return owner;
   }
 }

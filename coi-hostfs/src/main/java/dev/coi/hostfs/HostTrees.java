@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.Set;
 
 /**
  * Whole-tree work on host directories an untrusted container can write: copy, delete, chown and
@@ -39,9 +37,10 @@ public final class HostTrees {
 
   /**
    * Copies the tree {@code source} to {@code target}, which must not exist yet (its parent is
-   * trusted: the caller's own). Created entries are 0700 and 0600 from the start, then given the
-   * owner bits of their source (group and other bits are dropped); files keep their modification
-   * times, are copied in blocks (sparse files stay sparse, memory stays flat) and forced to disk.
+   * trusted: the caller's own). Created entries are 0700 and 0600 from the start and given their
+   * source's permission bits once filled (so the copy is never readable by others while it is
+   * written; keep it under a 0700 directory); files keep their modification times, are copied in
+   * blocks (sparse files stay sparse, memory stays flat) and forced to disk.
    */
   public static void copy(Path source, Path target, CopyObserver observer) throws IOException {
     Path parent = target.toAbsolutePath().getParent();
@@ -51,7 +50,7 @@ public final class HostTrees {
             to.createDirectory(target.getFileName().toString(), HostDir.PRIVATE_DIRECTORY)) {
       copyEntries(from, root, Path.of(""), observer);
       // The root's own mode last: a read-only source directory would refuse the copy's children.
-      root.setPermissions(HostDir.ownerBits(from.stat().permissions()));
+      root.setPermissions(from.stat().permissions());
       root.force();
       to.force();
     }
@@ -77,7 +76,7 @@ public final class HostTrees {
               HostDir copy = to.createDirectory(name, HostDir.PRIVATE_DIRECTORY)) {
             copyEntries(child, copy, path, observer);
             // The mode last: a read-only directory would refuse the copy's children.
-            copy.setPermissions(HostDir.ownerBits(entry.permissions()));
+            copy.setPermissions(entry.permissions());
             copy.setModified(entry.modified());
             copy.force();
           }
@@ -105,7 +104,7 @@ public final class HostTrees {
         ((java.nio.channels.FileChannel) out).force(true);
       }
     }
-    to.setPermissions(name, HostDir.ownerBits(entry.permissions()));
+    to.setPermissions(name, entry.permissions());
     to.setModified(name, entry.modified());
   }
 
@@ -188,10 +187,5 @@ public final class HostTrees {
         }
       }
     }
-  }
-
-  /** The owner bits of a mode: what a copy keeps. */
-  public static Set<PosixFilePermission> ownerBits(Set<PosixFilePermission> mode) {
-    return HostDir.ownerBits(mode);
   }
 }
