@@ -6,9 +6,8 @@ import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,13 +21,23 @@ import java.util.concurrent.TimeUnit;
 final class Guard {
   private static final long PERIOD_MILLIS = 200;
 
-  private static final ScheduledExecutorService WATCHDOG =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "coi-hostfs-fifo-watchdog");
-            t.setDaemon(true);
-            return t;
-          });
+  private static final ScheduledThreadPoolExecutor WATCHDOG = watchdog();
+
+  /** One daemon thread, there only while opens are under way (gone a second after the last). */
+  private static ScheduledThreadPoolExecutor watchdog() {
+    ScheduledThreadPoolExecutor executor =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "coi-hostfs-fifo-watchdog");
+              t.setDaemon(true);
+              return t;
+            });
+    executor.setRemoveOnCancelPolicy(true);
+    executor.setKeepAliveTime(1, TimeUnit.SECONDS);
+    executor.allowCoreThreadTimeOut(true);
+    return executor;
+  }
 
   /** An open that may block. */
   interface Open<T> {
