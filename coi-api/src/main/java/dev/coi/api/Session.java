@@ -80,9 +80,9 @@ public interface Session extends AutoCloseable {
 
   /**
    * Copies a host file or directory tree into the container at {@code containerPath}, owned by the
-   * agent user. Directories are merged into an existing one; files replaced. The host path may be
-   * a directory the agent writes (the workspace, a mount), so no symbolic link is followed on any
-   * of its components (pass a real path) nor inside the tree: links are copied as links.
+   * agent user. Directories are merged into an existing one; files replaced. The host path may be a
+   * directory the agent writes (the workspace, a mount), so no symbolic link is followed on any of
+   * its components (pass a real path) nor inside the tree: links are copied as links.
    */
   void push(Path hostPath, String containerPath);
 

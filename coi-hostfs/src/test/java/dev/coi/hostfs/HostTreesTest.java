@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coi.api.testing.HostSnapshot;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -17,12 +18,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,32 +44,8 @@ class HostTreesTest {
     assertEquals(hostBefore, snapshot(host), "the host directory was changed through a link");
   }
 
-  /** Every path under a directory with its type, mode, owner and content. */
   static Map<String, String> snapshot(Path root) throws IOException {
-    Map<String, String> out = new TreeMap<>();
-    try (Stream<Path> all = Files.walk(root)) {
-      for (Path p : (Iterable<Path>) all::iterator) {
-        String what =
-            Files.isSymbolicLink(p)
-                ? "link " + Files.readSymbolicLink(p)
-                : Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
-                    ? "dir"
-                    : "file " + Files.readString(p);
-        out.put(
-            root.relativize(p).toString(),
-            what
-                + " "
-                + PosixFilePermissions.toString(
-                    Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS))
-                + " "
-                + Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)
-                + ":"
-                + Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS)
-                + " "
-                + Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS));
-      }
-    }
-    return out;
+    return HostSnapshot.of(root);
   }
 
   /** An agent's tree with links to the host, relative and absolute, at several depths. */
@@ -271,13 +243,5 @@ class HostTreesTest {
   static String mode(Path p) throws IOException {
     return PosixFilePermissions.toString(
         Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
-  }
-
-  static List<String> unused() {
-    return new ArrayList<>();
-  }
-
-  static long seconds(long nanos) {
-    return TimeUnit.NANOSECONDS.toSeconds(nanos);
   }
 }

@@ -10,6 +10,7 @@ import dev.coi.api.Session;
 import dev.coi.api.SessionSpec;
 import dev.coi.api.Sessions;
 import dev.coi.api.spi.SessionStore;
+import dev.coi.api.testing.HostSnapshot;
 import dev.coi.api.testing.LiveBackendTestBase;
 import dev.coi.core.config.ConfigLoader;
 import java.io.IOException;
@@ -17,13 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -106,39 +103,7 @@ class SecurityIT extends LiveBackendTestBase {
 
   /** Every path under {@code root} but sessions_dir, with type, mode, owner and a content hash. */
   private Map<String, String> snapshot(Path root) throws IOException {
-    Map<String, String> out = new TreeMap<>();
-    try (Stream<Path> all = Files.walk(root)) {
-      for (Path p : (Iterable<Path>) all::iterator) {
-        // The home itself changes when sessions_dir is made in it: its entries are compared.
-        if (p.equals(root) || p.startsWith(home.resolve(".claude-on-incus"))) {
-          continue;
-        }
-        String what =
-            Files.isSymbolicLink(p)
-                ? "link " + Files.readSymbolicLink(p)
-                : Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? "dir" : "file " + sha256(p);
-        out.put(
-            root.relativize(p).toString(),
-            what
-                + " "
-                + PosixFilePermissions.toString(
-                    Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS))
-                + " "
-                + Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)
-                + " "
-                + Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS));
-      }
-    }
-    return out;
-  }
-
-  private static String sha256(Path file) throws IOException {
-    try {
-      return HexFormat.of()
-          .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new AssertionError(e);
-    }
+    return HostSnapshot.of(root, p -> p.startsWith(home.resolve(".claude-on-incus")));
   }
 
   /** (a) Links left as settings.json and .credentials.json: saved, restored, seeded over. */
