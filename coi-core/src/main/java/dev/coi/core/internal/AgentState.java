@@ -90,10 +90,10 @@ final class AgentState {
     Path dir = liveDirectory(root, id);
     try {
       Files.createDirectories(dir, StateTrees.privateDirectory());
-      StateTrees.writeNew(
+      StateTrees.writePrivate(
           dir.getParent().resolve("owner"),
           Owners.describeThisProcess().getBytes(StandardCharsets.UTF_8));
-      StateTrees.writeNew(
+      StateTrees.writePrivate(
           dir.getParent().resolve("workspace"),
           workspace.toString().getBytes(StandardCharsets.UTF_8));
       chown(dir);

@@ -118,7 +118,7 @@ final class SlotReservations {
   private void write(List<String> lines) throws IOException {
     Path next = ledgerFile.resolveSibling(ledgerFile.getFileName() + ".next");
     Files.deleteIfExists(next); // left by a killed process: created anew, 0600 from its first byte
-    StateTrees.writeNew(
+    StateTrees.writePrivate(
         next,
         String.join("\n", lines)
             .concat(lines.isEmpty() ? "" : "\n")
