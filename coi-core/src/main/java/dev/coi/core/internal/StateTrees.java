@@ -13,8 +13,8 @@ import java.util.Set;
  * The file session store's tree work, all of it done by coi-hostfs: through directory handles,
  * never following a link (the agent may have left links anywhere, or swap a directory for one while
  * the tree is copied). Links are kept as links, never followed on the host; fifos, sockets and
- * devices are left out; copies keep permission bits and modification times and are forced to
- * disk, so that a save renamed into place after a copy survives a power cut.
+ * devices are left out; copies keep permission bits and modification times and are forced to disk,
+ * so that a save renamed into place after a copy survives a power cut.
  */
 final class StateTrees {
   static final Set<PosixFilePermission> PRIVATE_DIRECTORY = HostDir.PRIVATE_DIRECTORY;
