@@ -18,13 +18,11 @@ import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -57,19 +55,14 @@ public final class HostDir implements AutoCloseable {
   public static final Set<PosixFilePermission> PRIVATE_FILE =
       PosixFilePermissions.fromString("rw-------");
 
-  private static final Set<PosixFilePermission> OWNER_ALL =
-      EnumSet.of(
-          PosixFilePermission.OWNER_READ,
-          PosixFilePermission.OWNER_WRITE,
-          PosixFilePermission.OWNER_EXECUTE);
-
   private final SecureDirectoryStream<Path> dir;
   private final Path path;
-  private Path proc;
+  private final ProcPath proc;
 
   private HostDir(SecureDirectoryStream<Path> dir, Path path) {
     this.dir = dir;
     this.path = path;
+    this.proc = new ProcPath(dir, path);
   }
 
   /**
@@ -166,7 +159,7 @@ public final class HostDir implements AutoCloseable {
           Guard.open(dir, n, () -> dir.newDirectoryStream(n, LinkOption.NOFOLLOW_LINKS)),
           path.resolve(name));
     } catch (AccessDeniedException e) {
-      unlock(name);
+      proc.unlock(n);
       return new HostDir(
           Guard.open(dir, n, () -> dir.newDirectoryStream(n, LinkOption.NOFOLLOW_LINKS)),
           path.resolve(name));
@@ -205,8 +198,7 @@ public final class HostDir implements AutoCloseable {
   /** Creates the directory {@code name} with {@code mode} (at creation) and opens it. */
   public HostDir createDirectory(String name, Set<PosixFilePermission> mode) throws IOException {
     Path n = name(name);
-    Files.createDirectory(
-        viaHandle().resolve(n.toString()), PosixFilePermissions.asFileAttribute(mode));
+    Files.createDirectory(proc.entry(n), PosixFilePermissions.asFileAttribute(mode));
     return directory(name);
   }
 
@@ -331,12 +323,12 @@ public final class HostDir implements AutoCloseable {
 
   /** Makes the symbolic link {@code name} with the text {@code target}; it is never followed. */
   public void symlink(String name, String target) throws IOException {
-    Files.createSymbolicLink(viaHandle().resolve(name(name).toString()), Path.of(target));
+    Files.createSymbolicLink(proc.entry(name(name)), Path.of(target));
   }
 
   /** The text of the symbolic link {@code name}. */
   public String readLink(String name) throws IOException {
-    return Files.readSymbolicLink(viaHandle().resolve(name(name).toString())).toString();
+    return Files.readSymbolicLink(proc.entry(name(name))).toString();
   }
 
   /**
@@ -432,24 +424,18 @@ public final class HostDir implements AutoCloseable {
   /** Gives this directory to {@code uid:gid}. */
   public void chown(int uid, int gid) throws IOException {
     // "." of the handle: lchown of the /proc entry itself would change the magic link, not this.
-    owner(viaHandle().resolve("."), uid, gid);
+    ProcPath.owner(proc.entry(Path.of(".")), uid, gid);
   }
 
   /** Gives the entry {@code name} (a link itself, never its target) to {@code uid:gid}. */
   public void chown(String name, int uid, int gid) throws IOException {
-    owner(viaHandle().resolve(name(name).toString()), uid, gid);
-  }
-
-  private static void owner(Path path, int uid, int gid) throws IOException {
-    // lchown: no open (so no fifo to block on), and a link's target is never touched.
-    Files.setAttribute(path, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
-    Files.setAttribute(path, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+    ProcPath.owner(proc.entry(name(name)), uid, gid);
   }
 
   /** Forces this directory's entries to disk, so that a rename in it survives a power cut. */
   public void force() {
     try (java.nio.channels.FileChannel channel =
-        java.nio.channels.FileChannel.open(viaHandle(), StandardOpenOption.READ)) {
+        java.nio.channels.FileChannel.open(proc.get(), StandardOpenOption.READ)) {
       channel.force(true);
     } catch (IOException | UnsupportedOperationException e) {
       // Then a rename in it is merely less durable.
@@ -459,67 +445,6 @@ public final class HostDir implements AutoCloseable {
   @Override
   public void close() throws IOException {
     dir.close();
-  }
-
-  /**
-   * A directory this process owns but cannot open ({@code chmod 000}, not root) is opened up to
-   * 0700. The JDK can change a mode only by opening the file or by a path that follows a final
-   * link, so the path goes through this directory's handle and the entry is checked to be the same
-   * directory before and after; a swap in between is reported, not followed further.
-   */
-  private void unlock(String name) throws IOException {
-    Path n = name(name);
-    BasicFileAttributes before =
-        dir.getFileAttributeView(n, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-            .readAttributes();
-    if (!before.isDirectory()) {
-      throw new AccessDeniedException(path.resolve(name).toString());
-    }
-    Set<PosixFilePermission> mode =
-        EnumSet.copyOf(
-            dir.getFileAttributeView(n, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                .readAttributes()
-                .permissions());
-    mode.addAll(OWNER_ALL);
-    Files.setPosixFilePermissions(viaHandle().resolve(n.toString()), mode);
-    BasicFileAttributes after =
-        dir.getFileAttributeView(n, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-            .readAttributes();
-    if (!after.isDirectory() || !before.fileKey().equals(after.fileKey())) {
-      throw new FileSystemException(
-          path.resolve(name).toString(), null, "changed while it was being opened up");
-    }
-  }
-
-  /**
-   * This directory as a path through {@code /proc/self/fd}: the kernel resolves that component to
-   * the open directory itself, so a name below it is looked up in this very directory. Used for
-   * what {@link SecureDirectoryStream} lacks (mkdirat, symlinkat, readlinkat, lchown). The
-   * descriptor is found by its device and inode, and checked again on every use.
-   */
-  private Path viaHandle() throws IOException {
-    Object key = dir.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey();
-    if (proc != null && key.equals(keyOf(proc))) {
-      return proc;
-    }
-    proc = null;
-    try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
-      for (Path fd : fds) {
-        if (key.equals(keyOf(fd))) {
-          proc = fd;
-          return fd;
-        }
-      }
-    }
-    throw new IOException("cannot find the open directory " + path + " in /proc/self/fd");
-  }
-
-  private static Object keyOf(Path fd) {
-    try {
-      return Files.readAttributes(fd, BasicFileAttributes.class).fileKey();
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
   }
 
   private IOException refusedLink(String name, IOException e) throws IOException {
