@@ -7,24 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.coi.api.CoiException;
 import dev.coi.api.ExecResult;
 import dev.coi.api.Session;
-import dev.coi.api.SessionSpec;
-import dev.coi.api.Sessions;
-import dev.coi.api.spi.SessionStore;
 import dev.coi.api.testing.HostSnapshot;
-import dev.coi.api.testing.LiveBackendTestBase;
-import dev.coi.core.config.ConfigLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The agent plays hostile from inside a real container: it plants links in its state directory and
@@ -32,13 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  * each attack the host is checked: the planted targets' hashes, modes and owners are unchanged, and
  * nothing appeared outside the workspace and {@code sessions_dir}.
  */
-class SecurityIT extends LiveBackendTestBase {
-  private static final String IMAGE = "coi-sandbox";
-
-  @TempDir Path home;
+class SecurityIT extends LiveSessionTestBase {
   private Path sessionsDir;
   private Path victims;
-  private SessionStore store;
   private DefaultSessionEngine engine;
   private Map<String, String> homeBefore;
 
@@ -56,29 +44,7 @@ class SecurityIT extends LiveBackendTestBase {
     Files.createDirectories(victims.resolve("dir/inner"));
     Files.writeString(victims.resolve("dir/inner/keep"), "keep\n");
     homeBefore = snapshot(home);
-    engine =
-        new DefaultSessionEngine(
-            settings -> backend,
-            settings -> {
-              store = SessionStores.discover(settings);
-              return store;
-            },
-            ConfigLoader.builder().environment(Map.of("TERM", "xterm")).home(home).build(),
-            Clock.systemUTC());
-  }
-
-  private SessionSpec.Builder spec() {
-    return Sessions.builder()
-        .workspace(workspace)
-        .image(IMAGE)
-        .containerPrefix(TEST_PREFIX)
-        .agentCommand(List.of("claude-stub"));
-  }
-
-  private static String out(Session s, String script) {
-    ExecResult r = s.run("bash", "-c", script);
-    assertEquals(0, r.exitCode(), r.stderr());
-    return r.stdout();
+    engine = engineWith(SessionStores::discover);
   }
 
   /** Starts a loop in the container that outlives the exec, and checks that it runs. */
