@@ -80,13 +80,17 @@ public interface Session extends AutoCloseable {
 
   /**
    * Copies a host file or directory tree into the container at {@code containerPath}, owned by the
-   * agent user. Directories are merged into an existing one; files replaced.
+   * agent user. Directories are merged into an existing one; files replaced. The host path may be a
+   * directory the agent writes (the workspace, a mount), so no symbolic link is followed on any of
+   * its components (pass a real path) nor inside the tree: links are copied as links.
    */
   void push(Path hostPath, String containerPath);
 
   /**
    * Copies a file or directory tree of the container to {@code hostPath}, which must not exist yet;
-   * the copy belongs to the user running this program.
+   * the copy belongs to the user running this program. The host path may lie in the workspace,
+   * which the agent writes while the copy runs: no symbolic link is followed on any of its
+   * components, and nothing is ever written outside it.
    */
   void pull(String containerPath, Path hostPath);
 

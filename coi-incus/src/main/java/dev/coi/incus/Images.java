@@ -296,7 +296,7 @@ public final class Images {
   }
 
   private static RequestBody hostFile(Path file) {
-    return HostFileBody.of(file);
+    return HostFileBody.trusted(file);
   }
 
   private static String fileName(Path file) {

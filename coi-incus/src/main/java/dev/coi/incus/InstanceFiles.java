@@ -56,7 +56,9 @@ public final class InstanceFiles {
 
   /** As {@link #push(String, String, byte[], int, int, int)}, streaming a host file's content. */
   public void push(String instance, String path, Path hostFile, int uid, int gid, int mode) {
-    push(instance, path, HostFileBody.of(hostFile), null, uid, gid, mode, true);
+    try (HostFileBody body = HostFileBody.open(hostFile)) {
+      push(instance, path, body, null, uid, gid, mode, true);
+    }
   }
 
   /** One file push; {@code mayExist} false skips the check when the parent was just created. */
@@ -73,16 +75,16 @@ public final class InstanceFiles {
     checkOwner(uid, gid);
     PushPolicy.checkMode(mode);
     if (mayExist) {
-      FileInfo existing = head(instance, path);
-      if (existing != null && existing.isDirectory()) {
+      Optional<FileInfo> existing = head(instance, path);
+      if (existing.isPresent() && existing.get().isDirectory()) {
         throw new ConflictException(
             "Incus: cannot write the file " + path + " in " + instance + ": it is a directory");
       }
-      if (existing != null
-          && (existing.isSymlink()
-              || existing.uid() != uid
-              || existing.gid() != gid
-              || existing.mode() != mode)) {
+      if (existing.isPresent()
+          && (existing.get().isSymlink()
+              || existing.get().uid() != uid
+              || existing.get().gid() != gid
+              || existing.get().mode() != mode)) {
         delete(instance, path);
       }
     }
@@ -130,12 +132,12 @@ public final class InstanceFiles {
         return Optional.empty();
       }
     }
-    FileInfo info = head(instance, path);
-    if (info == null) {
+    Optional<FileInfo> info = head(instance, path);
+    if (info.isEmpty()) {
       // A HEAD answer has no body to say whether the file or the instance is missing.
       rest.get(Instances.path(instance));
     }
-    return Optional.ofNullable(info);
+    return info;
   }
 
   /** Deletes a file, a symlink (not what it leads to) or an empty directory. */
@@ -182,14 +184,29 @@ public final class InstanceFiles {
   }
 
   /**
-   * Copies a host directory into the instance at {@code containerDir} (whose parent must exist):
-   * directories, files and symlinks (as links, never followed), with the owner and modes of {@code
-   * policy}. Other host entries (sockets, fifos, devices) are skipped. Directories already in the
-   * instance keep their owner and mode; files are replaced as by {@link #push}.
+   * Copies a host directory (or a single file) into the instance at {@code containerDir}, making
+   * its missing parents (0755, the policy's owner): directories, files and symlinks (as links,
+   * never followed), with the owner and modes of {@code policy}. Other host entries (sockets,
+   * fifos, devices) are skipped. Directories already in the instance keep their owner and mode;
+   * files are replaced as by {@link #push}.
+   *
+   * <p>The host side may be a directory the container writes (a mount), so a symbolic link on any
+   * component of {@code hostDir} is refused ({@link PathEscapeException}): pass its real path.
+   * Inside the tree, links are pushed as links and never followed on the host.
    */
   public void pushTree(String instance, Path hostDir, String containerDir, PushPolicy policy) {
     checkPath(containerDir);
     new TreePush(this, instance, policy).push(hostDir, containerDir);
+  }
+
+  /**
+   * Copies a directory or a file of the instance (a symlink followed in the instance) to {@code
+   * target}, a host path that must not exist yet ({@link ConflictException} otherwise); its missing
+   * parents are made. Link-proof on the host as {@link #pullTree} is.
+   */
+  public void pullTo(String instance, String source, Path target) {
+    checkPath(source);
+    new TreePull(this, instance).pullPath(source, target);
   }
 
   /**
@@ -200,9 +217,12 @@ public final class InstanceFiles {
    * <p>The instance controls every name and link it hands over, so any entry that would escape
    * {@code hostDir} is refused with a {@link PathEscapeException} naming it: a name such as {@code
    * ..} or one with a {@code /}, a symlink leading out of {@code containerDir}, or a host path
-   * already in the way as a symlink. Nothing is ever written outside {@code hostDir}; entries
-   * pulled before a refused one stay. A symlink is judged by the path the daemon resolves it to, so
-   * links under a {@code containerDir} reached through another symlink are refused too.
+   * already in the way as a symlink. The host path is opened following no link on any component,
+   * and every entry is made through its directory's handle, so a link the container swaps into the
+   * target while the pull runs is never followed either. Nothing is ever written outside {@code
+   * hostDir}; entries pulled before a refused one stay. A symlink is judged by the path the daemon
+   * resolves it to, so links under a {@code containerDir} reached through another symlink are
+   * refused too.
    */
   public void pullTree(String instance, String containerDir, Path hostDir) {
     checkPath(containerDir);
@@ -232,19 +252,19 @@ public final class InstanceFiles {
         FileInfo.fromHeaders(path, response, file ? body.length : 0), body, List.of());
   }
 
-  /** The info of a path, or null when the daemon finds nothing there (or no such instance). */
-  FileInfo head(String instance, String path) {
+  /** The info of a path; empty when the daemon finds nothing there (or no such instance). */
+  Optional<FileInfo> head(String instance, String path) {
     if (!headSupported()) {
       try {
-        return fetch(instance, path).info();
+        return Optional.of(fetch(instance, path).info());
       } catch (NotFoundException e) {
-        return null;
+        return Optional.empty();
       }
     }
     HttpRequest request = HttpRequest.of("HEAD", filesPath(instance, path));
     HttpResponse response = rest.send(request);
     if (response.status() == 404) {
-      return null;
+      return Optional.empty();
     }
     if (response.status() / 100 != 2) {
       throw IncusErrors.fromDaemon(
@@ -254,8 +274,8 @@ public final class InstanceFiles {
     }
     boolean file = "file".equals(response.header("X-Incus-Type"));
     String length = response.header("Content-Length");
-    return FileInfo.fromHeaders(
-        path, response, file && length != null ? Long.parseLong(length) : 0);
+    return Optional.of(
+        FileInfo.fromHeaders(path, response, file && length != null ? Long.parseLong(length) : 0));
   }
 
   private boolean headSupported() {

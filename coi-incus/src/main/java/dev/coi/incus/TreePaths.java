@@ -72,4 +72,19 @@ final class TreePaths {
   static String child(String directory, String name) {
     return directory.endsWith("/") ? directory + name : directory + "/" + name;
   }
+
+  /** An absolute container path without trailing slashes ({@code "/"} stays). */
+  static String trimmed(String path) {
+    if (path == null || !path.startsWith("/")) {
+      throw new IllegalArgumentException("a path in an instance must be absolute, not " + path);
+    }
+    String t = path.replaceAll("/+$", "");
+    return t.isEmpty() ? "/" : t;
+  }
+
+  /** The parent of an absolute, trimmed container path; {@code "/"} for a top-level entry. */
+  static String parent(String path) {
+    int slash = path.lastIndexOf('/');
+    return slash <= 0 ? "/" : path.substring(0, slash);
+  }
 }

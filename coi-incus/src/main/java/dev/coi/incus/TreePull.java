@@ -2,22 +2,33 @@ package dev.coi.incus;
 
 import dev.coi.api.CoiException;
 import dev.coi.api.ConflictException;
+import dev.coi.hostfs.Entry;
+import dev.coi.hostfs.HostDir;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Copies a directory of an instance to the host, depth first, one GET per entry (which gives its
- * type and content at once). Every host path it writes is a plain name under a directory it made or
- * checked itself, and is never followed if it is a symlink: so neither the names and links the
- * instance hands over nor what is already on the host can lead a write outside the target. (Another
- * host process changing the target while the pull runs is not guarded against.)
+ * Copies a directory (or a single file) of an instance to the host, depth first, one GET per entry
+ * (which gives its type and content at once). The host target may lie in the workspace, which the
+ * container writes while the pull runs, so every host step goes through directory handles: the
+ * target's path is opened following no link on any component, each entry is created in the
+ * directory handle it belongs to, and a file is written beside its name and renamed over it.
+ * Neither the names and links the instance hands over, nor links already on the host or swapped in
+ * during the pull, can lead a write outside the target.
  */
 final class TreePull {
+  /** Directories are made private until filled, then given the instance's mode. */
+  private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> NEW_DIRECTORY =
+      HostDir.PRIVATE_DIRECTORY;
+
+  private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> PARENT_MODE =
+      PosixFilePermissions.fromString("rwxr-xr-x");
+
   private final InstanceFiles files;
   private final String instance;
   private String treeRoot;
@@ -28,129 +39,198 @@ final class TreePull {
     this.instance = instance;
   }
 
+  /** Pulls a directory into {@code hostDir}, made when missing. */
   void pull(String containerDir, Path hostDir) {
-    InstanceFiles.Fetched top = files.fetch(instance, containerDir);
-    treeRoot = containerDir;
-    if (top.info().isSymlink()) {
-      // The daemon resolves links to real paths, so judge the tree's links against the real root.
-      treeRoot = new String(top.body(), java.nio.charset.StandardCharsets.UTF_8);
-      top = files.fetch(instance, treeRoot);
-    }
+    InstanceFiles.Fetched top = resolvedTop(containerDir);
     if (!top.info().isDirectory()) {
       throw new CoiException(
           "cannot pull " + containerDir + " from " + instance + " as a tree: not a directory");
     }
-    try {
-      Files.createDirectories(hostDir);
-      hostRoot = hostDir.toRealPath();
+    hostRoot = hostDir.toAbsolutePath().normalize();
+    String name = hostRoot.getFileName().toString();
+    try (HostDir parent = openParent(hostRoot)) {
+      boolean made = parent.stat(name).isEmpty();
+      try (HostDir root = directory(parent, containerDir, name)) {
+        pullDirectory(treeRoot, root, Path.of(""), top.entries());
+        if (made) {
+          setMode(root, top.info());
+        }
+      }
     } catch (IOException e) {
-      throw new CoiException("cannot pull into " + hostDir + ": " + e, e);
+      throw new CoiException("cannot pull into " + hostDir + ": " + e.getMessage(), e);
     }
-    pullDirectory(treeRoot, hostRoot, top.entries());
   }
 
-  private void pullDirectory(String dir, Path hostDir, List<String> names) {
+  /**
+   * Pulls a directory or a file (a symlink is followed, in the instance) to {@code target}, which
+   * must not exist yet; its missing parents are made.
+   */
+  void pullPath(String source, Path target) {
+    Path absolute = target.toAbsolutePath().normalize();
+    hostRoot = absolute;
+    try (HostDir parent = openParent(absolute)) {
+      String name = absolute.getFileName().toString();
+      if (parent.stat(name).isPresent()) {
+        throw new ConflictException(
+            "cannot pull "
+                + source
+                + " from "
+                + instance
+                + " to "
+                + target
+                + ": it exists already; pull to a path that does not exist yet");
+      }
+      InstanceFiles.Fetched top = resolvedTop(source);
+      if (top.info().isDirectory()) {
+        try (HostDir root = parent.createDirectory(name, NEW_DIRECTORY)) {
+          pullDirectory(treeRoot, root, Path.of(""), top.entries());
+          setMode(root, top.info());
+        }
+      } else {
+        writeFile(parent, source, name, top);
+      }
+    } catch (IOException e) {
+      throw new CoiException(
+          "cannot pull " + source + " from " + instance + " to " + target + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  /** The top entry, through a symlink: the daemon resolves links to real paths. */
+  private InstanceFiles.Fetched resolvedTop(String containerPath) {
+    InstanceFiles.Fetched top = files.fetch(instance, containerPath);
+    treeRoot = containerPath;
+    if (top.info().isSymlink()) {
+      // Judge the tree's links against the real root.
+      treeRoot = new String(top.body(), StandardCharsets.UTF_8);
+      top = files.fetch(instance, treeRoot);
+    }
+    return top;
+  }
+
+  /** The target's parent, every component opened without following a link; missing ones made. */
+  private static HostDir openParent(Path absolute) throws IOException {
+    Path parent = absolute.getParent();
+    if (parent == null) {
+      throw new IOException("cannot pull to the root directory");
+    }
+    Path existing = parent;
+    while (!java.nio.file.Files.exists(existing, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      existing = existing.getParent();
+    }
+    HostDir dir = HostDir.openNoFollow(existing);
+    try {
+      for (Path name : existing.relativize(parent)) {
+        if (name.toString().isEmpty()) {
+          continue;
+        }
+        HostDir next =
+            dir.stat(name.toString()).isPresent()
+                ? dir.directory(name.toString())
+                : dir.createDirectory(name.toString(), PARENT_MODE);
+        dir.close();
+        dir = next;
+      }
+      return dir;
+    } catch (IOException | RuntimeException e) {
+      dir.close();
+      throw e;
+    }
+  }
+
+  private void pullDirectory(String dir, HostDir hostDir, Path relative, List<String> names)
+      throws IOException {
     List<String> sorted = new ArrayList<>(names);
     sorted.sort(null);
     for (String name : sorted) {
       String child = TreePaths.child(dir, name);
       TreePaths.unsafeName(name).ifPresent(reason -> refuse(child, reason));
-      Path hostChild = hostDir.resolve(name);
-      if (!hostDir.equals(hostChild.getParent())) {
-        refuse(child, "a name that is not one path segment on this host");
-      }
       InstanceFiles.Fetched entry = files.fetch(instance, child);
       switch (entry.info().type()) {
         case DIRECTORY:
-          makeDirectory(child, hostChild);
-          pullDirectory(child, hostChild, entry.entries());
-          // Last, so that a read-only directory could still be filled.
-          setMode(hostChild, entry.info());
+          try (HostDir sub = directory(hostDir, child, name)) {
+            pullDirectory(child, sub, relative.resolve(name), entry.entries());
+            // Last, so that a read-only directory could still be filled.
+            setMode(sub, entry.info());
+          }
           break;
         case SYMLINK:
           makeLink(
-              child, hostChild, new String(entry.body(), java.nio.charset.StandardCharsets.UTF_8));
+              hostDir, child, name, relative, new String(entry.body(), StandardCharsets.UTF_8));
           break;
         default:
-          writeFile(child, hostChild, entry.body());
-          setMode(hostChild, entry.info());
+          writeFile(hostDir, child, name, entry);
       }
     }
   }
 
-  private void makeDirectory(String child, Path hostChild) {
-    if (Files.isSymbolicLink(hostChild)) {
-      refuse(child, hostChild + " is a symlink on the host");
+  /** The directory {@code name}, made when missing; a link or a file there is refused. */
+  private HostDir directory(HostDir parent, String child, String name) throws IOException {
+    Optional<Entry> there = parent.stat(name);
+    if (there.isEmpty()) {
+      return parent.createDirectory(name, NEW_DIRECTORY);
     }
-    if (Files.exists(hostChild, LinkOption.NOFOLLOW_LINKS)) {
-      if (!Files.isDirectory(hostChild, LinkOption.NOFOLLOW_LINKS)) {
-        throw new ConflictException(
-            "cannot pull "
-                + child
-                + " from "
-                + instance
-                + ": "
-                + hostChild
-                + " is not a directory");
-      }
-      return;
+    if (there.get().isSymlink()) {
+      refuse(child, parent.path().resolve(name) + " is a symlink on the host");
     }
-    try {
-      Files.createDirectory(hostChild);
-    } catch (IOException e) {
-      throw hostFailure(child, hostChild, e);
+    if (!there.get().isDirectory()) {
+      throw new ConflictException(
+          "cannot pull "
+              + child
+              + " from "
+              + instance
+              + ": "
+              + parent.path().resolve(name)
+              + " is not a directory");
     }
+    return parent.directory(name);
   }
 
-  private void writeFile(String child, Path hostChild, byte[] content) {
-    if (Files.isSymbolicLink(hostChild)) {
-      refuse(child, hostChild + " is a symlink on the host");
+  private void writeFile(HostDir dir, String child, String name, InstanceFiles.Fetched entry)
+      throws IOException {
+    Optional<Entry> there = dir.stat(name);
+    if (there.isPresent() && there.get().isSymlink()) {
+      refuse(child, dir.path().resolve(name) + " is a symlink on the host");
     }
-    try {
-      // NOFOLLOW_LINKS also holds should a symlink appear there after the check above.
-      Files.write(
-          hostChild,
-          content,
-          StandardOpenOption.CREATE,
-          StandardOpenOption.TRUNCATE_EXISTING,
-          StandardOpenOption.WRITE,
-          LinkOption.NOFOLLOW_LINKS);
-    } catch (IOException e) {
-      throw hostFailure(child, hostChild, e);
-    }
+    // Written beside and renamed over the name: a link swapped in meanwhile is replaced.
+    dir.write(name, entry.body(), HostDir.PRIVATE_FILE);
+    dir.setPermissions(name, entry.info().permissions());
   }
 
   /** A link inside the tree becomes a relative host link to the same entry; others are refused. */
-  private void makeLink(String child, Path hostChild, String resolvedTarget) {
+  private void makeLink(
+      HostDir dir, String child, String name, Path relative, String resolvedTarget)
+      throws IOException {
     String inTree =
         TreePaths.relativeInside(treeRoot, resolvedTarget)
             .orElseThrow(
                 () -> refusal(child, "a symlink to " + resolvedTarget + ", outside " + treeRoot));
-    Path hostTarget = inTree.isEmpty() ? hostRoot : hostRoot.resolve(inTree).normalize();
-    if (!hostTarget.startsWith(hostRoot)) {
+    Path target = Path.of(inTree).normalize();
+    if (target.startsWith("..")) {
       refuse(child, "a symlink that would lead outside " + hostRoot);
     }
-    Path linkText = hostChild.getParent().relativize(hostTarget);
-    try {
-      if (Files.isDirectory(hostChild, LinkOption.NOFOLLOW_LINKS)) {
-        throw new ConflictException(
-            "cannot pull " + child + " from " + instance + ": " + hostChild + " is a directory");
-      }
-      Files.deleteIfExists(hostChild);
-      Files.createSymbolicLink(hostChild, linkText);
-    } catch (IOException e) {
-      throw hostFailure(child, hostChild, e);
+    // Both relative to the root, so the text is the same whatever the root's path.
+    Path linkText = relative.relativize(target);
+    if (linkText.toString().isEmpty()) {
+      linkText = Path.of(".");
     }
+    Optional<Entry> there = dir.stat(name);
+    if (there.isPresent() && there.get().isDirectory()) {
+      throw new ConflictException(
+          "cannot pull "
+              + child
+              + " from "
+              + instance
+              + ": "
+              + dir.path().resolve(name)
+              + " is a directory");
+    }
+    dir.delete(name);
+    dir.symlink(name, linkText.toString());
   }
 
-  private void setMode(Path hostPath, FileInfo info) {
-    try {
-      Files.setPosixFilePermissions(hostPath, info.permissions());
-    } catch (UnsupportedOperationException notPosix) {
-      // Then the host keeps its default permissions.
-    } catch (IOException e) {
-      throw new CoiException("cannot set the mode of " + hostPath + ": " + e, e);
-    }
+  private static void setMode(HostDir dir, FileInfo info) throws IOException {
+    dir.setPermissions(info.permissions());
   }
 
   private void refuse(String child, String reason) {
@@ -169,10 +249,5 @@ final class TreePull {
             + reason
             + "; nothing was written outside "
             + hostRoot);
-  }
-
-  private CoiException hostFailure(String child, Path hostChild, IOException e) {
-    return new CoiException(
-        "cannot pull " + child + " from " + instance + " to " + hostChild + ": " + e, e);
   }
 }

@@ -216,16 +216,6 @@ public abstract class SessionStoreContract {
   }
 
   @Test
-  void aMissingStateDirectoryIsSavedAsAnEmptyOne() {
-    store.save(session("s-1", T0), trees.resolve("never-made"));
-
-    Path restored = restored("s-1");
-
-    assertTrue(Files.isDirectory(restored));
-    assertEquals(Map.of(), snapshot(restored));
-  }
-
-  @Test
   void linksAreSavedAndRestoredAsLinksNeverFollowed() throws IOException {
     Path outside = tree("outside", Map.of("secret.txt", "not to be copied"));
     Path state = tree("state", Map.of("sub/file", "in"));
@@ -288,6 +278,65 @@ public abstract class SessionStoreContract {
     Path restored = restored("s-1");
     assertEquals(snapshot(state), snapshot(restored));
     assertTrue(Files.isDirectory(restored.resolve("empty/inner")));
+  }
+
+  @Test
+  void aMissingStateDirectoryIsSavedAsAnEmptyOne() {
+    store.save(session("s-1", T0), trees.resolve("never-made"));
+
+    assertTrue(store.find("s-1").isPresent());
+    Path restored = restored("s-1");
+    assertTrue(Files.isDirectory(restored));
+    assertEquals(Map.of(), snapshot(restored));
+  }
+
+  /**
+   * The agent wrote its state directory: links in it lead anywhere on the host. A save never reads
+   * through them and a restore never writes through them; each comes back as the same link or not
+   * at all (the store says which), never as what it led to.
+   */
+  @Test
+  void linksInTheStateAreKeptAsLinksOrDroppedNeverFollowed() throws IOException {
+    Path outside = tree("outside", Map.of("secret", "host secret", "dir/inner", "host inner"));
+    Map<String, String> before = snapshot(outside);
+    Path state = tree("state", Map.of("note", "mine"));
+    Files.createSymbolicLink(state.resolve("settings.json"), Path.of("../outside/secret"));
+    Files.createSymbolicLink(state.resolve("abs"), outside.resolve("secret"));
+    Files.createSymbolicLink(state.resolve("dir"), outside.resolve("dir"));
+
+    store.save(session("s-1", T0), state);
+    Path restored = restored("s-1");
+
+    assertEquals(before, snapshot(outside));
+    Map<String, String> back = snapshot(restored);
+    assertEquals(Base64.getEncoder().encodeToString("mine".getBytes()), back.get("note"));
+    for (String link : List.of("settings.json", "abs", "dir")) {
+      Path entry = restored.resolve(link);
+      if (Files.exists(entry, LinkOption.NOFOLLOW_LINKS)) {
+        assertTrue(Files.isSymbolicLink(entry), link + " came back as what it led to");
+        assertEquals(Files.readSymbolicLink(state.resolve(link)), Files.readSymbolicLink(entry));
+      }
+    }
+    assertFalse(back.containsKey("dir/inner"), "a linked directory was copied");
+  }
+
+  /** Links already in the directory a restore fills are replaced, never written through. */
+  @Test
+  void restoreNeverWritesThroughLinksInItsTarget() throws IOException {
+    Path outside = tree("outside", Map.of("bashrc", "host bashrc", "dir/keep", "host"));
+    Map<String, String> before = snapshot(outside);
+    store.save(
+        session("s-1", T0), tree("state", Map.of("settings.json", "{}", "dir/keep", "agent")));
+    Path target = Files.createDirectories(trees.resolve("target"));
+    Files.createSymbolicLink(target.resolve("settings.json"), outside.resolve("bashrc"));
+    Files.createSymbolicLink(target.resolve("dir"), outside.resolve("dir"));
+
+    store.restore("s-1", target);
+
+    assertEquals(before, snapshot(outside));
+    assertEquals("{}", Files.readString(target.resolve("settings.json")));
+    assertFalse(Files.isSymbolicLink(target.resolve("dir")));
+    assertEquals("agent", Files.readString(target.resolve("dir/keep")));
   }
 
   @Test

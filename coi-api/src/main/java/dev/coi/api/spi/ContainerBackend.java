@@ -116,7 +116,8 @@ public interface ContainerBackend extends AutoCloseable {
    * Copies a host file or directory tree to {@code target} in the container, every entry owned by
    * {@code uid}:{@code gid}, modes kept; a directory is merged into one already there, missing
    * parents of {@code target} are created (owned by {@code uid}:{@code gid}, mode {@code 0755}). A
-   * single file lands at {@code target} itself.
+   * single file lands at {@code target} itself. The host side is read without following a symbolic
+   * link on any component of {@code source} or in the tree (links are pushed as links).
    */
   void pushTree(String container, Path source, String target, int uid, int gid);
 
@@ -124,7 +125,8 @@ public interface ContainerBackend extends AutoCloseable {
    * Copies a file or directory tree of the container to {@code target} on the host, permission bits
    * kept. {@code target} must not exist ({@link dev.coi.api.ConflictException} naming it
    * otherwise); its missing parents are made. Throws {@link dev.coi.api.NotFoundException} when
-   * {@code source} does not exist.
+   * {@code source} does not exist. Every host step is link-proof: no component of {@code target} is
+   * followed if it is a symbolic link, also when the container swaps one in meanwhile.
    */
   void pullTree(String container, String source, Path target);
 

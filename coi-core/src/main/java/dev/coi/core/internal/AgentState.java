@@ -4,15 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coi.api.CoiException;
+import dev.coi.hostfs.HostDir;
+import dev.coi.hostfs.HostTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -90,24 +89,21 @@ final class AgentState {
 
   /**
    * Creates a session's empty live state directory, owned by the user the container maps, for a
-   * container on the backend of identity {@code daemon}.
+   * container on the backend of identity {@code daemon}. Every directory is 0700 and every file
+   * 0600 from its creation: they hold the agent's credentials.
    */
   Path create(String id, Path workspace, String daemon) {
     Path dir = liveDirectory(root, id);
     try {
-      if (!Files.exists(root.getParent())) {
-        // The sessions directory holds credentials: only its owner may look in.
-        Files.createDirectories(root.getParent());
-        Files.setPosixFilePermissions(
-            root.getParent(), PosixFilePermissions.fromString("rwx------"));
-      }
-      Files.createDirectories(root);
-      Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
-      Files.createDirectories(dir);
-      Files.writeString(dir.getParent().resolve("owner"), Owners.describeThisProcess());
-      Files.writeString(dir.getParent().resolve("workspace"), workspace.toString());
-      Files.writeString(dir.getParent().resolve(DAEMON), daemon);
-      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+      Files.createDirectories(dir, StateTrees.privateDirectory());
+      StateTrees.writePrivate(
+          dir.getParent().resolve("owner"),
+          Owners.describeThisProcess().getBytes(StandardCharsets.UTF_8));
+      StateTrees.writePrivate(
+          dir.getParent().resolve("workspace"),
+          workspace.toString().getBytes(StandardCharsets.UTF_8));
+      StateTrees.writePrivate(
+          dir.getParent().resolve(DAEMON), daemon.getBytes(StandardCharsets.UTF_8));
       chown(dir);
       return dir;
     } catch (IOException e) {
@@ -123,11 +119,11 @@ final class AgentState {
 
   /** Makes sure a kept container's state directory is there, as it was made. */
   void recreate(Path dir) {
-    if (Files.isDirectory(dir)) {
+    if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
     try {
-      Files.createDirectories(dir);
+      Files.createDirectories(dir, StateTrees.privateDirectory());
       chown(dir);
     } catch (IOException e) {
       throw new CoiException(
@@ -168,28 +164,35 @@ final class AgentState {
    */
   Set<String> seed(Path dir, Path hostHome) {
     Path hostClaude = hostHome.resolve(".claude");
-    try {
+    // The state directory is the container's to write: it may hold links planted to lead these
+    // writes to host files. Each file is written beside and renamed over whatever is there, through
+    // the directory's handle, so a link is replaced, never written through.
+    try (HostDir state = HostDir.open(dir)) {
       Path credentials = hostClaude.resolve(CREDENTIALS);
       if (Files.isRegularFile(credentials)) {
-        Path copy = dir.resolve(CREDENTIALS);
-        Files.copy(credentials, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-------"));
-        chown(copy);
+        state.write(CREDENTIALS, Files.readAllBytes(credentials), HostDir.PRIVATE_FILE);
+        chown(state, CREDENTIALS);
       }
-      Path settings = dir.resolve(SETTINGS);
-      Files.write(settings, merged(hostClaude.resolve(SETTINGS), SANDBOX_SETTINGS));
-      chown(settings);
+      state.write(
+          SETTINGS, merged(hostClaude.resolve(SETTINGS), SANDBOX_SETTINGS), HostDir.PRIVATE_FILE);
+      chown(state, SETTINGS);
       return Set.of(CREDENTIALS, SETTINGS);
     } catch (IOException e) {
       throw new CoiException(
-          "cannot copy the agent's configuration from " + hostClaude + ": " + e.getMessage(), e);
+          "cannot copy the agent's configuration from "
+              + hostClaude
+              + " into "
+              + dir
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
-  /** Removes the agent's credentials from a state directory. */
+  /** Removes the agent's credentials from a state directory (a link there, not its target). */
   static void forgetCredentials(Path dir) {
-    try {
-      Files.deleteIfExists(dir.resolve(CREDENTIALS));
+    try (HostDir state = HostDir.open(dir)) {
+      state.delete(CREDENTIALS);
     } catch (IOException e) {
       throw new CoiException(
           "cannot remove " + dir.resolve(CREDENTIALS) + ": " + e.getMessage(), e);
@@ -259,38 +262,33 @@ final class AgentState {
     }
   }
 
-  /** Gives a restored tree to the user the container maps, as a fresh one is. */
+  /**
+   * Gives a restored tree to the user the container maps, as a fresh one is: each entry itself
+   * (lchown), never what a link leads to.
+   */
   void chownTree(Path dir) {
     if (!runningAsRoot()) {
       return;
     }
     try {
-      Files.walkFileTree(
-          dir,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs)
-                throws IOException {
-              chown(d);
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-                throws IOException {
-              chown(file);
-              return FileVisitResult.CONTINUE;
-            }
-          });
+      HostTrees.chown(dir, owner.uid(), owner.gid());
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new CoiException(
+          "cannot give the agent's state directory " + dir + " to its user: " + e.getMessage(), e);
     }
   }
 
   private void chown(Path path) throws IOException {
     if (runningAsRoot()) {
-      Files.setAttribute(path, "unix:uid", owner.uid(), LinkOption.NOFOLLOW_LINKS);
-      Files.setAttribute(path, "unix:gid", owner.gid(), LinkOption.NOFOLLOW_LINKS);
+      try (HostDir dir = HostDir.open(path)) {
+        dir.chown(owner.uid(), owner.gid());
+      }
+    }
+  }
+
+  private void chown(HostDir dir, String name) throws IOException {
+    if (runningAsRoot()) {
+      dir.chown(name, owner.uid(), owner.gid());
     }
   }
 

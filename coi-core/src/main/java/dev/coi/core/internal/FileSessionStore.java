@@ -66,7 +66,7 @@ public final class FileSessionStore implements SessionStore {
   private static final Duration LEFTOVER_AGE = Duration.ofMinutes(1);
 
   /** Told of each step of a save; a seam for tests that stop a save midway, as a crash would. */
-  interface SaveObserver extends StateTrees.CopyObserver {
+  interface SaveObserver extends dev.coi.hostfs.HostTrees.CopyObserver {
     SaveObserver NONE = relative -> {};
 
     /** The new save is complete on disk and about to be made current. */

@@ -66,9 +66,14 @@ final class SlotReservations {
     ReentrantLock inJvm = IN_THIS_JVM.computeIfAbsent(lockFile, f -> new ReentrantLock());
     inJvm.lock();
     try {
-      Files.createDirectories(lockFile.getParent());
+      // Private from the start: 0700 directories, a 0600 lock file, never widened afterwards.
+      Files.createDirectories(lockFile.getParent(), StateTrees.privateDirectory());
       try (FileChannel channel =
-              FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+              FileChannel.open(
+                  lockFile,
+                  java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                  java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                      StateTrees.PRIVATE_FILE));
           FileLock held = channel.lock()) {
         List<String> all = read();
         Ledger ledger = new Ledger(all.stream().filter(SlotReservations::live).collect(toList()));
@@ -112,7 +117,12 @@ final class SlotReservations {
   /** Replaces the file whole, so that a process killed while writing leaves no half line. */
   private void write(List<String> lines) throws IOException {
     Path next = ledgerFile.resolveSibling(ledgerFile.getFileName() + ".next");
-    Files.write(next, lines, StandardCharsets.UTF_8);
+    Files.deleteIfExists(next); // left by a killed process: created anew, 0600 from its first byte
+    StateTrees.writePrivate(
+        next,
+        String.join("\n", lines)
+            .concat(lines.isEmpty() ? "" : "\n")
+            .getBytes(StandardCharsets.UTF_8));
     Files.move(
         next, ledgerFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }

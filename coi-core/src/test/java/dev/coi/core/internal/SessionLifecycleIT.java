@@ -6,73 +6,35 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coi.api.CoiException;
-import dev.coi.api.ExecResult;
 import dev.coi.api.RunningCommand;
 import dev.coi.api.Session;
 import dev.coi.api.SessionInfo;
 import dev.coi.api.SessionNotFoundException;
-import dev.coi.api.SessionSpec;
 import dev.coi.api.SessionState;
-import dev.coi.api.Sessions;
 import dev.coi.api.TerminalSize;
 import dev.coi.api.spi.SessionStore;
-import dev.coi.core.config.ConfigLoader;
-import dev.coi.tck.LiveBackendTestBase;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A session's agent state on the real daemon, in the sandbox image with the agent stand-in: saved
  * however the session ends, resumed, seeded from the host, and the agent run inside tmux.
  */
-class SessionLifecycleIT extends LiveBackendTestBase {
-  private static final String IMAGE = "coi-sandbox";
-
-  @TempDir Path home;
-  private SessionStore store;
+class SessionLifecycleIT extends LiveSessionTestBase {
   private DefaultSessionEngine engine;
 
   @BeforeEach
   void engine() {
     engine = engineWith(SessionStores::discover);
-  }
-
-  private DefaultSessionEngine engineWith(
-      java.util.function.Function<Map<String, String>, SessionStore> stores) {
-    return new DefaultSessionEngine(
-        settings -> backend,
-        settings -> {
-          store = stores.apply(settings);
-          return store;
-        },
-        ConfigLoader.builder().environment(Map.of("TERM", "xterm")).home(home).build(),
-        Clock.systemUTC());
-  }
-
-  private SessionSpec.Builder spec() {
-    return Sessions.builder()
-        .workspace(workspace)
-        .image(IMAGE)
-        .containerPrefix(TEST_PREFIX)
-        .agentCommand(List.of("claude-stub"));
-  }
-
-  private static String out(Session s, String script) {
-    ExecResult r = s.run("bash", "-c", script);
-    assertEquals(0, r.exitCode(), r.stderr());
-    return r.stdout();
   }
 
   @Test

@@ -44,6 +44,19 @@ public final class LayeringRules {
           .resideOutsideOfPackages("dev.coi.api..", "java..", "org.immutables.value..")
           .because("coi-api depends on the JDK alone (Immutables' annotations are compile-time)");
 
+  /**
+   * coi-hostfs, the one owner of host-side file work on trees the container can write, depends on
+   * the JDK alone, so that the engine and the backend share it without seeing each other.
+   */
+  public static final ArchRule HOSTFS_STANDS_ALONE =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.coi.hostfs..")
+          .should()
+          .dependOnClassesThat()
+          .resideOutsideOfPackages("dev.coi.hostfs..", "java..")
+          .because("coi-hostfs depends on the JDK alone");
+
   /** coi-core sees coi-api, never a backend or a front end. */
   public static final ArchRule CORE_KNOWS_NO_BACKEND =
       noClasses()
