@@ -47,6 +47,9 @@ public abstract class Config {
   /** The {@code [limits]} of each container. */
   public abstract Limits limits();
 
+  /** The {@code [security]} of each session. */
+  public abstract Security security();
+
   /** The {@code [[mounts]]} beyond the workspace, by target. */
   public abstract List<Mount> mounts();
 
@@ -179,6 +182,12 @@ public abstract class Config {
                     .cpu(optional(values, Key.LIMITS_CPU, String.class))
                     .memory(optional(values, Key.LIMITS_MEMORY, String.class))
                     .processes(optional(values, Key.LIMITS_PROCESSES, String.class))
+                    .build())
+            .security(
+                ImmutableConfig.Security.builder()
+                    .protectedPaths(listOfStrings(value(values, Key.PROTECTED_PATHS)))
+                    .additionalProtectedPaths(
+                        listOfStrings(value(values, Key.ADDITIONAL_PROTECTED_PATHS)))
                     .build());
     // Sorted, so that the same settings give the same Config whatever the order of the layers.
     new TreeMap<>(merged.mounts())
@@ -380,5 +389,27 @@ public abstract class Config {
 
     /** {@code processes}: {@code limits.processes}. */
     public abstract Optional<String> processes();
+  }
+
+  /**
+   * {@code [security]}: the workspace paths made read-only in the container, because programs on
+   * the host run them later (git hooks, editor tasks, the agent's project settings).
+   */
+  @Value.Immutable
+  public abstract static class Security {
+    Security() {}
+
+    /** {@code protected_paths}: relative to the workspace; a directory's ends with {@code /}. */
+    public abstract List<String> protectedPaths();
+
+    /** {@code additional_protected_paths}: added to {@link #protectedPaths()}. */
+    public abstract List<String> additionalProtectedPaths();
+
+    /** Both lists, without repeats. */
+    public List<String> allProtectedPaths() {
+      Set<String> all = new java.util.LinkedHashSet<>(protectedPaths());
+      all.addAll(additionalProtectedPaths());
+      return List.copyOf(all);
+    }
   }
 }

@@ -38,7 +38,24 @@ enum Key {
   AGENT_STATE_DIR("agent.state_dir", ValueType.STRING, "~/.claude"),
   LIMITS_CPU("limits.cpu", ValueType.LIMIT, null),
   LIMITS_MEMORY("limits.memory", ValueType.LIMIT, null),
-  LIMITS_PROCESSES("limits.processes", ValueType.LIMIT, null);
+  LIMITS_PROCESSES("limits.processes", ValueType.LIMIT, null),
+  // Workspace paths that host programs run later, read-only in the container (docs/SECURITY.md).
+  PROTECTED_PATHS(
+      "security.protected_paths",
+      ValueType.STRING_LIST,
+      List.of(
+          ".git/hooks/",
+          ".git/config",
+          ".git/info/attributes",
+          ".husky/",
+          ".vscode/",
+          ".idea/",
+          ".envrc",
+          ".claude/settings.json",
+          ".claude/settings.local.json",
+          ".claude-on-incus.toml")),
+  ADDITIONAL_PROTECTED_PATHS(
+      "security.additional_protected_paths", ValueType.STRING_LIST, List.of());
 
   static final String ENV_PREFIX = "CLAUDE_ON_INCUS_";
 

@@ -27,7 +27,7 @@ import org.tomlj.TomlTable;
  */
 final class TomlLayer {
   private static final List<String> SECTIONS =
-      List.of("defaults", "paths", "incus", "agent", "limits");
+      List.of("defaults", "paths", "incus", "agent", "limits", "security");
   private static final List<String> MOUNT_KEYS = List.of("source", "target", "readonly");
   private static final String ENV_NAME = "[A-Za-z_][A-Za-z0-9_]*";
 

@@ -48,7 +48,8 @@ final class ContainerSession implements Session {
       Path liveDirectory,
       Set<String> seeded,
       List<String> agentCommand,
-      Clock clock) {}
+      Clock clock,
+      Runnable afterContainer) {}
 
   private final Parts parts;
   private final SessionInfo description;
@@ -236,6 +237,12 @@ final class ContainerSession implements Session {
       }
     } catch (RuntimeException e) {
       failure = e;
+    }
+    try {
+      // Host-side tidying once the container is gone or going (ProtectedPaths' placeholders).
+      parts.afterContainer().run();
+    } catch (RuntimeException e) {
+      LOG.log(Level.DEBUG, "tidying after session " + name + " failed", e);
     }
     try {
       if (AgentState.hasAgentState(parts.liveDirectory(), parts.seeded())) {

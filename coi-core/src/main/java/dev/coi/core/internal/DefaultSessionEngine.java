@@ -134,8 +134,21 @@ public final class DefaultSessionEngine implements SessionEngine {
     String id = UUID.randomUUID().toString();
     Instant created = clock.instant();
     Path live = state.create(id, workspace);
+    ProtectedPaths.Plan protection;
+    try {
+      protection =
+          ProtectedPaths.plan(
+              workspace,
+              SessionMounts.WORKSPACE_TARGET,
+              config.security().allProtectedPaths(),
+              owner);
+    } catch (RuntimeException e) {
+      AgentState.delete(live);
+      throw e;
+    }
     ContainerSpec.Builder template =
-        template(resolved, config, mounts, owner, id, created, live, resumed);
+        template(resolved, config, mounts, owner, id, created, live, resumed)
+            .addAllMounts(protection.mounts());
     String prefix = config.defaults().containerPrefix();
     SlotAllocator.Claim claim;
     try {
@@ -151,7 +164,14 @@ public final class DefaultSessionEngine implements SessionEngine {
               template);
     } catch (RuntimeException e) {
       AgentState.delete(live);
+      ProtectedPaths.removePlaceholders(protection.placeholders());
       throw e;
+    }
+    boolean fresh = claim.reused().isEmpty();
+    // A kept container has its own mounts; an ephemeral one's placeholders go when it ends.
+    List<Path> placeholders = persistent ? List.of() : protection.placeholders();
+    if (!fresh) {
+      ProtectedPaths.removePlaceholders(protection.placeholders());
     }
 
     Set<String> seeded = new HashSet<>();
@@ -166,7 +186,6 @@ public final class DefaultSessionEngine implements SessionEngine {
             .created(created)
             .resumedFrom(resumed.map(SessionInfo::id))
             .labels(spec.labels());
-    boolean fresh = claim.reused().isEmpty();
     ContainerSession session;
     try {
       if (!fresh) {
@@ -195,13 +214,15 @@ public final class DefaultSessionEngine implements SessionEngine {
                   live,
                   seeded,
                   agentCommand(spec, config, resumed.isPresent()),
-                  clock));
+                  clock,
+                  () -> ProtectedPaths.removePlaceholders(placeholders)));
     } catch (RuntimeException e) {
       // The container was made or started for this session: undo that before reporting.
       try {
         if (fresh) {
           containers.delete(claim.name());
           AgentState.delete(live);
+          ProtectedPaths.removePlaceholders(protection.placeholders());
         } else {
           containers.shutdown(claim.name(), ContainerSession.SHUTDOWN_TIMEOUT);
         }
