@@ -54,6 +54,8 @@ public abstract class Config {
   public abstract List<Mount> mounts();
 
   /** Environment variables for every process of a session, by name. */
+  // Redacted: values are often tokens, and a Config may reach a log or a message via toString.
+  @Value.Redacted
   public abstract Map<String, String> environment();
 
   /** The profile applied, if one was chosen. */
@@ -63,6 +65,7 @@ public abstract class Config {
   public abstract Set<String> profileNames();
 
   /** Each key that has a value, by its {@link #describe()} name, with where the value came from. */
+  @Value.Redacted // holds the environment's values as well
   abstract Map<String, Setting> settings();
 
   /**

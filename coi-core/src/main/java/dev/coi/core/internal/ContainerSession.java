@@ -49,7 +49,13 @@ final class ContainerSession implements Session {
       Set<String> seeded,
       List<String> agentCommand,
       Clock clock,
-      Runnable afterContainer) {}
+      Runnable afterContainer) {
+    /** Without the environment's values, which are often tokens. */
+    @Override
+    public String toString() {
+      return "Parts[" + description + ", environment " + environment.keySet() + "]";
+    }
+  }
 
   private final Parts parts;
   private final SessionInfo description;

@@ -148,6 +148,18 @@ class InstanceRequestsTest {
   }
 
   @Test
+  void anExecRequestNeverShowsEnvironmentValues() {
+    ExecRequest exec =
+        InstanceRequests.exec(
+            ExecSpec.builder()
+                .command(List.of("true"))
+                .putEnvironment("GH_TOKEN", "tok-SECRET")
+                .build());
+    assertEquals("tok-SECRET", exec.environment().get("GH_TOKEN"));
+    assertFalse(exec.toString().contains("SECRET"), exec.toString());
+  }
+
+  @Test
   void statusesMapToCoisFewStates() {
     assertEquals(ContainerStatus.RUNNING, InstanceRequests.status("Running"));
     assertEquals(ContainerStatus.STOPPED, InstanceRequests.status("Stopped"));
