@@ -18,6 +18,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The workspace files that programs on the host run later (git hooks and config, editor tasks, the
@@ -44,6 +46,14 @@ final class ProtectedPaths {
   static final int SCAN_LIMIT = 2000;
 
   private static final String GIT = ".git";
+
+  /** {@code hooksPath = dir} in a git config file; git's keys are case-insensitive. */
+  private static final Pattern HOOKS_PATH =
+      Pattern.compile("(?i)\\s*hookspath\\s*=\\s*(.*?)\\s*(?:[#;].*)?");
+
+  /** A git config larger than this is not read for {@code core.hooksPath}. */
+  private static final long MAX_CONFIG_BYTES = 1 << 20;
+
   private static final String GIT_PREFIX = ".git/";
 
   /** Directories never looked into for nested repositories: big, and never a project's root. */
@@ -149,9 +159,37 @@ final class ProtectedPaths {
       } else {
         gitDirs.add(dotGit);
         gitDirs.addAll(submodules(dotGit));
+        hooksPaths(dotGit, root);
       }
     }
     return gitDirs;
+  }
+
+  /**
+   * Protects the hook directories a repository's config names with {@code core.hooksPath} (a
+   * relative one is relative to the repository's root), when they are inside the workspace.
+   */
+  private void hooksPaths(String gitDir, String root) {
+    Path config = workspace.resolve(gitDir).resolve("config");
+    try {
+      if (!Files.isRegularFile(config, LinkOption.NOFOLLOW_LINKS)
+          || Files.size(config) > MAX_CONFIG_BYTES) {
+        return;
+      }
+      for (String line : Files.readAllLines(config, StandardCharsets.UTF_8)) {
+        Matcher hooksPath = HOOKS_PATH.matcher(line);
+        if (!hooksPath.matches()) {
+          continue;
+        }
+        Path named =
+            workspace.resolve(root).resolve(hooksPath.group(1).replace("\"", "")).normalize();
+        if (named.startsWith(workspace) && !named.equals(workspace)) {
+          protectedPaths.put(workspace.relativize(named).toString(), true);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // Unreadable or strange: git will not read it either, or the repository is not ours to fix.
+    }
   }
 
   /** Repositories below the workspace, breadth first, within the scan's bounds. */

@@ -141,6 +141,27 @@ class ProtectedPathsTest {
   }
 
   @Test
+  void theHookDirectoriesAConfigNamesAreProtectedToo() throws IOException {
+    Files.createDirectories(ws.resolve("tools/githooks"));
+    Files.createDirectories(ws.resolve(".git"));
+    Files.writeString(ws.resolve(".git/config"), "[core]\n\thooksPath = tools/githooks\n");
+    Files.createDirectories(ws.resolve("sub/.git"));
+    Files.writeString(
+        ws.resolve("sub/.git/config"),
+        "[core]\n  HooksPath = \"" + ws.resolve("other/hooks") + "\" ; mine\n");
+    Files.createDirectories(ws.resolve("third/.git"));
+    Files.writeString(ws.resolve("third/.git/config"), "[core]\nhooksPath = /etc/hooks\n");
+
+    Map<String, String> mounts = byTarget(plan(List.of(".git/config")), ws);
+
+    assertEquals("ro", mounts.get("/workspace/tools/githooks"));
+    assertEquals("rw", mounts.get("/workspace/tools"));
+    assertEquals("ro", mounts.get("/workspace/other/hooks"));
+    assertTrue(Files.isDirectory(ws.resolve("other/hooks")), "a placeholder while it runs");
+    assertFalse(mounts.keySet().stream().anyMatch(t -> t.contains("etc")), mounts.toString());
+  }
+
+  @Test
   void aLinkIsRefusedAndNothingIsLeftBehind() throws IOException {
     Files.createSymbolicLink(ws.resolve(".claude"), dir);
     List<String> before = tree();
