@@ -12,13 +12,16 @@ import dev.coi.api.testing.InMemorySessionStore;
 import dev.coi.api.testing.LiveBackendTestBase;
 import dev.coi.core.config.ConfigLoader;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -198,5 +201,51 @@ class ContainerHardeningIT extends LiveBackendTestBase {
     // Unchanged, and the placeholders for what was missing are gone again.
     assertEquals(before, snapshot(), result.stderr());
     assertNotEquals("", result.stderr());
+  }
+
+  private void git(String... args) throws IOException, InterruptedException {
+    List<String> command =
+        new ArrayList<>(List.of("git", "-c", "safe.directory=*", "-C", workspace.toString()));
+    command.addAll(List.of(args));
+    Process git =
+        new ProcessBuilder(command)
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, git.waitFor(), out);
+  }
+
+  @Test
+  void theAgentStillCommitsAndBranchesInAProtectedRepository()
+      throws IOException, InterruptedException {
+    git("init", "-q", "-b", "main");
+    git("-c", "user.name=h", "-c", "user.email=h@h", "commit", "-q", "--allow-empty", "-m", "one");
+    Files.walk(workspace)
+        .forEach(
+            p -> {
+              try {
+                Files.setAttribute(p, "unix:uid", 1000, LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(p, "unix:gid", 1000, LinkOption.NOFOLLOW_LINKS);
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    String config = Files.readString(workspace.resolve(".git/config"));
+
+    ExecResult r;
+    try (Session s = start("coi-sandbox")) {
+      r =
+          s.run(
+              "sh",
+              "-c",
+              "set -e; echo x > a.txt; git add a.txt;"
+                  + " git -c user.name=a -c user.email=a@a commit -q -m two;"
+                  + " git switch -q -c topic; git log --oneline | wc -l;"
+                  + " if git config core.fsmonitor 'touch /tmp/x'; then echo config-written; fi");
+    }
+
+    assertEquals("2\n", r.stdout(), r.stderr());
+    assertEquals(config, Files.readString(workspace.resolve(".git/config")));
   }
 }
