@@ -134,14 +134,11 @@ public final class DefaultSessionEngine implements SessionEngine {
     String id = UUID.randomUUID().toString();
     Instant created = clock.instant();
     Path live = state.create(id, workspace);
+    PlaceholderRegistry placeholders =
+        new PlaceholderRegistry(config.paths().sessionsDir(), workspace);
     ProtectedPaths.Plan protection;
     try {
-      protection =
-          ProtectedPaths.plan(
-              workspace,
-              SessionMounts.WORKSPACE_TARGET,
-              config.security().allProtectedPaths(),
-              owner);
+      protection = placeholders.enter(id, config.security().allProtectedPaths(), owner);
     } catch (RuntimeException e) {
       AgentState.delete(live);
       throw e;
@@ -164,15 +161,12 @@ public final class DefaultSessionEngine implements SessionEngine {
               template);
     } catch (RuntimeException e) {
       AgentState.delete(live);
-      ProtectedPaths.removePlaceholders(protection.placeholders());
+      placeholders.leave(id, containers, null);
       throw e;
     }
     boolean fresh = claim.reused().isEmpty();
-    // A kept container has its own mounts; an ephemeral one's placeholders go when it ends.
-    List<Path> placeholders = persistent ? List.of() : protection.placeholders();
-    if (!fresh) {
-      ProtectedPaths.removePlaceholders(protection.placeholders());
-    }
+    // A kept container mounts the placeholders again when it restarts: they stay while it exists.
+    String keptName = persistent ? claim.name() : null;
 
     Set<String> seeded = new HashSet<>();
     SessionInfo.Builder description =
@@ -215,17 +209,17 @@ public final class DefaultSessionEngine implements SessionEngine {
                   seeded,
                   agentCommand(spec, config, resumed.isPresent()),
                   clock,
-                  () -> ProtectedPaths.removePlaceholders(placeholders)));
+                  () -> placeholders.leave(id, containers, keptName)));
     } catch (RuntimeException e) {
       // The container was made or started for this session: undo that before reporting.
       try {
         if (fresh) {
           containers.delete(claim.name());
           AgentState.delete(live);
-          ProtectedPaths.removePlaceholders(protection.placeholders());
         } else {
           containers.shutdown(claim.name(), ContainerSession.SHUTDOWN_TIMEOUT);
         }
+        placeholders.leave(id, containers, keptName);
       } catch (RuntimeException cleanup) {
         e.addSuppressed(cleanup);
       }

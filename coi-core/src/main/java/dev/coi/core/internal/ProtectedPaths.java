@@ -31,12 +31,13 @@ import java.util.regex.Pattern;
  * rename {@code .git} away and make a new one. A protected path that does not exist gets a
  * placeholder first (an empty file, {@code {}} for {@code .json}, or an empty directory for a path
  * written with a trailing {@code /}), owned by the workspace owner, which {@link
- * #removePlaceholders} takes away once the session is over; so the agent cannot create the path
- * either. Entries starting with {@code .git/} apply to every repository found: the workspace's,
- * those nested up to {@link #SCAN_DEPTH} directories deep (at most {@link #SCAN_LIMIT} directories
- * read), and each submodule's and worktree's git directory inside the workspace. A protected path,
- * or a directory on the way to it, that is a symbolic link stops the session: coi never mounts what
- * a link in a container-writable tree points at.
+ * PlaceholderRegistry} has {@link #removePlaceholders} take away when the last session of the
+ * workspace is over; so the agent cannot create the path either. Entries starting with {@code
+ * .git/} apply to every repository found: the workspace's, those nested up to {@link #SCAN_DEPTH}
+ * directories deep (at most {@link #SCAN_LIMIT} directories read), and each submodule's and
+ * worktree's git directory inside the workspace. A protected path, or a directory on the way to it,
+ * that is a symbolic link stops the session: coi never mounts what a link in a container-writable
+ * tree points at.
  */
 final class ProtectedPaths {
   /** How deep below the workspace nested repositories are looked for. */

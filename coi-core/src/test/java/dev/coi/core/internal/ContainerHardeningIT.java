@@ -248,4 +248,20 @@ class ContainerHardeningIT extends LiveBackendTestBase {
     assertEquals("2\n", r.stdout(), r.stderr());
     assertEquals(config, Files.readString(workspace.resolve(".git/config")));
   }
+
+  @Test
+  void placeholdersStayWhileAnotherSessionOfTheWorkspaceRunsAndGoWithTheLast() throws IOException {
+    Session first = start("coi-test-min");
+    try (Session second = start("coi-test-min")) {
+      first.close();
+      assertTrue(Files.isRegularFile(workspace.resolve(".envrc")), "the second one mounts it");
+      ExecResult r = second.run("sh", "-c", "echo evil > /workspace/.envrc");
+      assertNotEquals(0, r.exitCode(), r.toString());
+    } finally {
+      first.close();
+    }
+    try (Stream<Path> left = Files.list(workspace)) {
+      assertEquals(List.of(), left.toList());
+    }
+  }
 }
