@@ -6,11 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coi.api.ExecResult;
 import dev.coi.api.Session;
-import dev.coi.api.Sessions;
-import dev.coi.api.spi.SessionStore;
-import dev.coi.api.testing.InMemorySessionStore;
 import dev.coi.api.testing.LiveBackendTestBase;
-import dev.coi.core.config.ConfigLoader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +14,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -37,24 +32,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * settings). The host is checked afterwards.
  */
 class ContainerHardeningIT extends LiveBackendTestBase {
-  private static final SessionStore STORE = new InMemorySessionStore();
   private static final int SETID = 06000;
 
   @TempDir Path home;
 
   private Session start(String image) {
-    DefaultSessionEngine engine =
-        new DefaultSessionEngine(
-            settings -> {
-              backend.configure(settings);
-              return backend;
-            },
-            settings -> STORE,
-            ConfigLoader.builder().home(home).build(),
-            Clock.systemUTC(),
-            IdDelegation.ofThisHost());
-    return engine.start(
-        Sessions.builder().workspace(workspace).image(image).containerPrefix(TEST_PREFIX).build());
+    return LiveSessions.start(backend, home, workspace, image);
   }
 
   private void giveWorkspaceTo(int uid) throws IOException {
