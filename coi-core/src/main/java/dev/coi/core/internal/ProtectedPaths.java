@@ -283,6 +283,7 @@ final class ProtectedPaths {
    * covered by it), each directory on the way writable.
    */
   private List<Mount> mounts(String target) {
+    coverMissingDirectories();
     Set<String> covered = new TreeSet<>();
     Set<String> pins = new TreeSet<>();
     for (var entry : protectedPaths.entrySet()) {
@@ -307,6 +308,31 @@ final class ProtectedPaths {
       mounts.put(path, Mount.of(host, target + "/" + path).withReadOnly(true));
     }
     return List.copyOf(mounts.values());
+  }
+
+  /**
+   * A protected path below a directory that does not exist is covered by that directory, made a
+   * read-only placeholder itself: one mount instead of one per path and per directory on the way
+   * (each costs time when the container starts), and nothing can be made inside it either.
+   */
+  private void coverMissingDirectories() {
+    TreeMap<String, Boolean> paths = new TreeMap<>();
+    for (var entry : protectedPaths.entrySet()) {
+      Path path = Path.of(entry.getKey());
+      String covering = entry.getKey();
+      boolean directory = entry.getValue();
+      for (int i = 1; i < path.getNameCount(); i++) {
+        String ancestor = path.subpath(0, i).toString();
+        if (!Files.exists(workspace.resolve(ancestor), LinkOption.NOFOLLOW_LINKS)) {
+          covering = ancestor;
+          directory = true;
+          break;
+        }
+      }
+      paths.merge(covering, directory, Boolean::logicalOr);
+    }
+    protectedPaths.clear();
+    protectedPaths.putAll(paths);
   }
 
   private boolean hasProtectedAncestor(String path) {

@@ -63,23 +63,45 @@ class ProtectedPathsTest {
   void missingPathsGetPlaceholdersThatAreGoneAfterwards() throws IOException {
     ProtectedPaths.Plan plan = plan(defaults);
 
+    // A missing directory on the way covers what is below it: one read-only placeholder.
+    assertEquals(
+        Map.of(
+            "/workspace/.envrc", "ro",
+            "/workspace/.vscode", "ro",
+            "/workspace/.husky", "ro",
+            "/workspace/.idea", "ro",
+            "/workspace/.git", "ro",
+            "/workspace/.claude", "ro",
+            "/workspace/.claude-on-incus.toml", "ro"),
+        byTarget(plan, ws));
+    assertTrue(Files.isDirectory(ws.resolve(".vscode")));
+    assertTrue(Files.isDirectory(ws.resolve(".claude")));
+    assertTrue(Files.isRegularFile(ws.resolve(".envrc")));
+
+    ProtectedPaths.removePlaceholders(plan.placeholders());
+    assertEquals(List.of(""), tree());
+  }
+
+  @Test
+  void aMissingPathInAnExistingDirectoryIsAPlaceholderAndTheDirectoriesOnTheWayArePinned()
+      throws IOException {
+    Files.createDirectories(ws.resolve(".git/info"));
+    Files.createDirectories(ws.resolve(".claude"));
+
+    ProtectedPaths.Plan plan = plan(defaults);
+
     Map<String, String> mounts = byTarget(plan, ws);
-    assertEquals("ro", mounts.get("/workspace/.envrc"));
-    assertEquals("ro", mounts.get("/workspace/.vscode"));
     assertEquals("ro", mounts.get("/workspace/.git/hooks"));
     assertEquals("ro", mounts.get("/workspace/.git/config"));
+    assertEquals("ro", mounts.get("/workspace/.git/info/attributes"));
     assertEquals("ro", mounts.get("/workspace/.claude/settings.json"));
-    assertEquals("ro", mounts.get("/workspace/.claude-on-incus.toml"));
     // The directories on the way are mount points too, so that the agent cannot rename them.
     assertEquals("rw", mounts.get("/workspace/.git"));
     assertEquals("rw", mounts.get("/workspace/.git/info"));
     assertEquals("rw", mounts.get("/workspace/.claude"));
-    assertTrue(Files.isDirectory(ws.resolve(".vscode")));
-    assertTrue(Files.isRegularFile(ws.resolve(".envrc")));
     assertEquals("{}\n", Files.readString(ws.resolve(".claude/settings.json")));
-
     ProtectedPaths.removePlaceholders(plan.placeholders());
-    assertEquals(List.of(""), tree());
+    assertEquals(List.of("", ".claude", ".git", ".git/info"), tree());
   }
 
   @Test
@@ -156,8 +178,8 @@ class ProtectedPathsTest {
 
     assertEquals("ro", mounts.get("/workspace/tools/githooks"));
     assertEquals("rw", mounts.get("/workspace/tools"));
-    assertEquals("ro", mounts.get("/workspace/other/hooks"));
-    assertTrue(Files.isDirectory(ws.resolve("other/hooks")), "a placeholder while it runs");
+    assertEquals("ro", mounts.get("/workspace/other"), "the missing directory on the way");
+    assertTrue(Files.isDirectory(ws.resolve("other")), "a placeholder while it runs");
     assertFalse(mounts.keySet().stream().anyMatch(t -> t.contains("etc")), mounts.toString());
   }
 
