@@ -31,6 +31,8 @@ public abstract class ExecRequest {
     return "/";
   }
 
+  /** Variables for the command; their values (tokens, often) never show in {@code toString}. */
+  @Value.Redacted
   public abstract Map<String, String> environment();
 
   /**

@@ -51,6 +51,18 @@ public abstract class ContainerSpec {
     return true;
   }
 
+  /**
+   * False (the default) to refuse every process in the container the setuid and setgid bits: a file
+   * it creates or changes can never carry them, so a mount whose files belong to host root (a
+   * root-owned workspace, or container root on a shifted mount) cannot receive a setuid-root
+   * program. The cost: nothing in the container can install a setuid program either (a package
+   * manager or a container engine unpacking one fails on that file).
+   */
+  @Value.Default
+  public boolean setidAllowed() {
+    return false;
+  }
+
   public static Builder builder() {
     return new Builder();
   }

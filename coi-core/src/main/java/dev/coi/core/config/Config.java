@@ -48,10 +48,15 @@ public abstract class Config {
   /** The {@code [limits]} of each container. */
   public abstract Limits limits();
 
+  /** The {@code [security]} of each session. */
+  public abstract Security security();
+
   /** The {@code [[mounts]]} beyond the workspace, by target. */
   public abstract List<Mount> mounts();
 
   /** Environment variables for every process of a session, by name. */
+  // Redacted: values are often tokens, and a Config may reach a log or a message via toString.
+  @Value.Redacted
   public abstract Map<String, String> environment();
 
   /** The profile applied, if one was chosen. */
@@ -73,6 +78,7 @@ public abstract class Config {
   abstract Optional<WorkspacePolicy.Trust> workspaceTrust();
 
   /** Each key that has a value, by its {@link #describe()} name, with where the value came from. */
+  @Value.Redacted // holds the environment's values as well
   abstract Map<String, Setting> settings();
 
   /**
@@ -197,6 +203,12 @@ public abstract class Config {
                     .cpu(optional(values, Key.LIMITS_CPU, String.class))
                     .memory(optional(values, Key.LIMITS_MEMORY, String.class))
                     .processes(optional(values, Key.LIMITS_PROCESSES, String.class))
+                    .build())
+            .security(
+                ImmutableConfig.Security.builder()
+                    .protectedPaths(listOfStrings(value(values, Key.PROTECTED_PATHS)))
+                    .additionalProtectedPaths(
+                        listOfStrings(value(values, Key.ADDITIONAL_PROTECTED_PATHS)))
                     .build());
     // Sorted, so that the same settings give the same Config whatever the order of the layers.
     new TreeMap<>(merged.mounts())
@@ -368,5 +380,27 @@ public abstract class Config {
 
     /** {@code processes}: {@code limits.processes}. */
     public abstract Optional<String> processes();
+  }
+
+  /**
+   * {@code [security]}: the workspace paths made read-only in the container, because programs on
+   * the host run them later (git hooks, editor tasks, the agent's project settings).
+   */
+  @Value.Immutable
+  public abstract static class Security {
+    Security() {}
+
+    /** {@code protected_paths}: relative to the workspace; a directory's ends with {@code /}. */
+    public abstract List<String> protectedPaths();
+
+    /** {@code additional_protected_paths}: added to {@link #protectedPaths()}. */
+    public abstract List<String> additionalProtectedPaths();
+
+    /** Both lists, without repeats. */
+    public List<String> allProtectedPaths() {
+      Set<String> all = new java.util.LinkedHashSet<>(protectedPaths());
+      all.addAll(additionalProtectedPaths());
+      return List.copyOf(all);
+    }
   }
 }

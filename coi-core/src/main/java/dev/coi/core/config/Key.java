@@ -39,7 +39,24 @@ enum Key {
   LIMITS_PROCESSES("limits.processes", ValueType.LIMIT, null),
   // Read from the system and user files and the environment only: see WorkspacePolicy.
   TRUSTED_WORKSPACES("security.trusted_workspaces", ValueType.PATH_LIST, List.of()),
-  ALLOWED_IMAGES("security.allowed_images", ValueType.STRING_LIST, List.of());
+  ALLOWED_IMAGES("security.allowed_images", ValueType.STRING_LIST, List.of()),
+  // Workspace paths that host programs run later, read-only in the container (docs/SECURITY.md).
+  PROTECTED_PATHS(
+      "security.protected_paths",
+      ValueType.STRING_LIST,
+      List.of(
+          ".git/hooks/",
+          ".git/config",
+          ".git/info/attributes",
+          ".husky/",
+          ".vscode/",
+          ".idea/",
+          ".envrc",
+          ".claude/settings.json",
+          ".claude/settings.local.json",
+          ".claude-on-incus.toml")),
+  ADDITIONAL_PROTECTED_PATHS(
+      "security.additional_protected_paths", ValueType.STRING_LIST, List.of());
 
   static final String ENV_PREFIX = "CLAUDE_ON_INCUS_";
 

@@ -87,7 +87,8 @@ final class Layer {
 
   @Override
   public String toString() {
-    return "Layer" + values + mounts + environment + profiles;
+    // The environment's names only: its values are often tokens.
+    return "Layer" + values + mounts + environment.keySet() + profiles;
   }
 
   static final class Builder {

@@ -59,7 +59,14 @@ final class ContainerSession implements Session {
       Path liveDirectory,
       Set<String> seeded,
       List<String> agentCommand,
-      Clock clock) {}
+      Clock clock,
+      Runnable afterContainer) {
+    /** Without the environment's values, which are often tokens. */
+    @Override
+    public String toString() {
+      return "Parts[" + description + ", environment " + environment.keySet() + "]";
+    }
+  }
 
   private final Parts parts;
   private final SessionInfo description;
@@ -281,6 +288,12 @@ final class ContainerSession implements Session {
       failure = e;
     }
     TestPauses.reach(TestPauses.BEFORE_SAVE);
+    try {
+      // Host-side tidying once the container is gone or going (ProtectedPaths' placeholders).
+      parts.afterContainer().run();
+    } catch (RuntimeException e) {
+      LOG.log(Level.DEBUG, "tidying after session " + name + " failed", e);
+    }
     try {
       if (AgentState.hasAgentState(parts.liveDirectory(), parts.seeded())) {
         store();

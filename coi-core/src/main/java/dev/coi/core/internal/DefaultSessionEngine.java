@@ -146,9 +146,19 @@ public final class DefaultSessionEngine implements SessionEngine {
     guard.backend(containers);
     Path live = state.create(id, workspace, containers.identity());
     guard.live(live);
+    PlaceholderRegistry placeholders =
+        new PlaceholderRegistry(config.paths().sessionsDir(), workspace);
+    ProtectedPaths.Plan protection;
+    try {
+      protection = placeholders.enter(id, config.security().allProtectedPaths(), owner);
+    } catch (RuntimeException e) {
+      AgentState.delete(live);
+      throw e;
+    }
     TestPauses.reach(TestPauses.BEFORE_CREATE);
     ContainerSpec.Builder template =
-        template(resolved, config, mounts, owner, id, created, live, resumed);
+        template(resolved, config, mounts, owner, id, created, live, resumed)
+            .addAllMounts(protection.mounts());
     String prefix = config.defaults().containerPrefix();
     SlotAllocator.Claim claim;
     try {
@@ -166,8 +176,12 @@ public final class DefaultSessionEngine implements SessionEngine {
                       template));
     } catch (RuntimeException e) {
       AgentState.delete(live);
+      placeholders.leave(id, containers, null);
       throw e;
     }
+    boolean fresh = claim.reused().isEmpty();
+    // A kept container mounts the placeholders again when it restarts: they stay while it exists.
+    String keptName = persistent ? claim.name() : null;
 
     Set<String> seeded = new HashSet<>();
     SessionInfo.Builder description =
@@ -181,7 +195,6 @@ public final class DefaultSessionEngine implements SessionEngine {
             .created(created)
             .resumedFrom(resumed.map(SessionInfo::id))
             .labels(spec.labels());
-    boolean fresh = claim.reused().isEmpty();
     guard.container(claim.name(), fresh);
     TestPauses.reach(TestPauses.AFTER_CREATE);
     ContainerSession session;
@@ -214,7 +227,8 @@ public final class DefaultSessionEngine implements SessionEngine {
               live,
               seeded,
               agentCommand(spec, config, resumed.isPresent()),
-              clock);
+              clock,
+              () -> placeholders.leave(id, containers, keptName));
       session = guard.handOver(() -> new ContainerSession(parts));
     } catch (RuntimeException e) {
       // The container was made or started for this session: undo that before reporting.
@@ -225,6 +239,7 @@ public final class DefaultSessionEngine implements SessionEngine {
         } else {
           containers.shutdown(claim.name(), ContainerSession.SHUTDOWN_TIMEOUT);
         }
+        placeholders.leave(id, containers, keptName);
       } catch (RuntimeException cleanup) {
         e.addSuppressed(cleanup);
       }

@@ -67,6 +67,24 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void protectedPathsAreReplacedByOneListAndAddedToByTheOther() throws IOException {
+    List<String> defaults = loader().load().security().allProtectedPaths();
+    assertTrue(
+        defaults.containsAll(List.of(".git/hooks/", ".git/config", ".claude/settings.json")));
+
+    write(userFile(), "[security]\nadditional_protected_paths = [\"Makefile\", \".envrc\"]\n");
+    List<String> added = loader().load().security().allProtectedPaths();
+    assertEquals(defaults.size() + 1, added.size());
+    assertTrue(added.contains("Makefile"));
+
+    write(userFile(), "[security]\nprotected_paths = [\".envrc\"]\n");
+    assertEquals(List.of(".envrc"), loader().load().security().allProtectedPaths());
+    assertTrue(
+        loader().load().describe().contains("security.protected_paths = [\".envrc\"]"),
+        loader().load().describe());
+  }
+
+  @Test
   void withoutFilesOrVariablesEveryKeyHasItsBuiltInDefault() {
     Config c = loader().load();
 

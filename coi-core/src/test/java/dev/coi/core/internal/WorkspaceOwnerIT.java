@@ -7,16 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.coi.api.ExecResult;
 import dev.coi.api.InvalidSpecException;
 import dev.coi.api.Session;
-import dev.coi.api.Sessions;
-import dev.coi.api.spi.SessionStore;
-import dev.coi.core.config.ConfigLoader;
-import dev.coi.tck.InMemorySessionStore;
 import dev.coi.tck.LiveBackendTestBase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,28 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
  * inside).
  */
 class WorkspaceOwnerIT extends LiveBackendTestBase {
-  /** Saving sessions is not what these tests are about. */
-  private static final SessionStore STORE = new InMemorySessionStore();
-
   @TempDir Path home;
 
   private Session start() {
-    DefaultSessionEngine engine =
-        new DefaultSessionEngine(
-            settings -> {
-              backend.configure(settings);
-              return backend;
-            },
-            settings -> STORE,
-            ConfigLoader.builder().home(home).build(),
-            Clock.systemUTC(),
-            IdDelegation.ofThisHost());
-    return engine.start(
-        Sessions.builder()
-            .workspace(workspace)
-            .image("coi-test-min")
-            .containerPrefix(TEST_PREFIX)
-            .build());
+    return LiveSessions.start(backend, home, workspace, "coi-test-min");
   }
 
   private void giveWorkspaceTo(int uid) throws IOException {

@@ -12,11 +12,13 @@ import dev.coi.incus.ExecRequest;
 import dev.coi.incus.Instance;
 import dev.coi.incus.InstanceCreate;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Translates coi's container values to Incus's and back. */
@@ -57,8 +59,12 @@ final class InstanceRequests {
       create.putConfig("security.syscalls.intercept.mknod", "true");
       create.putConfig("security.syscalls.intercept.setxattr", "true");
     }
+    if (!spec.setidAllowed()) {
+      create.putConfig(SetidFilter.KEY, SetidFilter.RULES);
+    }
     rawIdmap.ifPresent(map -> create.putConfig("raw.idmap", rawIdmap(map)));
     spec.limits().forEach((name, value) -> create.putConfig(limitKey(name, value), value));
+    Set<String> names = new HashSet<>();
     for (Mount mount : spec.mounts()) {
       Map<String, String> disk = new LinkedHashMap<>();
       disk.put("type", "disk");
@@ -70,7 +76,7 @@ final class InstanceRequests {
       if (mount.readOnly()) {
         disk.put("readonly", "true");
       }
-      create.putDevices(deviceName(mount.target()), disk);
+      create.putDevices(uniqueDeviceName(mount.target(), names), disk);
     }
     return create.build();
   }
@@ -136,6 +142,25 @@ final class InstanceRequests {
         + map.hostGid()
         + " "
         + map.containerGid();
+  }
+
+  /**
+   * The target's {@link #deviceName}, or, when that is taken by another target ({@code /a-b} and
+   * {@code /a/b}) or cut short, that name cut further and ended by a hash of the whole target.
+   */
+  static String uniqueDeviceName(String target, Set<String> taken) {
+    String name = deviceName(target);
+    String trimmed = target.replaceAll("^/+|/+$", "");
+    if (taken.contains(name) || trimmed.length() > 60) {
+      String hash = Integer.toHexString(target.hashCode() & 0x7fffffff);
+      String base = name.substring(0, Math.min(name.length(), 50)) + "-" + hash;
+      name = base;
+      for (int n = 2; taken.contains(name); n++) {
+        name = base + "-" + n;
+      }
+    }
+    taken.add(name);
+    return name;
   }
 
   /** A device name derived from the mount target: {@code /workspace} is {@code workspace}. */

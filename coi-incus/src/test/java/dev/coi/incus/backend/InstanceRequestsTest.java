@@ -84,6 +84,52 @@ class InstanceRequestsTest {
   }
 
   @Test
+  void targetsWhoseNamesWouldMeetGetDistinctDevices() {
+    String deep = "/workspace/.git/modules/" + "a".repeat(70) + "/hooks";
+    InstanceCreate create =
+        InstanceRequests.create(
+            base.addMounts(
+                    Mount.of(Path.of("/x"), "/workspace/a-b"),
+                    Mount.of(Path.of("/y"), "/workspace/a/b"),
+                    Mount.of(Path.of("/z"), deep),
+                    Mount.of(Path.of("/w"), deep.replace("/hooks", "/hookz")))
+                .build());
+    assertEquals(5, create.devices().size());
+    assertEquals("/workspace/a-b", create.devices().get("workspace-a-b").get("path"));
+    create.devices().keySet().forEach(name -> assertTrue(name.length() <= 64, name));
+  }
+
+  @Test
+  void everyContainerIsRefusedTheSetidBitsUnlessTheSpecAllowsThem() {
+    String rules =
+        "\n" + InstanceRequests.create(base.build()).config().get("security.syscalls.deny");
+    for (String call :
+        List.of(
+            "chmod",
+            "fchmod",
+            "fchmodat",
+            "fchmodat2",
+            "creat",
+            "open",
+            "openat",
+            "mkdir",
+            "mkdirat",
+            "mknod",
+            "mknodat")) {
+      assertTrue(rules.contains("\n" + call + " errno 1 ["), call);
+    }
+    assertTrue(rules.contains("\nchmod errno 1 [1,2048,SCMP_CMP_MASKED_EQ,2048]\n"), rules);
+    assertTrue(rules.contains("\nchmod errno 1 [1,1024,SCMP_CMP_MASKED_EQ,1024]\n"), rules);
+    assertTrue(rules.contains("\nopenat errno 1 [3,2048,SCMP_CMP_MASKED_EQ,2048]\n"), rules);
+    assertTrue(rules.contains("\nopenat2 errno 38\n"), rules);
+    assertTrue(rules.contains("\nio_uring_setup errno 38\n"), rules);
+    assertFalse(
+        InstanceRequests.create(base.setidAllowed(true).build())
+            .config()
+            .containsKey("security.syscalls.deny"));
+  }
+
+  @Test
   void execKeepsTheArgumentVectorUserDirectoryAndEnvironment() {
     ExecRequest exec =
         InstanceRequests.exec(
@@ -99,6 +145,18 @@ class InstanceRequestsTest {
     assertEquals(1000, exec.user());
     assertEquals("/workspace", exec.cwd());
     assertEquals(Map.of("HOME", "/home/claude"), exec.environment());
+  }
+
+  @Test
+  void anExecRequestNeverShowsEnvironmentValues() {
+    ExecRequest exec =
+        InstanceRequests.exec(
+            ExecSpec.builder()
+                .command(List.of("true"))
+                .putEnvironment("GH_TOKEN", "tok-SECRET")
+                .build());
+    assertEquals("tok-SECRET", exec.environment().get("GH_TOKEN"));
+    assertFalse(exec.toString().contains("SECRET"), exec.toString());
   }
 
   @Test
