@@ -66,6 +66,19 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    List<String> argv = CommandArgs.toArgv(command);
+    try (Session session = Sessions.start(spec());
+        RunningCommand running = session.exec(argv)) {
+      // coi run feeds the command no input, as the Go tool's run does.
+      running.stdin().close();
+      return OutputPump.relay(running, System.out, System.err, argv.get(0));
+    } catch (IOException e) {
+      throw new CoiException("lost the command's output: " + e.getMessage(), e);
+    }
+  }
+
+  /** The session the flags ask for; what they leave out, the configuration decides. */
+  SessionSpec spec() {
     SessionSpec.Builder builder =
         Sessions.builder()
             .workspace(workspace)
@@ -83,14 +96,6 @@ final class RunCommand implements Callable<Integer> {
     if (profile != null) {
       builder.profile(profile);
     }
-    List<String> argv = CommandArgs.toArgv(command);
-    try (Session session = builder.start();
-        RunningCommand running = session.exec(argv)) {
-      // coi run feeds the command no input, as the Go tool's run does.
-      running.stdin().close();
-      return OutputPump.relay(running, System.out, System.err, argv.get(0));
-    } catch (IOException e) {
-      throw new CoiException("lost the command's output: " + e.getMessage(), e);
-    }
+    return builder.build();
   }
 }

@@ -218,14 +218,14 @@ class CoiRunIT extends LiveBackendTestBase {
 
   @Test
   void aWorkspaceThatDoesNotExistIsAClearErrorAndCreatesNothing() throws Exception {
-    int before = backend.list().size();
     Result r = coi("run", "--workspace", "/nonexistent/project", "true");
 
     assertEquals(125, r.exitCode());
     assertOneLine(r.stderr());
     assertTrue(r.stderr().contains("/nonexistent/project"), r.stderr());
     assertTrue(r.stderr().contains("does not exist"), r.stderr());
-    assertEquals(before, backend.list().size());
+    // Other test runs share the daemon: only containers for that workspace would be this run's.
+    assertEquals(List.of(), containersOf(Path.of("/nonexistent/project")));
   }
 
   @Test
@@ -264,7 +264,6 @@ class CoiRunIT extends LiveBackendTestBase {
 
   @Test
   void aConfigurationMistakeIsOneLineWithItsPlaceAndCreatesNothing() throws Exception {
-    int before = backend.list().size();
     Path file =
         Files.writeString(
             workspace.resolve(".claude-on-incus.toml"), "[defaults]\npersistnt = true\n");
@@ -279,7 +278,7 @@ class CoiRunIT extends LiveBackendTestBase {
                 file.toRealPath()
                     + ":2:1: unknown key 'defaults.persistnt': did you mean 'persistent'?"),
         r.stderr());
-    assertEquals(before, backend.list().size());
+    assertEquals(List.of(), containersOf(workspace.toRealPath()));
 
     Files.writeString(file, "");
     Result unknown = coi("run", "--profile", "nope", "true");
@@ -342,6 +341,24 @@ class CoiRunIT extends LiveBackendTestBase {
       awaitLine(coi, "ready");
       coi.destroy();
       assertTrue(coi.waitFor(2, TimeUnit.MINUTES), "coi did not end on SIGTERM");
+      assertEquals(ExitCodes.TERMINATED, coi.exitValue(), "128 + SIGTERM, as README says");
+      assertEquals(token + "\n", Files.readString(savedNote(token)));
+    } finally {
+      coi.destroyForcibly();
+    }
+  }
+
+  @Test
+  void ctrlCToCoiSavesTheAgentsStateAndExits130() throws Exception {
+    String token = "sigint-" + System.nanoTime();
+    Process coi =
+        coiProcess("run", "echo " + token + " > $HOME/.claude/note; echo ready; sleep 600").start();
+    try {
+      awaitLine(coi, "ready");
+      Process kill = new ProcessBuilder("kill", "-INT", Long.toString(coi.pid())).start();
+      assertTrue(kill.waitFor(1, TimeUnit.MINUTES) && kill.exitValue() == 0, "kill -INT");
+      assertTrue(coi.waitFor(2, TimeUnit.MINUTES), "coi did not end on SIGINT");
+      assertEquals(ExitCodes.INTERRUPTED, coi.exitValue(), "128 + SIGINT, as README says");
       assertEquals(token + "\n", Files.readString(savedNote(token)));
     } finally {
       coi.destroyForcibly();
