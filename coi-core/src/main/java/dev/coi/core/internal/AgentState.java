@@ -144,13 +144,7 @@ final class AgentState {
   Set<String> seed(Path dir, Path hostHome) {
     Path hostClaude = hostHome.resolve(".claude");
     try {
-      Path credentials = hostClaude.resolve(CREDENTIALS);
-      if (Files.isRegularFile(credentials)) {
-        Path copy = dir.resolve(CREDENTIALS);
-        Files.copy(credentials, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-------"));
-        chown(copy);
-      }
+      copyCredentials(hostClaude.resolve(CREDENTIALS), dir);
       Path settings = dir.resolve(SETTINGS);
       Files.write(settings, merged(hostClaude.resolve(SETTINGS), SANDBOX_SETTINGS));
       chown(settings);
@@ -159,6 +153,33 @@ final class AgentState {
       throw new CoiException(
           "cannot copy the agent's configuration from " + hostClaude + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Replaces the credentials in a kept session's state directory with the host's current ones (a
+   * token rotated on the host since); nothing else of it changes. Returns the names written.
+   */
+  Set<String> refreshCredentials(Path dir, Path hostHome) {
+    Path credentials = hostHome.resolve(".claude").resolve(CREDENTIALS);
+    try {
+      return copyCredentials(credentials, dir) ? Set.of(CREDENTIALS) : Set.of();
+    } catch (IOException e) {
+      throw new CoiException(
+          "cannot refresh the agent's credentials from " + credentials + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Copies the host's credentials file, if there is one, into a state directory, private. */
+  private boolean copyCredentials(Path credentials, Path dir) throws IOException {
+    if (!Files.isRegularFile(credentials)) {
+      return false;
+    }
+    Path copy = dir.resolve(CREDENTIALS);
+    // Replacing deletes what is there first: a link the agent left is never written through.
+    Files.copy(credentials, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-------"));
+    chown(copy);
+    return true;
   }
 
   /** Removes the agent's credentials from a state directory. */
