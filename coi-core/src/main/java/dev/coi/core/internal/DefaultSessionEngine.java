@@ -169,6 +169,7 @@ public final class DefaultSessionEngine implements SessionEngine {
     boolean fresh = claim.reused().isEmpty();
     ContainerSession session;
     try {
+      ContainerReadiness.await(containers, claim.name(), ContainerReadiness.TIMEOUT);
       if (!fresh) {
         // A kept container goes on as the session it was, with its own state directory, now
         // owned by this program.

@@ -141,4 +141,29 @@ class SessionTeardownTest {
 
     assertFalse(Files.exists(live.getParent()), live.getParent().toString());
   }
+
+  @Test
+  void aContainerWhoseInitStoppedAsItStartedIsNamedAndRemoved() {
+    FakeContainerBackend dying =
+        new FakeContainerBackend("coi-sandbox") {
+          @Override
+          public synchronized void create(dev.coi.api.spi.ContainerSpec spec) {
+            super.create(
+                dev.coi.api.spi.ContainerSpec.builder().from(spec).ephemeral(false).build());
+            stop(spec.name()); // init died right after the start
+          }
+        };
+    DefaultSessionEngine onDying =
+        new DefaultSessionEngine(
+            settings -> dying,
+            settings -> store,
+            ConfigLoader.builder().environment(Map.of()).home(home).build(),
+            Clock.systemUTC());
+
+    BackendException e = assertThrows(BackendException.class, () -> onDying.start(spec().build()));
+
+    assertTrue(e.getMessage().contains("stopped as it started"), e.getMessage());
+    assertTrue(e.getMessage().contains("incus info --show-log claude-"), e.getMessage());
+    assertEquals(List.of(), dying.list(), "nothing is left behind");
+  }
 }
