@@ -334,32 +334,29 @@ class CoiRunIT extends LiveBackendTestBase {
 
   @Test
   void sigtermToCoiSavesTheAgentsStateAndRemovesTheContainer() throws Exception {
-    String token = "sigterm-" + System.nanoTime();
-    Process coi =
-        coiProcess("run", "echo " + token + " > $HOME/.claude/note; echo ready; sleep 600").start();
-    try {
-      awaitLine(coi, "ready");
-      coi.destroy();
-      assertTrue(coi.waitFor(2, TimeUnit.MINUTES), "coi did not end on SIGTERM");
-      assertEquals(ExitCodes.TERMINATED, coi.exitValue(), "128 + SIGTERM, as README says");
-      assertEquals(token + "\n", Files.readString(savedNote(token)));
-    } finally {
-      coi.destroyForcibly();
-    }
+    // 128 + SIGTERM, as README says.
+    assertSignalEndsTheSession("TERM", ExitCodes.TERMINATED);
   }
 
   @Test
   void ctrlCToCoiSavesTheAgentsStateAndExits130() throws Exception {
-    String token = "sigint-" + System.nanoTime();
+    // 128 + SIGINT, as README says.
+    assertSignalEndsTheSession("INT", ExitCodes.INTERRUPTED);
+  }
+
+  /** Sends the signal once the command runs: coi exits with the code, the state saved. */
+  private void assertSignalEndsTheSession(String signal, int exitCode) throws Exception {
+    String token = "sig" + signal + "-" + System.nanoTime();
     Process coi =
         coiProcess("run", "echo " + token + " > $HOME/.claude/note; echo ready; sleep 600").start();
     try {
       awaitLine(coi, "ready");
-      Process kill = new ProcessBuilder("kill", "-INT", Long.toString(coi.pid())).start();
-      assertTrue(kill.waitFor(1, TimeUnit.MINUTES) && kill.exitValue() == 0, "kill -INT");
-      assertTrue(coi.waitFor(2, TimeUnit.MINUTES), "coi did not end on SIGINT");
-      assertEquals(ExitCodes.INTERRUPTED, coi.exitValue(), "128 + SIGINT, as README says");
+      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(coi.pid())).start();
+      assertTrue(kill.waitFor(1, TimeUnit.MINUTES) && kill.exitValue() == 0, "kill -" + signal);
+      assertTrue(coi.waitFor(2, TimeUnit.MINUTES), "coi did not end on SIG" + signal);
+      assertEquals(exitCode, coi.exitValue());
       assertEquals(token + "\n", Files.readString(savedNote(token)));
+      assertEquals(List.of(), containersOf(workspace.toRealPath()), "the container is removed");
     } finally {
       coi.destroyForcibly();
     }

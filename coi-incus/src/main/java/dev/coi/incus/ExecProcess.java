@@ -5,14 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coi.api.BackendException;
 import dev.coi.api.CoiException;
 import dev.coi.incus.internal.transport.WebSocket;
-import dev.coi.incus.internal.transport.WebSocketRefusedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -76,10 +73,10 @@ public final class ExecProcess implements AutoCloseable {
   private final String what;
   private final boolean interactive;
   private final Supplier<JsonNode> relaunch;
-  private volatile Attempt attempt;
+  private volatile ExecAttempt attempt;
 
   /** Every attempt's sockets, to find the attempt an ended output socket belongs to. */
-  private final Map<WebSocket, Attempt> attemptOf = new ConcurrentHashMap<>();
+  private final Map<WebSocket, ExecAttempt> attemptOf = new ConcurrentHashMap<>();
 
   private final ExecProcessInput stdin;
   private final ExecProcessOutput stdout;
@@ -91,23 +88,8 @@ public final class ExecProcess implements AutoCloseable {
   /** Set once the command is known to run, or we killed it: then it is never started again. */
   private final AtomicBoolean started = new AtomicBoolean();
 
-  /** One try at running the command: its operation and sockets, and what replaced it. */
-  private record Attempt(
-      int number,
-      String operationId,
-      Map<String, WebSocket> sockets,
-      CompletableFuture<Optional<Attempt>> next) {
-    WebSocket control() {
-      return sockets.get("control");
-    }
-
-    WebSocket input() {
-      return sockets.get("0");
-    }
-  }
-
   private ExecProcess(
-      Rest rest, Attempt first, String what, boolean interactive, Supplier<JsonNode> relaunch) {
+      Rest rest, ExecAttempt first, String what, boolean interactive, Supplier<JsonNode> relaunch) {
     this.rest = rest;
     this.what = what;
     this.interactive = interactive;
@@ -156,55 +138,13 @@ public final class ExecProcess implements AutoCloseable {
       String what,
       boolean interactive,
       Supplier<JsonNode> relaunch) {
-    Attempt first =
-        new Attempt(
-            1,
-            operation.path("id").asText(),
-            sockets(rest, operation, what, interactive),
-            new CompletableFuture<>());
+    ExecAttempt first = ExecAttempt.connect(rest, 1, operation, what, interactive);
     ExecProcess process = new ExecProcess(rest, first, what, interactive, relaunch);
     process.controlThread =
         new Thread(process::watchControl, "coi-exec-" + SEQUENCE.incrementAndGet() + "-control");
     process.controlThread.setDaemon(true);
     process.controlThread.start();
     return process;
-  }
-
-  private static Map<String, WebSocket> sockets(
-      Rest rest, JsonNode operation, String what, boolean interactive) {
-    String id = operation.path("id").asText();
-    JsonNode fds = operation.path("metadata").path("fds");
-    List<String> names = interactive ? List.of("control", "0") : List.of("control", "0", "1", "2");
-    Map<String, WebSocket> sockets = new LinkedHashMap<>();
-    try {
-      for (String fd : names) {
-        String secret = fds.path(fd).asText("");
-        if (secret.isEmpty()) {
-          throw new BackendException(
-              500,
-              "Incus gave no websocket for fd " + fd + " of " + what + " (operation " + id + ")");
-        }
-        sockets.put(fd, open(rest, id, fd, secret));
-      }
-    } catch (RuntimeException e) {
-      // The command has not started: it waits for every socket, and the daemon drops it soon.
-      sockets.values().forEach(WebSocket::close);
-      throw e;
-    }
-    return sockets;
-  }
-
-  private static WebSocket open(Rest rest, String operationId, String fd, String secret) {
-    String path = Operations.path(operationId) + "/websocket?secret=" + Rest.encode(secret);
-    String request = "websocket for fd " + fd + " of operation " + operationId;
-    try {
-      return rest.transport().openWebSocket(path);
-    } catch (WebSocketRefusedException e) {
-      Rest.metadata(e.response(), request); // throws the daemon's error, mapped
-      throw new BackendException(e.response().status(), "Incus refused the " + request, e);
-    } catch (IOException e) {
-      throw IncusErrors.fromTransport(e, rest.transport(), request);
-    }
   }
 
   /** The operation's id, as the daemon knows it ({@code /1.0/operations/<id>}). */
@@ -348,16 +288,11 @@ public final class ExecProcess implements AutoCloseable {
    * attempt of {@code ended} went; null when there is none.
    */
   private WebSocket successorOf(WebSocket ended) {
-    Attempt of = attemptOf.get(ended);
+    ExecAttempt of = attemptOf.get(ended);
     if (of == null || started.get() && attempt == of) {
       return null;
     }
-    String fd =
-        of.sockets().entrySet().stream()
-            .filter(e -> e.getValue() == ended)
-            .map(Map.Entry::getKey)
-            .findFirst()
-            .orElse("");
+    String fd = of.fdOf(ended);
     try {
       return of.next().get().map(next -> next.sockets().get(fd)).orElse(null);
     } catch (InterruptedException e) {
@@ -375,7 +310,7 @@ public final class ExecProcess implements AutoCloseable {
    */
   private void watchControl() {
     while (true) {
-      Attempt current = attempt;
+      ExecAttempt current = attempt;
       WebSocket control = current.control();
       try {
         while (control.receive() != null) {
@@ -401,7 +336,7 @@ public final class ExecProcess implements AutoCloseable {
         exit.completeExceptionally(e);
         return;
       }
-      Optional<Attempt> next = Optional.empty();
+      Optional<ExecAttempt> next = Optional.empty();
       if (Exec.isUnstarted(op) && retryable(current)) {
         next = relaunch(current);
       }
@@ -417,7 +352,7 @@ public final class ExecProcess implements AutoCloseable {
     }
   }
 
-  private boolean retryable(Attempt current) {
+  private boolean retryable(ExecAttempt current) {
     return !started.get()
         && !closed.get()
         && stdin.replayable()
@@ -426,7 +361,7 @@ public final class ExecProcess implements AutoCloseable {
   }
 
   /** Starts the command again after a pause; empty (the first failure stands) when that fails. */
-  private Optional<Attempt> relaunch(Attempt failed) {
+  private Optional<ExecAttempt> relaunch(ExecAttempt failed) {
     LOG.log(
         Level.DEBUG,
         "the daemon did not start {0} (operation {1}): starting it again",
@@ -435,12 +370,8 @@ public final class ExecProcess implements AutoCloseable {
     try {
       Thread.sleep(Exec.pauseBefore(failed.number()));
       JsonNode operation = relaunch.get();
-      Attempt next =
-          new Attempt(
-              failed.number() + 1,
-              operation.path("id").asText(),
-              sockets(rest, operation, what, interactive),
-              new CompletableFuture<>());
+      ExecAttempt next =
+          ExecAttempt.connect(rest, failed.number() + 1, operation, what, interactive);
       next.sockets().values().forEach(s -> attemptOf.put(s, next));
       failed.sockets().values().forEach(WebSocket::close);
       attempt = next;
