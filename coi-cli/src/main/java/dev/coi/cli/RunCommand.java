@@ -71,9 +71,27 @@ final class RunCommand implements Callable<Integer> {
         RunningCommand running = session.exec(argv)) {
       // coi run feeds the command no input, as the Go tool's run does.
       running.stdin().close();
-      return OutputPump.relay(running, System.out, System.err, argv.get(0));
+      int exitCode = OutputPump.relay(running, System.out, System.err, argv.get(0));
+      markArchiveRecordingComplete();
+      return exitCode;
     } catch (IOException e) {
       throw new CoiException("lost the command's output: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Tells the launcher that the class-data archive this JVM records as it exits (if it does) comes
+   * from a run that went all the way through a command, so it holds the classes every run needs.
+   */
+  static void markArchiveRecordingComplete() {
+    String recording = System.getProperty("coi.archive.recording");
+    if (recording == null) {
+      return;
+    }
+    try {
+      java.nio.file.Files.write(java.nio.file.Path.of(recording + ".complete"), new byte[0]);
+    } catch (IOException | RuntimeException e) {
+      // Then the launcher records again next time.
     }
   }
 
