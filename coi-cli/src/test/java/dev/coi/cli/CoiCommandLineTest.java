@@ -1,6 +1,7 @@
 package dev.coi.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coi.api.SessionSpec;
@@ -181,14 +182,28 @@ class CoiCommandLineTest {
 
   @Test
   void aLoggedWarningWithAnExceptionIsOneLine() {
-    java.util.logging.LogRecord record =
-        new java.util.logging.LogRecord(java.util.logging.Level.WARNING, "cannot drop {0}");
-    record.setParameters(new Object[] {"a reservation"});
-    record.setThrown(new IllegalStateException("disk full"));
+    System.Logger logger =
+        new CliLoggerFinder().getLogger("dev.coi.core", Object.class.getModule());
+    assertTrue(logger.isLoggable(System.Logger.Level.WARNING));
+    assertFalse(logger.isLoggable(System.Logger.Level.DEBUG), "debug messages only with --debug");
 
-    String line = new Diagnostics.OneLine().format(record);
+    String line =
+        CliLoggerFinder.OneLine.format(
+            System.Logger.Level.WARNING,
+            "cannot drop a reservation",
+            new IllegalStateException("disk full"));
 
     assertEquals(
         "coi: warning: cannot drop a reservation: disk full" + System.lineSeparator(), line);
+  }
+
+  @Test
+  void theCliIsTheLoggerFinderOfItsJvm() throws Exception {
+    try (var in =
+        Coi.class.getResourceAsStream("/META-INF/services/java.lang.System$LoggerFinder")) {
+      assertEquals(
+          CliLoggerFinder.class.getName(),
+          new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip());
+    }
   }
 }
