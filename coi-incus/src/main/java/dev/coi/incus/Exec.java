@@ -23,8 +23,11 @@ import java.util.function.Supplier;
  * }</pre>
  */
 public final class Exec {
-  /** How often an exec whose command never started is tried in all. */
-  static final int ATTEMPTS = 6;
+  /**
+   * How often an exec whose command never started is tried in all: on a loaded machine a
+   * container's init can take seconds to settle, and each try is safe.
+   */
+  static final int ATTEMPTS = 12;
 
   private final Rest rest;
 
@@ -123,9 +126,12 @@ public final class Exec {
         && op.path("err").asText().contains("Failed to retrieve PID of executing child process");
   }
 
-  /** The pause before attempt {@code failed + 1}: 50, 100, 200, 400, 800 ms, 1.55 s in all. */
+  /**
+   * The pause before attempt {@code failed + 1}: 50, 100, 200, 400, 800 ms, then a second each,
+   * about 7.5 s in all.
+   */
   static long pauseBefore(int failed) {
-    return 50L << (failed - 1);
+    return Math.min(1000L, 50L << Math.min(failed - 1, 5));
   }
 
   private static void pause(long millis) {
