@@ -20,6 +20,8 @@
 #   COI_FORCE_REBUILD=1        rebuild all images even when up to date
 #   COI_SETUP_MIN_FREE_GIB=N   free space required under /var/lib (default 6)
 #   COI_POOL_SIZE=SIZE         size of a new btrfs pool's loop file (default 30GiB)
+#   COI_SETUP_LOCK=PATH        the lock two set-ups take turns on (default /run/coi-setup.lock)
+#   COI_SETUP_STOP_AFTER_LOCK=1  take the lock, then stop: for tests of the lock alone
 set -euo pipefail
 
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -59,11 +61,24 @@ check_space() {
 }
 check_space
 
-# One set-up at a time (two would build the same image into the same alias).
-exec 9>/run/lock/coi-setup.lock 2>/dev/null || exec 9>/tmp/coi-setup.lock
+# One set-up at a time (two would build the same image into the same alias): the second waits.
+# The lock lives where only root can create files (/run, else /var/lib): in a world-writable
+# directory (/tmp, /run/lock) another user could plant a link there to a file root would then
+# truncate. A link found anyway is refused, never followed.
+lock=${COI_SETUP_LOCK:-}
+if [[ -z $lock ]]; then
+    if [[ -d /run && -w /run ]]; then lock=/run/coi-setup.lock; else lock=/var/lib/coi-setup.lock; fi
+fi
+[[ ! -L $lock ]] || coi_die "the set-up lock $lock is a symbolic link: remove it (rm $lock) and run again"
+{ exec 9>>"$lock"; } || coi_die "cannot open the set-up lock $lock"
 if ! flock -n 9; then
     coi_log "another coi setup is running, waiting for it"
     flock 9
+fi
+# For tests of the lock alone (tests never run a real install): stop here, holding it.
+if [[ -n ${COI_SETUP_STOP_AFTER_LOCK:-} ]]; then
+    echo "coi setup: holding the set-up lock $lock; stopping (COI_SETUP_STOP_AFTER_LOCK)" >&2
+    exit 0
 fi
 
 # ---- packages ----------------------------------------------------------------

@@ -18,10 +18,22 @@ import picocli.CommandLine.Command;
     footer = {
       "",
       "Exit codes: 0 success; 2 usage error; 125 coi could not do it (the message says why);",
-      "`coi run` otherwise exits with its command's own code."
+      ExitCodes.INTERRUPTED
+          + " ended by Ctrl+C (SIGINT); "
+          + ExitCodes.TERMINATED
+          + " ended by SIGTERM; `coi run` otherwise exits with its command's own code."
     })
 final class Coi implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** On every command: {@code coi --debug run …} and {@code coi run --debug …} both work. */
+  @CommandLine.Option(
+      names = "--debug",
+      scope = CommandLine.ScopeType.INHERIT,
+      description = "Print stack traces and the libraries' debug messages (as COI_DEBUG=1 does).")
+  void debug(boolean on) {
+    Diagnostics.debug(on);
+  }
 
   @Override
   public void run() {
@@ -48,16 +60,15 @@ final class Coi implements Runnable {
     return ExitCodes.USAGE;
   }
 
-  /** One line for the user; the stack trace only when COI_DEBUG is set. */
-  private static int handleError(
-      Exception e, CommandLine cli, CommandLine.ParseResult parseResult) {
+  /** One line for the user; the stack trace only with --debug or COI_DEBUG set. */
+  static int handleError(Exception e, CommandLine cli, CommandLine.ParseResult parseResult) {
     PrintWriter err = cli.getErr();
     if (e instanceof CoiException) {
       err.println("coi: " + e.getMessage());
     } else {
-      err.println("coi: internal error: " + e + " (set COI_DEBUG=1 for details)");
+      err.println("coi: internal error: " + e + " (run with --debug for details)");
     }
-    if (System.getenv("COI_DEBUG") != null) {
+    if (Diagnostics.debug()) {
       e.printStackTrace(err);
     }
     err.flush();

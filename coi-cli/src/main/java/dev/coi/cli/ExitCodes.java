@@ -16,8 +16,14 @@ final class ExitCodes {
    */
   static final int COI_ERROR = 125;
 
-  /** Interrupted by Ctrl+C (128 + SIGINT). */
+  /**
+   * Ended by Ctrl+C (128 + SIGINT), after the session was ended as on any other exit (a shutdown
+   * hook does it): the JVM's own exit status for the signal, shown in {@code coi --help}.
+   */
   static final int INTERRUPTED = 130;
+
+  /** Ended by SIGTERM (128 + SIGTERM), the session ended first; see {@link #INTERRUPTED}. */
+  static final int TERMINATED = 143;
 
   private ExitCodes() {}
 }

@@ -5,6 +5,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    Diagnostics.install();
     System.exit(Coi.commandLine().execute(args));
   }
 }

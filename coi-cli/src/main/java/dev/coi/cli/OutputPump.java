@@ -4,13 +4,15 @@ import dev.coi.api.RunningCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Passes a running command's output on as it comes, byte for byte: stdout on the caller's thread,
- * stderr on a second one, since a command blocks once either stream is left unread.
+ * stderr on a second one, since a command blocks once either stream is left unread. A failure of
+ * either stream is reported by {@link #relay} on the caller's thread, never by the relay thread
+ * itself (whose uncaught exception would print a stack trace).
  */
 final class OutputPump {
   private OutputPump() {}
@@ -19,13 +21,14 @@ final class OutputPump {
   static int relay(RunningCommand command, OutputStream out, OutputStream err, String program)
       throws IOException {
     AtomicLong errBytes = new AtomicLong();
+    AtomicReference<IOException> errFailure = new AtomicReference<>();
     Thread stderr =
         new Thread(
             () -> {
               try {
                 errBytes.set(copy(command.stderr(), err));
               } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                errFailure.set(e);
               }
             },
             "coi-cli-stderr");
@@ -37,6 +40,9 @@ final class OutputPump {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while relaying stderr", e);
+    }
+    if (errFailure.get() != null) {
+      throw errFailure.get();
     }
     int exitCode = command.waitFor();
     if (exitCode == 127 && errBytes.get() == 0) {

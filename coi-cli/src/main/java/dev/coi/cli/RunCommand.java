@@ -66,6 +66,37 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    List<String> argv = CommandArgs.toArgv(command);
+    try (Session session = Sessions.start(spec());
+        RunningCommand running = session.exec(argv)) {
+      // coi run feeds the command no input, as the Go tool's run does.
+      running.stdin().close();
+      int exitCode = OutputPump.relay(running, System.out, System.err, argv.get(0));
+      markArchiveRecordingComplete();
+      return exitCode;
+    } catch (IOException e) {
+      throw new CoiException("lost the command's output: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Tells the launcher that the class-data archive this JVM records as it exits (if it does) comes
+   * from a run that went all the way through a command, so it holds the classes every run needs.
+   */
+  static void markArchiveRecordingComplete() {
+    String recording = System.getProperty("coi.archive.recording");
+    if (recording == null) {
+      return;
+    }
+    try {
+      java.nio.file.Files.write(java.nio.file.Path.of(recording + ".complete"), new byte[0]);
+    } catch (IOException | RuntimeException e) {
+      // Then the launcher records again next time.
+    }
+  }
+
+  /** The session the flags ask for; what they leave out, the configuration decides. */
+  SessionSpec spec() {
     SessionSpec.Builder builder =
         Sessions.builder()
             .workspace(workspace)
@@ -83,14 +114,6 @@ final class RunCommand implements Callable<Integer> {
     if (profile != null) {
       builder.profile(profile);
     }
-    List<String> argv = CommandArgs.toArgv(command);
-    try (Session session = builder.start();
-        RunningCommand running = session.exec(argv)) {
-      // coi run feeds the command no input, as the Go tool's run does.
-      running.stdin().close();
-      return OutputPump.relay(running, System.out, System.err, argv.get(0));
-    } catch (IOException e) {
-      throw new CoiException("lost the command's output: " + e.getMessage(), e);
-    }
+    return builder.build();
   }
 }

@@ -1,10 +1,13 @@
 package dev.coi.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coi.api.SessionSpec;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -76,5 +79,131 @@ class CoiCommandLineTest {
     CommandLine.ParseResult parsed = Coi.commandLine().parseArgs("run", "--profile", "ci", "true");
     RunCommand run = parsed.subcommand().commandSpec().commandLine().getCommand();
     assertEquals("ci", run.profile);
+  }
+
+  private RunCommand parseRun(String... args) {
+    CommandLine.ParseResult parsed = Coi.commandLine().parseArgs(args);
+    return parsed.subcommand().commandSpec().commandLine().getCommand();
+  }
+
+  @Test
+  void persistentAsksForAKeptContainerAndItsAbsenceLeavesItToTheConfiguration() {
+    assertEquals(
+        java.util.Optional.of(true), parseRun("run", "--persistent", "true").spec().persistent());
+    assertEquals(java.util.Optional.empty(), parseRun("run", "true").spec().persistent());
+  }
+
+  @Test
+  void imageNamesTheImageAndItsAbsenceLeavesItToTheConfiguration() {
+    assertEquals(
+        java.util.Optional.of("coi-test-min"),
+        parseRun("run", "--image", "coi-test-min", "true").spec().image());
+    assertEquals(java.util.Optional.empty(), parseRun("run", "true").spec().image());
+  }
+
+  @Test
+  void runsFlagsGoIntoTheSessionAndTheProgramExitsRightAfter() {
+    SessionSpec spec = parseRun("run", "-w", "/tmp", "--slot", "3", "-e", "A=b", "true").spec();
+    assertEquals(java.nio.file.Path.of("/tmp"), spec.workspace());
+    assertEquals(3, spec.slot());
+    assertEquals(java.util.Map.of("A", "b"), spec.environment());
+    assertEquals(false, spec.awaitCleanup(), "Incus deletes the container after coi exits");
+  }
+
+  @Test
+  void aWorkspaceThatDoesNotExistIsCoisErrorOnOneLine() {
+    assertEquals(ExitCodes.COI_ERROR, coi("run", "-w", "/nonexistent/coi-test", "true"));
+    assertEquals(1, err.toString().lines().count(), err.toString());
+    assertTrue(err.toString().startsWith("coi: "), err.toString());
+    assertTrue(err.toString().contains("/nonexistent/coi-test"), err.toString());
+  }
+
+  @Test
+  void anUnexpectedErrorIsOneLineWithoutDebugAndATraceWithIt() {
+    CommandLine cli = Coi.commandLine();
+    cli.setErr(new PrintWriter(err, true));
+    RuntimeException bug = new IllegalStateException("a bug");
+
+    assertEquals(ExitCodes.COI_ERROR, Coi.handleError(bug, cli, null));
+    assertEquals(
+        List.of(
+            "coi: internal error: java.lang.IllegalStateException: a bug"
+                + " (run with --debug for details)"),
+        err.toString().lines().toList());
+
+    err.getBuffer().setLength(0);
+    Diagnostics.debug(true);
+    try {
+      assertEquals(ExitCodes.COI_ERROR, Coi.handleError(bug, cli, null));
+    } finally {
+      Diagnostics.debug(false);
+    }
+    assertTrue(err.toString().contains("\tat "), err.toString());
+  }
+
+  @Test
+  void coisOwnErrorIsItsMessageAlone() {
+    CommandLine cli = Coi.commandLine();
+    cli.setErr(new PrintWriter(err, true));
+    Coi.handleError(new dev.coi.api.CoiException("no such thing: do this"), cli, null);
+    assertEquals("coi: no such thing: do this\n", err.toString());
+  }
+
+  @Test
+  void debugIsAcceptedBeforeAndAfterTheCommand() {
+    parseRun("--debug", "run", "true");
+    parseRun("run", "--debug", "true");
+    RunCommand run = parseRun("run", "echo", "--debug");
+    assertEquals(List.of("echo", "--debug"), run.command, "after the command it is the command's");
+    Diagnostics.debug(false);
+  }
+
+  @Test
+  void helpDocumentsTheExitCodesOfSignals() {
+    assertEquals(0, coi("--help"));
+    assertTrue(out.toString().contains(ExitCodes.INTERRUPTED + " ended by Ctrl+C"), out.toString());
+    assertTrue(out.toString().contains(ExitCodes.TERMINATED + " ended by SIGTERM"), out.toString());
+  }
+
+  @Test
+  void anExceptionNoThreadCaughtIsOneLineNamingTheThread() {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    Diagnostics.uncaught(
+        new Thread(() -> {}, "coi-cli-stderr"),
+        new java.io.UncheckedIOException(new java.io.IOException("Connection reset")),
+        new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+
+    List<String> lines = bytes.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+    assertEquals(1, lines.size(), lines.toString());
+    assertTrue(
+        lines.get(0).startsWith("coi: internal error in thread coi-cli-stderr: "), lines.get(0));
+    assertTrue(lines.get(0).contains("Connection reset"), lines.get(0));
+  }
+
+  @Test
+  void aLoggedWarningWithAnExceptionIsOneLine() {
+    System.Logger logger =
+        new CliLoggerFinder().getLogger("dev.coi.core", Object.class.getModule());
+    assertTrue(logger.isLoggable(System.Logger.Level.WARNING));
+    assertFalse(logger.isLoggable(System.Logger.Level.DEBUG), "debug messages only with --debug");
+
+    String line =
+        CliLoggerFinder.OneLine.format(
+            System.Logger.Level.WARNING,
+            "cannot drop a reservation",
+            new IllegalStateException("disk full"));
+
+    assertEquals(
+        "coi: warning: cannot drop a reservation: disk full" + System.lineSeparator(), line);
+  }
+
+  @Test
+  void theCliIsTheLoggerFinderOfItsJvm() throws Exception {
+    try (var in =
+        Coi.class.getResourceAsStream("/META-INF/services/java.lang.System$LoggerFinder")) {
+      assertEquals(
+          CliLoggerFinder.class.getName(),
+          new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip());
+    }
   }
 }

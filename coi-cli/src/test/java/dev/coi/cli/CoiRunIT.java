@@ -219,14 +219,14 @@ class CoiRunIT extends LiveBackendTestBase {
 
   @Test
   void aWorkspaceThatDoesNotExistIsAClearErrorAndCreatesNothing() throws Exception {
-    int before = backend.list().size();
     Result r = coi("run", "--workspace", "/nonexistent/project", "true");
 
     assertEquals(125, r.exitCode());
     assertOneLine(r.stderr());
     assertTrue(r.stderr().contains("/nonexistent/project"), r.stderr());
     assertTrue(r.stderr().contains("does not exist"), r.stderr());
-    assertEquals(before, backend.list().size());
+    // Other test runs share the daemon: only containers for that workspace would be this run's.
+    assertEquals(List.of(), containersOf(Path.of("/nonexistent/project")));
   }
 
   @Test
@@ -265,7 +265,6 @@ class CoiRunIT extends LiveBackendTestBase {
 
   @Test
   void aConfigurationMistakeIsOneLineWithItsPlaceAndCreatesNothing() throws Exception {
-    int before = backend.list().size();
     Path file =
         Files.writeString(
             workspace.resolve(".claude-on-incus.toml"), "[defaults]\npersistnt = true\n");
@@ -280,7 +279,7 @@ class CoiRunIT extends LiveBackendTestBase {
                 file.toRealPath()
                     + ":2:1: unknown key 'defaults.persistnt': did you mean 'persistent'?"),
         r.stderr());
-    assertEquals(before, backend.list().size());
+    assertEquals(List.of(), containersOf(workspace.toRealPath()));
 
     Files.writeString(file, "");
     Result unknown = coi("run", "--profile", "nope", "true");
@@ -371,14 +370,29 @@ class CoiRunIT extends LiveBackendTestBase {
 
   @Test
   void sigtermToCoiSavesTheAgentsStateAndRemovesTheContainer() throws Exception {
-    String token = "sigterm-" + System.nanoTime();
+    // 128 + SIGTERM, as README says.
+    assertSignalEndsTheSession("TERM", ExitCodes.TERMINATED);
+  }
+
+  @Test
+  void ctrlCToCoiSavesTheAgentsStateAndExits130() throws Exception {
+    // 128 + SIGINT, as README says.
+    assertSignalEndsTheSession("INT", ExitCodes.INTERRUPTED);
+  }
+
+  /** Sends the signal once the command runs: coi exits with the code, the state saved. */
+  private void assertSignalEndsTheSession(String signal, int exitCode) throws Exception {
+    String token = "sig" + signal + "-" + System.nanoTime();
     Process coi =
         coiProcess("run", "echo " + token + " > $HOME/.claude/note; echo ready; sleep 600").start();
     try {
       awaitLine(coi, "ready");
-      coi.destroy();
-      assertTrue(coi.waitFor(2, TimeUnit.MINUTES), "coi did not end on SIGTERM");
+      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(coi.pid())).start();
+      assertTrue(kill.waitFor(1, TimeUnit.MINUTES) && kill.exitValue() == 0, "kill -" + signal);
+      assertTrue(coi.waitFor(2, TimeUnit.MINUTES), "coi did not end on SIG" + signal);
+      assertEquals(exitCode, coi.exitValue());
       assertEquals(token + "\n", Files.readString(savedNote(token)));
+      assertEquals(List.of(), containersOf(workspace.toRealPath()), "the container is removed");
     } finally {
       coi.destroyForcibly();
     }

@@ -6,7 +6,7 @@ import dev.coi.api.BackendException;
 import dev.coi.api.CoiException;
 import dev.coi.api.NotFoundException;
 import dev.coi.incus.transport.HttpRequest;
-import dev.coi.incus.transport.HttpResponse;
+import java.util.function.Supplier;
 
 /**
  * Commands in instances. {@link #run} captures the output through the daemon's recorded logs (one
@@ -23,7 +23,11 @@ import dev.coi.incus.transport.HttpResponse;
  * }</pre>
  */
 public final class Exec {
-  private static final int ATTEMPTS = 4;
+  /**
+   * How often an exec whose command never started is tried in all: on a loaded machine a
+   * container's init can take seconds to settle, and each try is safe.
+   */
+  static final int ATTEMPTS = 12;
 
   private final Rest rest;
 
@@ -40,7 +44,7 @@ public final class Exec {
       if (!isUnstarted(op) || attempt == ATTEMPTS) {
         break;
       }
-      pause(attempt * 100L);
+      pause(pauseBefore(attempt));
     }
     JsonNode metadata = op.path("metadata");
     if (!metadata.has("return")) {
@@ -76,11 +80,15 @@ public final class Exec {
    */
   public ExecProcess start(String instance, ExecRequest request) {
     String path = Instances.path(instance) + "/exec";
-    HttpResponse response =
-        rest.send(HttpRequest.json("POST", path, Rest.write(streamBody(request))));
-    JsonNode operation = Rest.metadata(response, "POST " + path);
+    String body = Rest.write(streamBody(request));
+    Supplier<JsonNode> post =
+        () -> Rest.metadata(rest.send(HttpRequest.json("POST", path, body)), "POST " + path);
     return ExecProcess.connect(
-        rest, operation, request.command().get(0) + " in " + instance, request.interactive());
+        rest,
+        post.get(),
+        request.command().get(0) + " in " + instance,
+        request.interactive(),
+        post);
   }
 
   static ObjectNode streamBody(ExecRequest request) {
@@ -109,11 +117,21 @@ public final class Exec {
 
   /**
    * Incus's exec helper can die before it reports the attached process (seen while systemd boots in
-   * a fresh container): the command never ran, so running it again is safe.
+   * a fresh container): the command never ran, so running it again is safe. A captured exec then
+   * has no exit code, a streaming one -1.
    */
   static boolean isUnstarted(JsonNode op) {
-    return !op.path("metadata").has("return")
+    JsonNode exitCode = op.path("metadata").path("return");
+    return (exitCode.isMissingNode() || exitCode.asInt() < 0)
         && op.path("err").asText().contains("Failed to retrieve PID of executing child process");
+  }
+
+  /**
+   * The pause before attempt {@code failed + 1}: 50, 100, 200, 400, 800 ms, then a second each,
+   * about 7.5 s in all.
+   */
+  static long pauseBefore(int failed) {
+    return Math.min(1000L, 50L << Math.min(failed - 1, 5));
   }
 
   private static void pause(long millis) {

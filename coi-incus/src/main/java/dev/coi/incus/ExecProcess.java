@@ -5,21 +5,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coi.api.BackendException;
 import dev.coi.api.CoiException;
 import dev.coi.incus.transport.WebSocket;
-import dev.coi.incus.transport.WebSocketRefusedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * A command running in an instance, its standard streams live, as {@link Exec#start} started it:
@@ -48,6 +48,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * #close()} ends them all, killing the command if it still runs. Interrupting a thread in {@link
  * #waitFor()} kills the command too (the daemon cannot cancel an exec operation, but kills its
  * command when the control socket closes).
+ *
+ * <p>The daemon sometimes fails an exec before its command started ("Failed to retrieve PID of
+ * executing child process", seen while a container boots). Such an exec without a terminal is
+ * started again, a few times with growing pauses, and the streams go on from the new one as if
+ * nothing happened: the daemon reads stdin only once the command runs, so a command that never
+ * started consumed none of it, and what was written to {@link #stdin()} meanwhile is written again.
+ * This holds until the command writes its first byte of output or stdin exceeds {@value
+ * ExecProcessInput#REPLAY_LIMIT} bytes first; {@link #operationId()} names the latest attempt.
  */
 public final class ExecProcess implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ExecProcess.class.getName());
@@ -62,11 +70,14 @@ public final class ExecProcess implements AutoCloseable {
   private static final int SIGKILL = 9;
 
   private final Rest rest;
-  private final String operationId;
   private final String what;
   private final boolean interactive;
-  private final WebSocket control;
-  private final WebSocket input;
+  private final Supplier<JsonNode> relaunch;
+  private volatile ExecAttempt attempt;
+
+  /** Every attempt's sockets, to find the attempt an ended output socket belongs to. */
+  private final Map<WebSocket, ExecAttempt> attemptOf = new ConcurrentHashMap<>();
+
   private final ExecProcessInput stdin;
   private final ExecProcessOutput stdout;
   private final ExecProcessOutput stderr;
@@ -74,27 +85,45 @@ public final class ExecProcess implements AutoCloseable {
   private final CompletableFuture<Integer> exit = new CompletableFuture<>();
   private final AtomicBoolean closed = new AtomicBoolean();
 
+  /** Set once the command is known to run, or we killed it: then it is never started again. */
+  private final AtomicBoolean started = new AtomicBoolean();
+
   private ExecProcess(
-      Rest rest,
-      String operationId,
-      String what,
-      boolean interactive,
-      Map<String, WebSocket> sockets) {
+      Rest rest, ExecAttempt first, String what, boolean interactive, Supplier<JsonNode> relaunch) {
     this.rest = rest;
-    this.operationId = operationId;
     this.what = what;
     this.interactive = interactive;
-    this.control = sockets.get("control");
-    this.input = sockets.get("0");
+    this.relaunch = relaunch;
+    this.attempt = first;
+    first.sockets().values().forEach(s -> attemptOf.put(s, first));
+    WebSocket input = first.input();
     this.stdin = new ExecProcessInput(what, input);
     if (interactive) {
       // One socket both ways. After the command ends the daemon sends its end marker on it but
       // keeps the operation running until we close the socket, so the end of output closes it.
+      // Never started again: a terminal's output is drained by the control thread.
+      started.set(true);
+      stdin.confirmStarted();
       this.stdout = new ExecProcessOutput("output of " + what, input, input::close);
       this.stderr = new ExecProcessOutput("error output of " + what, null, () -> {});
     } else {
-      this.stdout = new ExecProcessOutput("output of " + what, sockets.get("1"), () -> {});
-      this.stderr = new ExecProcessOutput("error output of " + what, sockets.get("2"), () -> {});
+      ExecProcessOutput.Attempts attempts =
+          new ExecProcessOutput.Attempts() {
+            @Override
+            public void started() {
+              confirmStarted();
+            }
+
+            @Override
+            public WebSocket successor(WebSocket ended) {
+              return successorOf(ended);
+            }
+          };
+      this.stdout =
+          new ExecProcessOutput("output of " + what, first.sockets().get("1"), () -> {}, attempts);
+      this.stderr =
+          new ExecProcessOutput(
+              "error output of " + what, first.sockets().get("2"), () -> {}, attempts);
     }
   }
 
@@ -103,27 +132,14 @@ public final class ExecProcess implements AutoCloseable {
    * wait-for-websocket}: control first, then the standard streams. The command starts once they are
    * all connected, and the daemon gives up on them after a few seconds, so this is done at once.
    */
-  static ExecProcess connect(Rest rest, JsonNode operation, String what, boolean interactive) {
-    String id = operation.path("id").asText();
-    JsonNode fds = operation.path("metadata").path("fds");
-    List<String> names = interactive ? List.of("control", "0") : List.of("control", "0", "1", "2");
-    Map<String, WebSocket> sockets = new LinkedHashMap<>();
-    try {
-      for (String fd : names) {
-        String secret = fds.path(fd).asText("");
-        if (secret.isEmpty()) {
-          throw new BackendException(
-              500,
-              "Incus gave no websocket for fd " + fd + " of " + what + " (operation " + id + ")");
-        }
-        sockets.put(fd, open(rest, id, fd, secret));
-      }
-    } catch (RuntimeException e) {
-      // The command has not started: it waits for every socket, and the daemon drops it soon.
-      sockets.values().forEach(WebSocket::close);
-      throw e;
-    }
-    ExecProcess process = new ExecProcess(rest, id, what, interactive, sockets);
+  static ExecProcess connect(
+      Rest rest,
+      JsonNode operation,
+      String what,
+      boolean interactive,
+      Supplier<JsonNode> relaunch) {
+    ExecAttempt first = ExecAttempt.connect(rest, 1, operation, what, interactive);
+    ExecProcess process = new ExecProcess(rest, first, what, interactive, relaunch);
     process.controlThread =
         new Thread(process::watchControl, "coi-exec-" + SEQUENCE.incrementAndGet() + "-control");
     process.controlThread.setDaemon(true);
@@ -131,22 +147,9 @@ public final class ExecProcess implements AutoCloseable {
     return process;
   }
 
-  private static WebSocket open(Rest rest, String operationId, String fd, String secret) {
-    String path = Operations.path(operationId) + "/websocket?secret=" + Rest.encode(secret);
-    String request = "websocket for fd " + fd + " of operation " + operationId;
-    try {
-      return rest.transport().openWebSocket(path);
-    } catch (WebSocketRefusedException e) {
-      Rest.metadata(e.response(), request); // throws the daemon's error, mapped
-      throw new BackendException(e.response().status(), "Incus refused the " + request, e);
-    } catch (IOException e) {
-      throw IncusErrors.fromTransport(e, rest.transport(), request);
-    }
-  }
-
   /** The operation's id, as the daemon knows it ({@code /1.0/operations/<id>}). */
   public String operationId() {
-    return operationId;
+    return attempt.operationId();
   }
 
   /**
@@ -206,7 +209,7 @@ public final class ExecProcess implements AutoCloseable {
       return;
     }
     try {
-      control.sendText(Rest.write(message));
+      attempt.control().sendText(Rest.write(message));
     } catch (IOException e) {
       // The daemon closes the control socket when the command ends: nothing left to signal.
       LOG.log(Level.DEBUG, "control message to {0} not sent: {1}", what, e.getMessage());
@@ -241,7 +244,7 @@ public final class ExecProcess implements AutoCloseable {
               + " still running after "
               + timeout.toMillis()
               + " ms (operation "
-              + operationId
+              + operationId()
               + ")");
     } catch (InterruptedException e) {
       throw cancelled(e);
@@ -268,39 +271,126 @@ public final class ExecProcess implements AutoCloseable {
    * cancelled).
    */
   private void kill() {
+    // A command we killed is never started again, whatever its operation says.
+    started.set(true);
     sendControl(Rest.object().put("command", "signal").put("signal", SIGKILL));
-    control.close();
+    attempt.control().close();
+  }
+
+  /** Output has come: the command runs, and its input is its own. */
+  private void confirmStarted() {
+    started.set(true);
+    stdin.confirmStarted();
+  }
+
+  /**
+   * The socket that replaced {@code ended} in the next attempt, once the daemon has said how the
+   * attempt of {@code ended} went; null when there is none.
+   */
+  private WebSocket successorOf(WebSocket ended) {
+    ExecAttempt of = attemptOf.get(ended);
+    if (of == null || started.get() && attempt == of) {
+      return null;
+    }
+    String fd = of.fdOf(ended);
+    try {
+      return of.next().get().map(next -> next.sockets().get(fd)).orElse(null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } catch (ExecutionException e) {
+      return null;
+    }
   }
 
   /**
    * The control thread: reading the control socket answers the daemon's pings; the daemon closes
-   * the socket once the command has ended, and the operation then holds the exit code.
+   * the socket once the command has ended, and the operation then holds the exit code. An attempt
+   * whose command never started is replaced by a new one while that is safe.
    */
   private void watchControl() {
-    try {
-      while (control.receive() != null) {
-        // The daemon sends nothing else on this socket.
+    while (true) {
+      ExecAttempt current = attempt;
+      WebSocket control = current.control();
+      try {
+        while (control.receive() != null) {
+          // The daemon sends nothing else on this socket.
+        }
+      } catch (IOException e) {
+        LOG.log(Level.DEBUG, "control socket of {0} broke: {1}", what, e.getMessage());
       }
-    } catch (IOException e) {
-      LOG.log(Level.DEBUG, "control socket of {0} broke: {1}", what, e.getMessage());
-    }
-    control.close();
-    if (interactive) {
-      // The daemon ends a terminal's operation only once its output has been read to the end.
-      stdout.drain();
-    }
-    try {
-      exit.complete(awaitExitCode());
-    } catch (RuntimeException e) {
-      exit.completeExceptionally(e);
+      control.close();
+      if (interactive) {
+        // The daemon ends a terminal's operation only once its output has been read to the end.
+        stdout.drain();
+      }
+      JsonNode op;
+      try {
+        // Rest.waitFor waits in slices and reads the operation's state between them; a command
+        // may run as long as it likes.
+        op =
+            rest.waitFor(
+                Operations.path(current.operationId()), NO_TIME_LIMIT, "exec of " + what, true);
+      } catch (RuntimeException e) {
+        current.next().complete(Optional.empty());
+        exit.completeExceptionally(e);
+        return;
+      }
+      Optional<ExecAttempt> next = Optional.empty();
+      if (Exec.isUnstarted(op) && retryable(current)) {
+        next = relaunch(current);
+      }
+      current.next().complete(next);
+      if (next.isEmpty()) {
+        try {
+          exit.complete(exitCode(op));
+        } catch (RuntimeException e) {
+          exit.completeExceptionally(e);
+        }
+        return;
+      }
     }
   }
 
-  private int awaitExitCode() {
-    // Rest.waitFor waits in slices and reads the operation's state between them; a command may
-    // run as long as it likes.
-    JsonNode op =
-        rest.waitFor(Operations.path(operationId), NO_TIME_LIMIT, "exec of " + what, true);
+  private boolean retryable(ExecAttempt current) {
+    return !started.get()
+        && !closed.get()
+        && stdin.replayable()
+        && current.number() < Exec.ATTEMPTS
+        && relaunch != null;
+  }
+
+  /** Starts the command again after a pause; empty (the first failure stands) when that fails. */
+  private Optional<ExecAttempt> relaunch(ExecAttempt failed) {
+    LOG.log(
+        Level.DEBUG,
+        "the daemon did not start {0} (operation {1}): starting it again",
+        what,
+        failed.operationId());
+    try {
+      Thread.sleep(Exec.pauseBefore(failed.number()));
+      JsonNode operation = relaunch.get();
+      ExecAttempt next =
+          ExecAttempt.connect(rest, failed.number() + 1, operation, what, interactive);
+      next.sockets().values().forEach(s -> attemptOf.put(s, next));
+      failed.sockets().values().forEach(WebSocket::close);
+      attempt = next;
+      stdin.switchTo(next.input());
+      if (closed.get()) {
+        // Closed meanwhile: the new attempt goes the way of the old.
+        kill();
+      }
+      return Optional.of(next);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.DEBUG, "starting {0} again failed: {1}", what, e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private int exitCode(JsonNode op) {
     JsonNode metadata = op.path("metadata");
     if (!metadata.has("return") || metadata.path("return").asInt() < 0) {
       String err = op.path("err").asText("");
@@ -330,7 +420,7 @@ public final class ExecProcess implements AutoCloseable {
       }
       stdout.release();
       stderr.release();
-      input.close();
+      attempt.input().close();
       // With its sockets gone the daemon ends the operation; the control thread reads its end.
       long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
       try {
@@ -342,10 +432,10 @@ public final class ExecProcess implements AutoCloseable {
             Level.WARNING,
             "{0}: the daemon did not end operation {1} within {2} s of the kill",
             what,
-            operationId,
+            operationId(),
             CLOSE_WAIT.toSeconds());
       }
-      control.close();
+      attemptOf.keySet().forEach(WebSocket::close);
       // Not interrupted: it is in an HTTP wait, which ends with the operation.
       if (controlThread != Thread.currentThread()) {
         controlThread.join(
@@ -362,6 +452,6 @@ public final class ExecProcess implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "ExecProcess[" + what + ", operation " + operationId + "]";
+    return "ExecProcess[" + what + ", operation " + operationId() + "]";
   }
 }

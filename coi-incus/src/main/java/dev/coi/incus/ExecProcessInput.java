@@ -1,6 +1,7 @@
 package dev.coi.incus;
 
 import dev.coi.incus.transport.WebSocket;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Objects;
@@ -10,11 +11,27 @@ import java.util.Objects;
  * (wrap it in a {@link java.io.BufferedOutputStream} for many small writes). Closing it sends the
  * daemon's end-of-input marker, an empty text message, which ends the process's stdin; on a
  * terminal, where the same socket also carries the output, the socket stays open.
+ *
+ * <p>Until the command is known to run ({@link #confirmStarted()}), what is written is also kept,
+ * up to {@value #REPLAY_LIMIT} bytes, so that an exec the daemon failed before starting its command
+ * can be started again with the same input ({@link #switchTo}): the daemon reads fd 0's websocket
+ * only once the command runs, so a command that never started read none of it. Past the limit the
+ * exec can no longer be retried ({@link #replayable()}).
  */
 final class ExecProcessInput extends OutputStream {
+  /** How much input is kept for a retry before the command is known to run. */
+  static final int REPLAY_LIMIT = 64 * 1024;
+
   private final String what;
-  private final WebSocket socket;
+  private WebSocket socket;
   private volatile boolean closed;
+
+  /**
+   * What was written while the command may not have started; null once it has, or past the limit.
+   */
+  private ByteArrayOutputStream replay = new ByteArrayOutputStream();
+
+  private volatile boolean replayable = true;
 
   ExecProcessInput(String what, WebSocket socket) {
     this.what = what;
@@ -27,7 +44,7 @@ final class ExecProcessInput extends OutputStream {
   }
 
   @Override
-  public void write(byte[] data, int offset, int length) throws IOException {
+  public synchronized void write(byte[] data, int offset, int length) throws IOException {
     Objects.checkFromIndexSize(offset, length, data.length);
     if (closed) {
       throw new IOException("the stdin of " + what + " is closed");
@@ -35,16 +52,34 @@ final class ExecProcessInput extends OutputStream {
     if (length == 0) {
       return; // an empty binary message means nothing to the daemon
     }
+    keep(data, offset, length);
     try {
       socket.sendBinary(data, offset, length);
     } catch (IOException e) {
+      if (replay != null) {
+        // The daemon dropped an exec it could not start; the retry sends this again, and an exec
+        // that is not retried reports its failure through waitFor().
+        return;
+      }
       throw new IOException(
           "cannot write to the stdin of " + what + " (has it ended?): " + e.getMessage(), e);
     }
   }
 
+  private void keep(byte[] data, int offset, int length) {
+    if (replay == null) {
+      return;
+    }
+    if (replay.size() + (long) length > REPLAY_LIMIT) {
+      replay = null;
+      replayable = false;
+      return;
+    }
+    replay.write(data, offset, length);
+  }
+
   @Override
-  public void close() throws IOException {
+  public synchronized void close() throws IOException {
     if (closed) {
       return;
     }
@@ -53,6 +88,28 @@ final class ExecProcessInput extends OutputStream {
       socket.sendText("");
     } catch (IOException e) {
       // The process has ended and its input with it: nothing is left to end.
+    }
+  }
+
+  /** True while everything written so far can be written again to a new attempt. */
+  boolean replayable() {
+    return replayable;
+  }
+
+  /** The command runs: what it was given is its own now, and is no longer kept. */
+  synchronized void confirmStarted() {
+    replay = null;
+  }
+
+  /** Goes on with a new attempt's fd 0: what was written before, and its end, are sent again. */
+  synchronized void switchTo(WebSocket next) throws IOException {
+    socket = next;
+    if (replay != null && replay.size() > 0) {
+      byte[] again = replay.toByteArray();
+      next.sendBinary(again, 0, again.length);
+    }
+    if (closed) {
+      next.sendText("");
     }
   }
 }

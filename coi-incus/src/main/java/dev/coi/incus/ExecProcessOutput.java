@@ -20,11 +20,42 @@ import java.util.Objects;
  * <p>Closing the stream closes its websocket, as closing a pipe does: a command that goes on
  * writing to it gets {@code EPIPE}. The socket is a NIO channel, so a reader interrupted while it
  * waits closes it too, and gets an {@link InterruptedIOException}.
+ *
+ * <p>A stream that ends or breaks before the command has written anything at all asks its {@link
+ * Attempts} whether the exec was started again (the daemon failed to start the command the first
+ * time), and then goes on reading from the new attempt's socket.
  */
 final class ExecProcessOutput extends InputStream {
+  /** The exec's attempts, as an output stream sees them. */
+  interface Attempts {
+    /** The command has written something: it runs, and is never started again. */
+    void started();
+
+    /**
+     * The socket of the attempt that replaced the one {@code ended} belongs to, for the same fd;
+     * null when that attempt was the last (its end or failure is the stream's). May wait until the
+     * daemon has said how that attempt ended.
+     */
+    WebSocket successor(WebSocket ended);
+  }
+
+  /** For a stream whose exec is never started again. */
+  static final Attempts ONE_ATTEMPT =
+      new Attempts() {
+        @Override
+        public void started() {}
+
+        @Override
+        public WebSocket successor(WebSocket ended) {
+          return null;
+        }
+      };
+
   private final String what;
-  private final WebSocket socket;
+  private volatile WebSocket socket;
   private final Runnable atEnd;
+  private final Attempts attempts;
+  private boolean seenData;
   private volatile boolean closed;
   private volatile boolean released;
   // The reading side, used by one thread at a time as for any InputStream.
@@ -38,9 +69,14 @@ final class ExecProcessOutput extends InputStream {
    * @param atEnd what to do once the daemon has ended the stream, before the reader sees the end
    */
   ExecProcessOutput(String what, WebSocket socket, Runnable atEnd) {
+    this(what, socket, atEnd, ONE_ATTEMPT);
+  }
+
+  ExecProcessOutput(String what, WebSocket socket, Runnable atEnd, Attempts attempts) {
     this.what = what;
     this.socket = socket;
     this.atEnd = atEnd;
+    this.attempts = attempts;
     this.ended = socket == null;
   }
 
@@ -81,6 +117,9 @@ final class ExecProcessOutput extends InputStream {
       message = socket.receive();
     } catch (IOException e) {
       current = null;
+      if (!released && switchedToRetry()) {
+        return next();
+      }
       if (released) {
         // The process was closed under the reader: an end, as for a pipe closed at the other end.
         ended = true;
@@ -96,13 +135,34 @@ final class ExecProcessOutput extends InputStream {
       throw failure;
     }
     if (message == null) {
-      ended = true;
       current = null;
+      if (!released && switchedToRetry()) {
+        return next();
+      }
+      ended = true;
       atEnd.run();
       return false;
     }
+    if (!seenData) {
+      seenData = true;
+      attempts.started();
+    }
     current = message.data();
     position = 0;
+    return true;
+  }
+
+  /** Before anything was read: moves to the retried exec's socket, if the exec was retried. */
+  private boolean switchedToRetry() {
+    if (seenData) {
+      return false;
+    }
+    WebSocket next = attempts.successor(socket);
+    if (next == null) {
+      return false;
+    }
+    socket.close();
+    socket = next;
     return true;
   }
 

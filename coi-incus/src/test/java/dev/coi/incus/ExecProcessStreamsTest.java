@@ -146,6 +146,7 @@ class ExecProcessStreamsTest {
     FakeWebSocket fd0 = new FakeWebSocket();
     fd0.close();
     ExecProcessInput stdin = new ExecProcessInput("cat in test", fd0);
+    stdin.confirmStarted(); // before, the input is kept for an exec started again
     IOException e = assertThrows(IOException.class, () -> stdin.write(1));
     assertTrue(e.getMessage().contains("has it ended?"), e.getMessage());
   }

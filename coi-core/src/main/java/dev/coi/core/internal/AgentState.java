@@ -168,11 +168,7 @@ final class AgentState {
     // writes to host files. Each file is written beside and renamed over whatever is there, through
     // the directory's handle, so a link is replaced, never written through.
     try (HostDir state = HostDir.open(dir)) {
-      Path credentials = hostClaude.resolve(CREDENTIALS);
-      if (Files.isRegularFile(credentials)) {
-        state.write(CREDENTIALS, Files.readAllBytes(credentials), HostDir.PRIVATE_FILE);
-        chown(state, CREDENTIALS);
-      }
+      copyCredentials(hostClaude.resolve(CREDENTIALS), state);
       state.write(
           SETTINGS, merged(hostClaude.resolve(SETTINGS), SANDBOX_SETTINGS), HostDir.PRIVATE_FILE);
       chown(state, SETTINGS);
@@ -187,6 +183,33 @@ final class AgentState {
               + e.getMessage(),
           e);
     }
+  }
+
+  /**
+   * Replaces the credentials in a kept session's state directory with the host's current ones (a
+   * token rotated on the host since); nothing else of it changes. Returns the names written.
+   */
+  Set<String> refreshCredentials(Path dir, Path hostHome) {
+    Path credentials = hostHome.resolve(".claude").resolve(CREDENTIALS);
+    try (HostDir state = HostDir.open(dir)) {
+      return copyCredentials(credentials, state) ? Set.of(CREDENTIALS) : Set.of();
+    } catch (IOException e) {
+      throw new CoiException(
+          "cannot refresh the agent's credentials from " + credentials + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Copies the host's credentials file, if there is one, into a state directory, private from its
+   * first byte; a link the agent left there is replaced, never written through.
+   */
+  private boolean copyCredentials(Path credentials, HostDir state) throws IOException {
+    if (!Files.isRegularFile(credentials)) {
+      return false;
+    }
+    state.write(CREDENTIALS, Files.readAllBytes(credentials), HostDir.PRIVATE_FILE);
+    chown(state, CREDENTIALS);
+    return true;
   }
 
   /** Removes the agent's credentials from a state directory (a link there, not its target). */

@@ -26,10 +26,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A session over one container. Closing it saves the agent's state, then deletes an ephemeral
- * container (or, without {@code awaitCleanup}, has it stopped, which deletes it) and stops a
- * persistent one; a JVM shutdown hook does the same if the program ends (Ctrl+C, SIGTERM) before it
- * is closed.
+ * A session over one container. Closing it deletes an ephemeral container (or, without {@code
+ * awaitCleanup}, has it stopped, which deletes it) and stops a persistent one, then saves the
+ * agent's state (see {@link #end()} for the order); a JVM shutdown hook does the same if the
+ * program ends (Ctrl+C, SIGTERM) before it is closed.
  */
 final class ContainerSession implements Session {
   private static final System.Logger LOG = System.getLogger(ContainerSession.class.getName());
@@ -243,9 +243,21 @@ final class ContainerSession implements Session {
   }
 
   /**
-   * Removes or stops the container, then saves: what is saved is all the agent wrote, and nothing
-   * in the container changes it during the copy. The live state directory of an ephemeral session
-   * goes only once the container is gone and the state saved; otherwise it stays for the next sweep
+   * Ends the container first, then the state directory, so that the daemon never handles a device
+   * whose source is gone and nothing the container can still write is walked:
+   *
+   * <ul>
+   *   <li>A kept container is stopped (awaited), then its state saved; the directory stays for the
+   *       next session.
+   *   <li>An ephemeral one is deleted (awaited), then its state saved and the directory deleted.
+   *   <li>Without {@code awaitCleanup}, and with nothing of the agent's in the directory, the stop
+   *       is only requested: the daemon stops and deletes the container after this program has
+   *       exited, using the directory as a mount source until then, so it is left for the next
+   *       sweep (of any coi run) to remove once its owner is gone and no container holds it. With
+   *       something of the agent's, the delete is awaited as above: the state is saved now.
+   * </ul>
+   *
+   * When the container could not be stopped, nothing is walked: the directory is left for the sweep
    * to rescue.
    */
   private void end() {
@@ -272,18 +284,27 @@ final class ContainerSession implements Session {
   }
 
   private void endOnce() {
+    Path live = parts.liveDirectory();
     RuntimeException failure = null;
+    boolean stopped = false;
     try {
+      // Saving or deleting waits for the container to be gone or stopped: nothing it can write is
+      // walked while it can still write it, and the daemon never sees a mount whose source is gone.
+      // With no agent state to keep and nobody awaiting the clean-up, a stop is only requested and
+      // the empty state directory is left to the next sweep.
+      boolean[] requestedOnly = {false};
       whenReachable(
           () -> {
             if (persistent()) {
               stopIfRunning();
-            } else if (parts.awaitCleanup()) {
+            } else if (parts.awaitCleanup() || AgentState.hasAgentState(live, parts.seeded())) {
               backend.delete(name);
             } else {
               backend.requestStop(name);
+              requestedOnly[0] = true;
             }
           });
+      stopped = !requestedOnly[0];
     } catch (RuntimeException e) {
       failure = e;
     }
@@ -295,11 +316,11 @@ final class ContainerSession implements Session {
       LOG.log(Level.DEBUG, "tidying after session " + name + " failed", e);
     }
     try {
-      if (AgentState.hasAgentState(parts.liveDirectory(), parts.seeded())) {
+      if (stopped && AgentState.hasAgentState(live, parts.seeded())) {
         store();
       }
-      if (!persistent() && failure == null) {
-        AgentState.delete(parts.liveDirectory());
+      if (stopped && !persistent()) {
+        AgentState.delete(live);
       }
     } catch (RuntimeException e) {
       if (failure == null) {

@@ -199,17 +199,22 @@ public final class DefaultSessionEngine implements SessionEngine {
     TestPauses.reach(TestPauses.AFTER_CREATE);
     ContainerSession session;
     try {
+      ContainerReadiness.await(containers, claim.name(), ContainerReadiness.TIMEOUT);
       if (!fresh) {
         // A kept container goes on as the session it was, with its own state directory, now
         // owned by this program.
         ContainerInfo kept = claim.reused().get();
+        String keptId = ContainerLabel.SESSION.in(kept.labels()).orElse(id);
+        checkResumable(spec, resumed, claim.name(), keptId);
         Optional<Path> keptLive = AgentState.liveDirectoryOf(kept.labels(), stateRoot);
         if (keptLive.isPresent()) {
           AgentState.delete(live);
           live = keptLive.get();
           state.recreate(live);
         }
-        description.id(ContainerLabel.SESSION.in(kept.labels()).orElse(id));
+        description.id(keptId);
+        // Resuming a kept container goes on with its own session and state.
+        description.resumedFrom(resumed.map(r -> keptId));
         description.created(
             ContainerLabel.CREATED
                 .in(kept.labels())
@@ -247,7 +252,15 @@ public final class DefaultSessionEngine implements SessionEngine {
     }
     try {
       boolean hostConfig = spec.mountClaudeConfig().orElse(config.defaults().mountClaudeConfig());
-      if (resumed.isPresent()) {
+      if (!fresh) {
+        // Its state is its own (never replaced by a saved copy); its credentials are the host's
+        // current ones, which may have been rotated since it last ran.
+        if (hostConfig) {
+          seeded.addAll(state.refreshCredentials(live, configLoader.home()));
+        } else {
+          AgentState.forgetCredentials(live);
+        }
+      } else if (resumed.isPresent()) {
         store.restore(resumed.get().id(), live);
         state.chownTree(live);
         if (!hostConfig) {
@@ -336,6 +349,27 @@ public final class DefaultSessionEngine implements SessionEngine {
         ContainerSession.AGENT_UID,
         ContainerSession.AGENT_GID,
         mode);
+  }
+
+  /**
+   * A kept container goes on with its own session: resuming it (latest) continues that session, and
+   * resuming another one would replace its state, which is refused.
+   */
+  private static void checkResumable(
+      SessionSpec spec, Optional<SessionInfo> resumed, String container, String keptId) {
+    if (resumed.isEmpty()
+        || SessionSpec.LATEST.equals(spec.resume().orElse(""))
+        || resumed.get().id().equals(keptId)) {
+      return;
+    }
+    throw new InvalidSpecException(
+        "container "
+            + container
+            + " is kept with session "
+            + keptId
+            + " and goes on with it: resume "
+            + resumed.get().id()
+            + " in another slot (--slot N), or remove the kept container first");
   }
 
   private static Optional<SessionInfo> resumeTarget(

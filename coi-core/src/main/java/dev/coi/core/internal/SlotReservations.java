@@ -12,9 +12,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -26,15 +26,16 @@ import java.util.stream.Collectors;
  * under {@code <workspace-hash>.lock}, locked with {@link FileChannel#lock()} across processes and
  * with a {@link ReentrantLock} inside this JVM (a JVM holds file locks as a whole, so its threads
  * would not exclude each other through them). Lines of dead processes are ignored and dropped.
+ *
+ * <p>A token is a random UUID, and a release drops only the line with both its token and this
+ * process: a counter per JVM gave two processes the same tokens, and one's release dropped the
+ * other's reservation.
  */
 final class SlotReservations {
   /** One lock per lock file in this JVM, shared by all engines. */
   private static final ConcurrentMap<Path, ReentrantLock> IN_THIS_JVM = new ConcurrentHashMap<>();
 
   private static final System.Logger LOG = System.getLogger(SlotReservations.class.getName());
-
-  /** Tells this process's reservations apart; the line names the process itself. */
-  private static final AtomicLong TOKENS = new AtomicLong();
 
   private final Path lockFile;
   private final Path ledgerFile;
@@ -143,25 +144,26 @@ final class SlotReservations {
 
     /** Reserves a container name for this process until the reservation is closed. */
     Reservation add(String name) {
-      String token = Long.toString(TOKENS.incrementAndGet());
-      lines.add(name + " " + token + " " + Owners.describeThisProcess().strip());
+      String line = name + " " + UUID.randomUUID() + " " + Owners.describeThisProcess().strip();
+      lines.add(line);
       changed = true;
-      return new Reservation(name, token);
+      return new Reservation(name, line);
     }
 
-    private void remove(String token) {
-      changed |= lines.removeIf(l -> l.split(" ", 3)[1].equals(token));
+    /** Drops exactly the line {@link #add} wrote: its name, token and process. */
+    private void remove(String line) {
+      changed |= lines.removeIf(line::equals);
     }
   }
 
   /** A reserved container name; closing it drops the reservation. */
   final class Reservation implements AutoCloseable {
     private final String name;
-    private final String token;
+    private final String line;
 
-    private Reservation(String name, String token) {
+    private Reservation(String name, String line) {
       this.name = name;
-      this.token = token;
+      this.line = line;
     }
 
     String name() {
@@ -177,7 +179,7 @@ final class SlotReservations {
       try {
         whileLocked(
             ledger -> {
-              ledger.remove(token);
+              ledger.remove(line);
               return null;
             });
       } catch (CoiException e) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coi.api.ConflictException;
+import dev.coi.api.InvalidSpecException;
 import dev.coi.api.Session;
 import dev.coi.api.SessionInfo;
 import dev.coi.api.SessionNotFoundException;
@@ -15,6 +16,7 @@ import dev.coi.api.SessionSpec;
 import dev.coi.api.SessionState;
 import dev.coi.api.Sessions;
 import dev.coi.api.spi.ContainerSpec;
+import dev.coi.api.spi.ContainerStatus;
 import dev.coi.api.spi.ExecSpec;
 import dev.coi.core.config.ConfigLoader;
 import dev.coi.tck.FakeContainerBackend;
@@ -491,6 +493,50 @@ class SessionLifecycleTest {
       assertEquals(
           "{\"token\":\"rotated\"}", Files.readString(live(resumed).resolve(".credentials.json")));
     }
+  }
+
+  @Test
+  void resumingAKeptContainerGoesOnWithItsOwnStateAndTheHostsCurrentCredentials()
+      throws IOException {
+    Path hostClaude = Files.createDirectories(home.resolve(".claude"));
+    Files.writeString(hostClaude.resolve(".credentials.json"), "{\"token\":\"old\"}");
+    Session kept = engine.start(spec().persistent().slot(1).build());
+    agentWrites(kept, "memory", "kept");
+    kept.close();
+    // Another session of the workspace, saved later: the latest saved one.
+    now.set(NOW.plusSeconds(60));
+    Session other = engine.start(spec().slot(2).build());
+    agentWrites(other, "memory", "other");
+    other.close();
+    Files.writeString(hostClaude.resolve(".credentials.json"), "{\"token\":\"rotated\"}");
+
+    try (Session again = engine.start(spec().persistent().slot(1).resumeLatest().build())) {
+      assertEquals(kept.id(), again.id());
+      assertEquals(Optional.of(kept.id()), again.info().resumedFrom());
+      assertEquals("kept", Files.readString(live(again).resolve("memory")), "its state stays");
+      assertEquals(
+          "{\"token\":\"rotated\"}", Files.readString(live(again).resolve(".credentials.json")));
+    }
+  }
+
+  @Test
+  void resumingAnotherSessionInAKeptContainerIsRefusedAndLeavesItAsItWas() throws IOException {
+    Session kept = engine.start(spec().persistent().slot(1).build());
+    agentWrites(kept, "memory", "kept");
+    kept.close();
+    Session other = engine.start(spec().slot(2).build());
+    agentWrites(other, "memory", "other");
+    other.close();
+
+    InvalidSpecException e =
+        assertThrows(
+            InvalidSpecException.class,
+            () -> engine.start(spec().persistent().slot(1).resume(other.id()).build()));
+
+    assertTrue(e.getMessage().contains(kept.name()), e.getMessage());
+    assertTrue(e.getMessage().contains("--slot"), e.getMessage());
+    assertEquals("kept", Files.readString(live(kept).resolve("memory")));
+    assertEquals(ContainerStatus.STOPPED, backend.find(kept.name()).orElseThrow().status());
   }
 
   @Test

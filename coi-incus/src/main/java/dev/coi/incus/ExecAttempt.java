@@ -1,0 +1,83 @@
+package dev.coi.incus;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.coi.api.BackendException;
+import dev.coi.incus.transport.WebSocket;
+import dev.coi.incus.transport.WebSocketRefusedException;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One try at running an {@link ExecProcess}'s command: its exec operation, that operation's
+ * websockets by fd ({@code control}, {@code 0}, and {@code 1}, {@code 2} without a terminal), and
+ * the attempt that replaced it, once the daemon has said how it ended (empty when none did).
+ */
+record ExecAttempt(
+    int number,
+    String operationId,
+    Map<String, WebSocket> sockets,
+    CompletableFuture<Optional<ExecAttempt>> next) {
+
+  /**
+   * Connects the websockets of an exec operation the daemon has just created with {@code
+   * wait-for-websocket}: control first, then the standard streams. The command starts once they are
+   * all connected, and the daemon gives up on them after a few seconds, so this is done at once.
+   */
+  static ExecAttempt connect(
+      Rest rest, int number, JsonNode operation, String what, boolean interactive) {
+    String id = operation.path("id").asText();
+    JsonNode fds = operation.path("metadata").path("fds");
+    List<String> names = interactive ? List.of("control", "0") : List.of("control", "0", "1", "2");
+    Map<String, WebSocket> sockets = new LinkedHashMap<>();
+    try {
+      for (String fd : names) {
+        String secret = fds.path(fd).asText("");
+        if (secret.isEmpty()) {
+          throw new BackendException(
+              500,
+              "Incus gave no websocket for fd " + fd + " of " + what + " (operation " + id + ")");
+        }
+        sockets.put(fd, open(rest, id, fd, secret));
+      }
+    } catch (RuntimeException e) {
+      // The command has not started: it waits for every socket, and the daemon drops it soon.
+      sockets.values().forEach(WebSocket::close);
+      throw e;
+    }
+    return new ExecAttempt(number, id, Map.copyOf(sockets), new CompletableFuture<>());
+  }
+
+  private static WebSocket open(Rest rest, String operationId, String fd, String secret) {
+    String path = Operations.path(operationId) + "/websocket?secret=" + Rest.encode(secret);
+    String request = "websocket for fd " + fd + " of operation " + operationId;
+    try {
+      return rest.transport().openWebSocket(path);
+    } catch (WebSocketRefusedException e) {
+      Rest.metadata(e.response(), request); // throws the daemon's error, mapped
+      throw new BackendException(e.response().status(), "Incus refused the " + request, e);
+    } catch (IOException e) {
+      throw IncusErrors.fromTransport(e, rest.transport(), request);
+    }
+  }
+
+  WebSocket control() {
+    return sockets.get("control");
+  }
+
+  WebSocket input() {
+    return sockets.get("0");
+  }
+
+  /** The fd a socket of this attempt carries; empty when it is none of them. */
+  String fdOf(WebSocket socket) {
+    return sockets.entrySet().stream()
+        .filter(e -> e.getValue() == socket)
+        .map(Map.Entry::getKey)
+        .findFirst()
+        .orElse("");
+  }
+}

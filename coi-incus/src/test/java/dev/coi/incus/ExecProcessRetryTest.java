@@ -1,0 +1,292 @@
+package dev.coi.incus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coi.api.BackendException;
+import dev.coi.incus.transport.HttpRequest;
+import dev.coi.incus.transport.HttpResponse;
+import dev.coi.incus.transport.HttpTransport;
+import dev.coi.incus.transport.WebSocket;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A streaming exec that the daemon failed before its command started ("Failed to retrieve PID of
+ * executing child process", as Incus 6.0 reports it while a container boots) is started again, its
+ * streams going on from the new attempt; one whose command ran is never started again.
+ */
+@Timeout(30)
+class ExecProcessRetryTest {
+  private static final String NO_PID = "Failed to retrieve PID of executing child process";
+
+  private final Daemon daemon = new Daemon();
+  private final Exec exec = new Exec(new Rest(daemon));
+
+  @AfterEach
+  void noThreadIsLeft() {
+    assertEquals(Set.of(), ExecProcessTest.execThreads());
+  }
+
+  /** A socket the daemon can drop as a closed connection does, with "Connection reset". */
+  static final class DroppableSocket extends FakeWebSocket {
+    private volatile boolean dropped;
+
+    void drop() {
+      dropped = true;
+      end();
+    }
+
+    @Override
+    public Message receive() throws IOException {
+      Message m = super.receive();
+      if (m == null && dropped) {
+        throw new IOException("Connection reset");
+      }
+      return m;
+    }
+  }
+
+  /** One exec operation the daemon made: its sockets and its end. */
+  static final class Attempt {
+    final String id;
+    final FakeWebSocket control = new FakeWebSocket();
+    final FakeWebSocket fd0 = new FakeWebSocket();
+    final DroppableSocket fd1 = new DroppableSocket();
+    final DroppableSocket fd2 = new DroppableSocket();
+    final CompletableFuture<String> end = new CompletableFuture<>();
+    final CompletableFuture<Void> connected = new CompletableFuture<>();
+    int opened;
+
+    Attempt(String id) {
+      this.id = id;
+      control.onClose = () -> exitWith(137);
+    }
+
+    /** As Incus does when the command never started: return -1, the sockets dropped. */
+    void failUnstarted() {
+      end.complete(
+          "{\"id\":\""
+              + id
+              + "\",\"status\":\"Failure\",\"status_code\":400,\"err\":\""
+              + NO_PID
+              + "\",\"metadata\":{\"return\":-1}}");
+      fd1.drop();
+      fd2.drop();
+      control.end();
+    }
+
+    void exitWith(int code) {
+      end.complete(
+          "{\"id\":\""
+              + id
+              + "\",\"status\":\"Success\",\"status_code\":200,\"err\":\"\","
+              + "\"metadata\":{\"return\":"
+              + code
+              + "}}");
+      fd1.end();
+      fd2.end();
+      control.end();
+    }
+
+    synchronized WebSocket open(String fd) {
+      if (++opened == 4) {
+        connected.complete(null);
+      }
+      return Map.<String, WebSocket>of("control", control, "0", fd0, "1", fd1, "2", fd2).get(fd);
+    }
+  }
+
+  /** A daemon whose exec operations the test scripts one by one. */
+  static final class Daemon implements HttpTransport {
+    final List<Attempt> attempts = new CopyOnWriteArrayList<>();
+    final List<CompletableFuture<Attempt>> made = new ArrayList<>();
+
+    Daemon() {
+      for (int i = 0; i < Exec.ATTEMPTS + 1; i++) {
+        made.add(new CompletableFuture<>());
+      }
+    }
+
+    /** The n-th exec operation (from 1), once the client has connected all its sockets. */
+    Attempt attempt(int n) throws Exception {
+      Attempt a = made.get(n - 1).get(10, TimeUnit.SECONDS);
+      a.connected.get(10, TimeUnit.SECONDS);
+      return a;
+    }
+
+    private Attempt byId(String id) {
+      return attempts.stream().filter(a -> a.id.equals(id)).findFirst().orElseThrow();
+    }
+
+    @Override
+    public HttpResponse send(HttpRequest request) throws IOException {
+      String path = request.path();
+      if (request.method().equals("POST") && path.endsWith("/exec")) {
+        Attempt a = new Attempt("op" + (attempts.size() + 1));
+        attempts.add(a);
+        made.get(attempts.size() - 1).complete(a);
+        return json(
+            202,
+            "{\"type\":\"async\",\"operation\":\"/1.0/operations/"
+                + a.id
+                + "\",\"metadata\":{\"id\":\""
+                + a.id
+                + "\",\"class\":\"websocket\",\"status\":\"Running\",\"metadata\":{\"fds\":"
+                + "{\"0\":\"0\",\"1\":\"1\",\"2\":\"2\",\"control\":\"control\"}}}}");
+      }
+      if (path.startsWith("/1.0/operations/")) {
+        String id = path.substring("/1.0/operations/".length()).split("[/?]")[0];
+        Attempt a = byId(id);
+        if (path.contains("/wait")) {
+          try {
+            String op = a.end.get();
+            if (op.contains("Failure")) {
+              return json(200, "{\"type\":\"error\",\"error_code\":400,\"error\":\"failed\"}");
+            }
+            return json(200, "{\"type\":\"sync\",\"status_code\":200,\"metadata\":" + op + "}");
+          } catch (InterruptedException | ExecutionException e) {
+            throw new IOException(e);
+          }
+        }
+        String op = a.end.getNow("{\"id\":\"" + id + "\",\"status\":\"Running\"}");
+        return json(200, "{\"type\":\"sync\",\"status_code\":200,\"metadata\":" + op + "}");
+      }
+      return json(404, "{\"type\":\"error\",\"error_code\":404,\"error\":\"not found\"}");
+    }
+
+    @Override
+    public WebSocket openWebSocket(String path) {
+      // /1.0/operations/<id>/websocket?secret=<fd>
+      String id = path.substring("/1.0/operations/".length()).split("/")[0];
+      return byId(id).open(path.substring(path.indexOf("secret=") + 7));
+    }
+
+    private static HttpResponse json(int status, String body) {
+      return new HttpResponse(status, Map.of(), body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public String endpoint() {
+      return "scripted exec daemon";
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  private static String utf8(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  private static String sent(FakeWebSocket fd0) {
+    StringBuilder all = new StringBuilder();
+    fd0.sentBinary.forEach(b -> all.append(utf8(b)));
+    return all.toString();
+  }
+
+  @Test
+  void anExecNeverStartedRunsAgainWithTheSameInputAndItsOutputReadsAsOne() throws Exception {
+    try (ExecProcess p = exec.start("c1", ExecRequest.of("cat"))) {
+      p.stdin().write("input".getBytes(StandardCharsets.UTF_8));
+      p.stdin().close();
+      Future<String> out =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return utf8(p.stdout().readAllBytes());
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+      Future<String> err =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return utf8(p.stderr().readAllBytes());
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+
+      daemon.attempt(1).failUnstarted();
+      Attempt second = daemon.attempt(2);
+      second.fd1.feed("input");
+      second.exitWith(0);
+
+      assertEquals("input", out.get(10, TimeUnit.SECONDS));
+      assertEquals("", err.get(10, TimeUnit.SECONDS));
+      assertEquals(0, p.waitFor());
+      assertEquals("input", sent(second.fd0), "what was written before is written again");
+      assertEquals(List.of(""), second.fd0.sentText, "and so is the end of the input");
+      assertEquals("op2", p.operationId());
+    }
+  }
+
+  @Test
+  void anExecThatNeverStartsIsReportedWithTheDaemonsReasonAfterTheLastAttempt() throws Exception {
+    try (ExecProcess p = exec.start("c1", ExecRequest.of("true"))) {
+      p.stdin().close();
+      for (int n = 1; n <= Exec.ATTEMPTS; n++) {
+        daemon.attempt(n).failUnstarted();
+      }
+
+      BackendException e = assertThrows(BackendException.class, p::waitFor);
+      assertTrue(e.getMessage().contains(NO_PID), e.getMessage());
+      assertEquals(Exec.ATTEMPTS, daemon.attempts.size());
+      IOException lost = assertThrows(IOException.class, () -> p.stdout().readAllBytes());
+      assertTrue(lost.getMessage().contains("Connection reset"), lost.getMessage());
+    }
+  }
+
+  @Test
+  void aCommandThatWroteOutputIsNeverStartedAgain() throws Exception {
+    try (ExecProcess p = exec.start("c1", ExecRequest.of("sh"))) {
+      p.stdin().close();
+      Attempt first = daemon.attempt(1);
+      first.fd1.feed("ran");
+      byte[] buffer = new byte[3];
+      assertEquals(3, p.stdout().read(buffer));
+      first.failUnstarted();
+
+      assertThrows(BackendException.class, p::waitFor);
+      assertEquals(1, daemon.attempts.size());
+    }
+  }
+
+  @Test
+  void anExecWhoseInputOutgrewWhatIsKeptIsNotStartedAgain() throws Exception {
+    try (ExecProcess p = exec.start("c1", ExecRequest.of("cat"))) {
+      p.stdin().write(new byte[ExecProcessInput.REPLAY_LIMIT + 1]);
+      daemon.attempt(1).failUnstarted();
+
+      assertThrows(BackendException.class, p::waitFor);
+      assertEquals(1, daemon.attempts.size());
+    }
+  }
+
+  @Test
+  void aCommandThatRanAndFailedIsNeverStartedAgain() throws Exception {
+    try (ExecProcess p = exec.start("c1", ExecRequest.of("false"))) {
+      p.stdin().close();
+      daemon.attempt(1).exitWith(1);
+
+      assertEquals(1, p.waitFor());
+      assertEquals("", utf8(p.stdout().readAllBytes()));
+      assertEquals(1, daemon.attempts.size());
+    }
+  }
+}
