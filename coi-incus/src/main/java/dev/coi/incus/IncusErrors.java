@@ -63,7 +63,7 @@ final class IncusErrors {
     if (e instanceof ResponseTooLargeException) {
       return new BackendException(
           502,
-          "Incus sent a "
+          "Incus sent "
               + e.getMessage()
               + " to "
               + request

@@ -189,7 +189,6 @@ class IncusClientIT extends LiveIncusTestBase {
     try {
       // A stop submitted without waiting: its operation is this test's own, found by the
       // instance it works on (other runs share the daemon and its operation list).
-      incus.instances().start(name);
       incus.instances().requestStop(name);
       String mine = "/1.0/instances/" + name;
       List<Operation> operations =

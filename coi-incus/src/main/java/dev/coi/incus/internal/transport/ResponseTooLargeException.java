@@ -10,6 +10,9 @@ public final class ResponseTooLargeException extends IOException {
   private static final long serialVersionUID = 1L;
 
   ResponseTooLargeException(String part, long limit) {
-    super("response " + part + " over the limit of " + TransportLimits.size(limit));
+    super(
+        (part.equals("headers") ? "response headers" : "a response " + part)
+            + " over the limit of "
+            + TransportLimits.size(limit));
   }
 }

@@ -72,7 +72,7 @@ public final class LocalDaemonOverHttps implements AutoCloseable {
         FileChannel.open(
             LOCK, StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
     lockFile.lock();
-    restoreAfterAKilledRun(local);
+    restoreAfterAKilledRun(local, MARKER);
     previousAddress = serverInfo().path("config").path(ADDRESS_KEY).asText("");
     port = freeLoopbackPort();
     client = TestCertificates.selfSigned(dir, "coi-test-https-client");
@@ -162,12 +162,12 @@ public final class LocalDaemonOverHttps implements AutoCloseable {
    * What a killed run left, put back: the address it recorded and the certificate it trusted. Run
    * with the lock held, so no other run is using them.
    */
-  static void restoreAfterAKilledRun(HttpTransport local) throws IOException {
-    if (!Files.exists(MARKER, LinkOption.NOFOLLOW_LINKS)) {
+  static void restoreAfterAKilledRun(HttpTransport local, Path marker) throws IOException {
+    if (!Files.exists(marker, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
     Properties left = new Properties();
-    try (var in = Files.newInputStream(MARKER, LinkOption.NOFOLLOW_LINKS)) {
+    try (var in = Files.newInputStream(marker, LinkOption.NOFOLLOW_LINKS)) {
       left.load(in);
     }
     String fingerprint = left.getProperty("fingerprint", "");
@@ -183,7 +183,7 @@ public final class LocalDaemonOverHttps implements AutoCloseable {
       body.putObject("config").put(ADDRESS_KEY, left.getProperty("address"));
       check(local.send(json("PATCH", "/1.0", body)), "PATCH /1.0 (left by a killed run)");
     }
-    Files.delete(MARKER);
+    Files.delete(marker);
   }
 
   private static void writeMarker(String address, String fingerprint) throws IOException {

@@ -484,7 +484,7 @@ public abstract class TransportContract {
                     ResponseTooLargeException.class,
                     () -> client.send(HttpRequest.of("GET", path)),
                     path);
-            assertEquals("response body over the limit of 64 KiB", e.getMessage());
+            assertEquals("a response body over the limit of 64 KiB", e.getMessage());
           }
         });
   }
