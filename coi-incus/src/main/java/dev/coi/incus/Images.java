@@ -244,13 +244,7 @@ public final class Images {
     MessageDigest sha256 = sha256();
     try {
       java.nio.file.Files.createDirectories(dir);
-      try (OutputStream out =
-          java.nio.file.Files.newOutputStream(
-              partial,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.TRUNCATE_EXISTING,
-              StandardOpenOption.WRITE,
-              LinkOption.NOFOLLOW_LINKS)) {
+      try (OutputStream out = create(partial)) {
         byte[] buffer = new byte[64 * 1024];
         for (int n; (n = read(in, buffer, request)) > 0; ) {
           sha256.update(buffer, 0, n);
@@ -353,19 +347,23 @@ public final class Images {
     Path file = dir.resolve(name);
     try {
       java.nio.file.Files.createDirectories(dir);
-      try (OutputStream out =
-          java.nio.file.Files.newOutputStream(
-              file,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.TRUNCATE_EXISTING,
-              StandardOpenOption.WRITE,
-              LinkOption.NOFOLLOW_LINKS)) {
+      try (OutputStream out = create(file)) {
         out.write(slice.bytes(), slice.offset(), slice.length());
       }
     } catch (IOException e) {
       throw new CoiException("cannot write the exported image to " + file + ": " + e, e);
     }
     return file;
+  }
+
+  /** A file to write, replaced if there, never through a link in its place. */
+  private static OutputStream create(Path file) throws IOException {
+    return java.nio.file.Files.newOutputStream(
+        file,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE,
+        LinkOption.NOFOLLOW_LINKS);
   }
 
   private static RequestBody hostFile(Path file) {
