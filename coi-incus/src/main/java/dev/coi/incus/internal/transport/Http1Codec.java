@@ -117,16 +117,20 @@ final class Http1Codec {
   static HttpResponse readResponse(InputStream in, String method, TransportLimits limits)
       throws IOException {
     Head head = readHead(in, limits.maxHeaderBytes());
-    Body body = body(in, method, head);
-    if (body.length > limits.maxBodyBytes()) {
-      throw new ResponseTooLargeException("body", limits.maxBodyBytes());
+    return new HttpResponse(
+        head.status(), head.headers(), readAll(body(in, method, head), limits.maxBodyBytes()));
+  }
+
+  /** A body read whole; refused past {@code max} bytes, before reading when it says its length. */
+  static byte[] readAll(Body body, long max) throws IOException {
+    if (body.length > max) {
+      throw new ResponseTooLargeException("body", max);
     }
-    byte[] bytes =
-        body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limits.maxBodyBytes() + 1));
-    if (bytes.length > limits.maxBodyBytes()) {
-      throw new ResponseTooLargeException("body", limits.maxBodyBytes());
+    byte[] bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+    if (bytes.length > max) {
+      throw new ResponseTooLargeException("body", max);
     }
-    return new HttpResponse(head.status(), head.headers(), bytes);
+    return bytes;
   }
 
   /** A response's status and headers (names lower-case). */

@@ -71,15 +71,9 @@ public final class UnixSocketTransport implements HttpTransport {
     Connection c = started.connection;
     boolean keep = false;
     try {
-      Http1Codec.Body body = Http1Codec.body(c.in, request.method(), started.head);
-      if (body.length > limits.maxBodyBytes()) {
-        throw new ResponseTooLargeException("body", limits.maxBodyBytes());
-      }
       byte[] bytes =
-          body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limits.maxBodyBytes() + 1));
-      if (bytes.length > limits.maxBodyBytes()) {
-        throw new ResponseTooLargeException("body", limits.maxBodyBytes());
-      }
+          Http1Codec.readAll(
+              Http1Codec.body(c.in, request.method(), started.head), limits.maxBodyBytes());
       HttpResponse response =
           new HttpResponse(started.head.status(), started.head.headers(), bytes);
       keep = Http1Codec.keepAlive(response);
