@@ -25,6 +25,9 @@ public final class EventSubscription implements AutoCloseable {
   /** Marks a reopened stream in the queue. */
   private static final Object GAP = new Object();
 
+  /** How long {@link #close()} waits for each thread; both end at once unless a listener blocks. */
+  private static final long JOIN_MILLIS = 5_000;
+
   private final Connector connector;
   private final Events.Listener listener;
   private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE);
@@ -72,7 +75,7 @@ public final class EventSubscription implements AutoCloseable {
       }
       socket.close();
       if (closed) {
-        return;
+        break;
       }
       // Reopen, more slowly each time the daemon is away.
       try {
@@ -84,9 +87,11 @@ public final class EventSubscription implements AutoCloseable {
         LOG.log(Level.DEBUG, "cannot reopen the event stream: {0}", e.getMessage());
         socket = ClosedSocket.INSTANCE;
       } catch (InterruptedException e) {
-        return;
+        break;
       }
     }
+    // A stream reopened while close() ran is this thread's to close.
+    socket.close();
   }
 
   private void offer(Object item) {
@@ -127,10 +132,15 @@ public final class EventSubscription implements AutoCloseable {
     reader.interrupt();
     dispatcher.interrupt();
     try {
-      reader.join(5_000);
-      dispatcher.join(5_000);
+      reader.join(JOIN_MILLIS);
+      dispatcher.join(JOIN_MILLIS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (reader.isAlive() || dispatcher.isAlive()) {
+      // Only a listener that ignores interrupts keeps the dispatcher; say whose it is.
+      LOG.log(
+          Level.WARNING, "an event listener did not return within {0} ms of close", JOIN_MILLIS);
     }
   }
 

@@ -147,12 +147,15 @@ public final class Exec {
     if (logPath.isEmpty()) {
       return new byte[0];
     }
-    byte[] bytes = rest.getRaw(logPath);
     try {
-      rest.sync("DELETE", logPath, null);
-    } catch (NotFoundException ignored) {
-      // Already removed; nothing else to clean.
+      return rest.getRaw(logPath);
+    } finally {
+      // Deleted even when it could not be read (over the transport's size limit, say).
+      try {
+        rest.sync("DELETE", logPath, null);
+      } catch (NotFoundException ignored) {
+        // Already removed; nothing else to clean.
+      }
     }
-    return bytes;
   }
 }

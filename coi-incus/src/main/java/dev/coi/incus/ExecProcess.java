@@ -67,6 +67,9 @@ public final class ExecProcess implements AutoCloseable {
   /** How long {@link #close()} waits for a killed command's operation to end. */
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
+  /** How long a control thread interrupted at close may take to notice. */
+  private static final Duration INTERRUPT_WAIT = Duration.ofSeconds(2);
+
   private static final int SIGKILL = 9;
 
   private final Rest rest;
@@ -440,6 +443,11 @@ public final class ExecProcess implements AutoCloseable {
       if (controlThread != Thread.currentThread()) {
         controlThread.join(
             Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        if (controlThread.isAlive()) {
+          // A daemon that never ends the operation: the wait gives up on an interrupt.
+          controlThread.interrupt();
+          controlThread.join(INTERRUPT_WAIT.toMillis());
+        }
       }
     } catch (InterruptedException e) {
       interrupted = true;

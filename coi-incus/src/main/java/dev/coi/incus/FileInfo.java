@@ -10,6 +10,7 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoField;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.immutables.value.Value;
 
 /**
@@ -100,7 +101,12 @@ public abstract class FileInfo {
 
   /** The info in the {@code X-Incus-*} headers of a file GET or HEAD. */
   static FileInfo fromHeaders(String path, HttpResponse response, long size) {
-    String type = String.valueOf(response.header("X-Incus-Type"));
+    return fromHeaders(path, response::header, size);
+  }
+
+  /** As above, the headers looked up by name (any case). */
+  static FileInfo fromHeaders(String path, UnaryOperator<String> response, long size) {
+    String type = String.valueOf(response.apply("X-Incus-Type"));
     return ImmutableFileInfo.builder()
         .path(path)
         .type(Type.valueOf(type.toUpperCase(Locale.ROOT)))
@@ -108,12 +114,12 @@ public abstract class FileInfo {
         .gid(Integer.parseInt(headerOr(response, "X-Incus-Gid", "0")))
         .mode(Integer.parseInt(headerOr(response, "X-Incus-Mode", "0"), 8))
         .size(size)
-        .modified(parseModified(response.header("X-Incus-Modified")))
+        .modified(parseModified(response.apply("X-Incus-Modified")))
         .build();
   }
 
-  private static String headerOr(HttpResponse response, String name, String fallback) {
-    String value = response.header(name);
+  private static String headerOr(UnaryOperator<String> response, String name, String fallback) {
+    String value = response.apply(name);
     return value == null || value.isBlank() ? fallback : value.trim();
   }
 

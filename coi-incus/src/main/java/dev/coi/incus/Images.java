@@ -7,12 +7,14 @@ import dev.coi.api.NotFoundException;
 import dev.coi.incus.transport.HttpRequest;
 import dev.coi.incus.transport.HttpResponse;
 import dev.coi.incus.transport.RequestBody;
+import dev.coi.incus.transport.StreamedResponse;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -194,36 +196,92 @@ public final class Images {
   /**
    * Writes an image's files into {@code targetDir} (made when missing): a split image's two
    * tarballs, or a unified one, under the names the daemon gives them. Their checksum is checked
-   * against the fingerprint before anything is written. The image passes through memory whole.
+   * against the fingerprint before they take those names: a unified image streams to disk through a
+   * small buffer (into a {@code .coi-partial} file, renamed once checked); a split one passes
+   * through memory whole. The export must finish within {@link FileStream#TIMEOUT}.
    */
   public ImageFiles export(String aliasOrFingerprint, Path targetDir) {
     String fingerprint = get(aliasOrFingerprint).fingerprint();
     HttpRequest request =
         HttpRequest.of("GET", "/1.0/images/" + Rest.encode(fingerprint) + "/export")
-            .withTimeout(InstanceFiles.TRANSFER_TIMEOUT);
-    HttpResponse response = rest.send(request);
-    if (response.status() / 100 != 2) {
-      Rest.metadata(response, request.describe());
+            .withTimeout(FileStream.TIMEOUT);
+    try (StreamedResponse response = rest.open(request)) {
+      if (response.status() / 100 != 2) {
+        Rest.metadata(rest.buffer(response, SMALL_ANSWER, request), request.describe());
+      }
+      Optional<String> boundary = MultipartParts.boundary(response.header("Content-Type"));
+      if (boundary.isEmpty()) {
+        String disposition = response.header("Content-Disposition");
+        String name =
+            disposition == null
+                ? fingerprint + ".tar"
+                : MultipartParts.parameters(disposition)
+                    .getOrDefault("filename", fingerprint + ".tar");
+        Path file =
+            streamChecked(
+                targetDir,
+                safeName(name, fingerprint + ".tar"),
+                response.body(),
+                fingerprint,
+                request);
+        return ImmutableImageFiles.builder().metadata(file).build();
+      }
+      return exportSplit(
+          fingerprint,
+          targetDir,
+          rest.buffer(response, Integer.MAX_VALUE - 8, request).body(),
+          boundary.get());
+    } catch (IOException closing) {
+      throw IncusErrors.fromTransport(closing, rest.transport(), request.describe());
     }
-    byte[] body = response.body();
-    Optional<String> boundary = MultipartParts.boundary(response.header("Content-Type"));
-    if (boundary.isEmpty()) {
-      String disposition = response.header("Content-Disposition");
-      String name =
-          disposition == null
-              ? fingerprint + ".tar"
-              : MultipartParts.parameters(disposition)
-                  .getOrDefault("filename", fingerprint + ".tar");
-      checkFingerprint(fingerprint, List.of(new Slice(body, 0, body.length)));
-      Path file =
-          write(targetDir, safeName(name, fingerprint + ".tar"), new Slice(body, 0, body.length));
-      return ImmutableImageFiles.builder().metadata(file).build();
+  }
+
+  /** Copies a unified image to {@code dir/name}, checking its fingerprint on the way. */
+  private Path streamChecked(
+      Path dir, String name, InputStream in, String fingerprint, HttpRequest request) {
+    Path file = dir.resolve(name);
+    Path partial = dir.resolve(name + ".coi-partial");
+    MessageDigest sha256 = sha256();
+    try {
+      java.nio.file.Files.createDirectories(dir);
+      try (OutputStream out = create(partial)) {
+        byte[] buffer = new byte[64 * 1024];
+        for (int n; (n = read(in, buffer, request)) > 0; ) {
+          sha256.update(buffer, 0, n);
+          out.write(buffer, 0, n);
+        }
+      }
+      checkFingerprint(fingerprint, HexFormat.of().formatHex(sha256.digest()));
+      java.nio.file.Files.move(
+          partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      return file;
+    } catch (IOException e) {
+      throw new CoiException("cannot write the exported image to " + file + ": " + e, e);
+    } finally {
+      try {
+        java.nio.file.Files.deleteIfExists(partial);
+      } catch (IOException ignored) {
+        // Only a leftover part file; the error that matters is already on its way.
+      }
     }
+  }
+
+  /** A read from the daemon, its failure mapped (a write's failure is the host's). */
+  private int read(InputStream in, byte[] buffer, HttpRequest request) {
+    try {
+      return in.read(buffer);
+    } catch (IOException e) {
+      throw IncusErrors.fromTransport(e, rest.transport(), request.describe());
+    }
+  }
+
+  private static ImageFiles exportSplit(
+      String fingerprint, Path targetDir, byte[] body, String boundary) {
     Slice metadata = null;
     Slice rootfs = null;
     String metadataName = "meta-" + fingerprint + ".tar";
     String rootfsName = fingerprint + ".rootfs";
-    for (MultipartParts.Part part : MultipartParts.parse(body, boundary.get())) {
+    for (MultipartParts.Part part : MultipartParts.parse(body, boundary)) {
       Slice slice = new Slice(body, part.offset(), part.length());
       if (part.name().equals("metadata")) {
         metadata = slice;
@@ -251,16 +309,17 @@ public final class Images {
 
   private record Slice(byte[] bytes, int offset, int length) {}
 
+  /** An error envelope is small; more is not the daemon. */
+  private static final long SMALL_ANSWER = 16L * 1024 * 1024;
+
   /** A fingerprint is the SHA-256 of the image's files, metadata first. */
   private static void checkFingerprint(String fingerprint, List<Slice> slices) {
-    MessageDigest sha256;
-    try {
-      sha256 = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK has no SHA-256", e);
-    }
+    MessageDigest sha256 = sha256();
     slices.forEach(s -> sha256.update(s.bytes(), s.offset(), s.length()));
-    String actual = HexFormat.of().formatHex(sha256.digest());
+    checkFingerprint(fingerprint, HexFormat.of().formatHex(sha256.digest()));
+  }
+
+  private static void checkFingerprint(String fingerprint, String actual) {
     if (!actual.startsWith(fingerprint)) {
       throw new CoiException(
           "the export of image "
@@ -268,6 +327,14 @@ public final class Images {
               + " does not match its fingerprint (got "
               + actual
               + ")");
+    }
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK has no SHA-256", e);
     }
   }
 
@@ -279,20 +346,24 @@ public final class Images {
   private static Path write(Path dir, String name, Slice slice) {
     Path file = dir.resolve(name);
     try {
-      Files.createDirectories(dir);
-      try (OutputStream out =
-          Files.newOutputStream(
-              file,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.TRUNCATE_EXISTING,
-              StandardOpenOption.WRITE,
-              LinkOption.NOFOLLOW_LINKS)) {
+      java.nio.file.Files.createDirectories(dir);
+      try (OutputStream out = create(file)) {
         out.write(slice.bytes(), slice.offset(), slice.length());
       }
     } catch (IOException e) {
       throw new CoiException("cannot write the exported image to " + file + ": " + e, e);
     }
     return file;
+  }
+
+  /** A file to write, replaced if there, never through a link in its place. */
+  private static OutputStream create(Path file) throws IOException {
+    return java.nio.file.Files.newOutputStream(
+        file,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE,
+        LinkOption.NOFOLLOW_LINKS);
   }
 
   private static RequestBody hostFile(Path file) {

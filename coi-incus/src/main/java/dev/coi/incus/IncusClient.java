@@ -24,6 +24,9 @@ import java.util.Map;
  * dev.coi.api.ConflictException} and {@link dev.coi.api.BackendException} keep the daemon's status
  * and message and name the request; {@link IncusUnavailableException} says the daemon cannot be
  * reached and what to do.
+ *
+ * <p>A daemon that misbehaves cannot hang or flood the client: see the package documentation for
+ * the deadline of each request, the size limits of an answer, and when a request is sent again.
  */
 public final class IncusClient implements AutoCloseable {
   private final Rest rest;

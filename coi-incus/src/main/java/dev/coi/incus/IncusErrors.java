@@ -4,12 +4,15 @@ import dev.coi.api.BackendException;
 import dev.coi.api.CoiException;
 import dev.coi.api.ConflictException;
 import dev.coi.api.NotFoundException;
+import dev.coi.incus.transport.DeadlineExceededException;
 import dev.coi.incus.transport.HttpTransport;
 import dev.coi.incus.transport.HttpsTransport;
+import dev.coi.incus.transport.ResponseTooLargeException;
 import dev.coi.incus.transport.ServerCertificateMismatchException;
 import dev.coi.incus.transport.UnixSocketTransport;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -59,8 +62,36 @@ final class IncusErrors {
     return new BackendException(status, message);
   }
 
-  /** A failure to talk to the daemon at all. */
+  /** A failure to talk to the daemon at all, or an answer refused by the transport's limits. */
   static CoiException fromTransport(IOException e, HttpTransport transport, String request) {
+    if (e instanceof ResponseTooLargeException) {
+      return new BackendException(
+          502,
+          "Incus sent "
+              + e.getMessage()
+              + " to "
+              + request
+              + " on "
+              + transport.endpoint()
+              + ": refused (coi bounds what it reads from the daemon; large files are pulled as"
+              + " streams)",
+          e);
+    }
+    if (e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException)) {
+      return new CoiException("interrupted while waiting for Incus to answer " + request, e);
+    }
+    if (e instanceof DeadlineExceededException late) {
+      return new BackendException(
+          504,
+          "Incus did not answer "
+              + request
+              + " on "
+              + transport.endpoint()
+              + " within the request's deadline of "
+              + DeadlineExceededException.seconds(late.timeout())
+              + ": the daemon is stuck or overloaded",
+          e);
+    }
     if (transport instanceof UnixSocketTransport unix) {
       Path socket = unix.socketPath();
       if (!Files.exists(socket)) {

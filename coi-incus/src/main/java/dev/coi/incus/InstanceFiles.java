@@ -8,6 +8,7 @@ import dev.coi.incus.transport.HttpRequest;
 import dev.coi.incus.transport.HttpResponse;
 import dev.coi.incus.transport.RequestBody;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -31,8 +32,10 @@ import java.util.Optional;
  * files.pullTree("demo", "/workspace/out", Path.of("out"));      // never writes outside out/
  * }</pre>
  *
- * <p>A missing path is a {@link NotFoundException} naming the instance and the path. Pulled content
- * is held in memory whole; pushed host files are streamed from disk.
+ * <p>A missing path is a {@link NotFoundException} naming the instance and the path. {@link
+ * #pull(String, String)} holds content in memory, up to 64 MiB ({@code TransportLimits}); {@link
+ * #open(String, String)} and {@link #pull(String, String, OutputStream)} stream a file of any size;
+ * pushed host files are streamed from disk.
  */
 public final class InstanceFiles {
   /** A transfer may carry a large file; the read timeout runs from the end of the upload. */
@@ -104,6 +107,44 @@ public final class InstanceFiles {
         .content(fetched.body())
         .entries(fetched.entries())
         .build();
+  }
+
+  /**
+   * Reads a path as a stream, for files too large to hold in memory: see {@link FileStream}. Works
+   * on stopped instances too.
+   */
+  public FileStream open(String instance, String path) {
+    return FileStream.open(rest, instance, path);
+  }
+
+  /**
+   * Copies a file's content into {@code target}, which stays open, through a small buffer whatever
+   * the file's size; returns its info, the size being what was copied. A directory or a symlink is
+   * refused with a {@link ConflictException} ({@link #pull(String, String)} reads those).
+   */
+  public FileInfo pull(String instance, String path, OutputStream target) {
+    try (FileStream pulled = open(instance, path)) {
+      if (!pulled.info().isFile()) {
+        throw new ConflictException(
+            "Incus: "
+                + path
+                + " in instance "
+                + instance
+                + " is a "
+                + pulled.info().type().name().toLowerCase(java.util.Locale.ROOT)
+                + ", not a file");
+      }
+      long copied;
+      try {
+        copied = pulled.content().transferTo(target);
+      } catch (IOException e) {
+        throw e.getCause() instanceof CoiException mapped
+            ? mapped
+            : new CoiException(
+                "cannot pull " + path + " from instance " + instance + ": " + e.getMessage(), e);
+      }
+      return ImmutableFileInfo.builder().from(pulled.info()).size(copied).build();
+    }
   }
 
   /** The type, owner, mode and size of a path, without its content. */
@@ -334,7 +375,7 @@ public final class InstanceFiles {
    * The daemon's error, with the instance and path named: its own 404 says only "Not Found" for a
    * missing file, and names the instance when that is what is missing.
    */
-  private static CoiException failure(
+  static CoiException failure(
       HttpResponse response,
       String instance,
       String path,

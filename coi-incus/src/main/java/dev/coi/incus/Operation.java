@@ -26,6 +26,12 @@ public abstract class Operation {
   /** The operation's own metadata (progress, exec return code, file descriptors …), as strings. */
   public abstract Map<String, String> metadata();
 
+  /**
+   * The paths of what the operation works on ({@code /1.0/instances/demo} …), so that a caller can
+   * tell its own operations from another client's.
+   */
+  public abstract java.util.List<String> resources();
+
   public boolean isDone() {
     return !"Pending".equals(status()) && !"Running".equals(status());
   }
@@ -38,6 +44,7 @@ public abstract class Operation {
             .status(json.path("status").asText())
             .statusCode(json.path("status_code").asInt())
             .error(json.path("err").asText(""));
+    json.path("resources").forEach(paths -> paths.forEach(path -> op.addResources(path.asText())));
     json.path("metadata")
         .fields()
         .forEachRemaining(

@@ -10,6 +10,7 @@ import dev.coi.incus.transport.HttpResponse;
 import dev.coi.incus.transport.HttpTransport;
 import dev.coi.incus.transport.RequestBody;
 import dev.coi.incus.transport.SocketLocator;
+import dev.coi.incus.transport.StreamedResponse;
 import dev.coi.incus.transport.UnixSocketTransport;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -23,6 +24,7 @@ import java.util.Map;
  */
 final class Rest implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration CANCEL_TIMEOUT = Duration.ofSeconds(5);
 
   private final HttpTransport transport;
 
@@ -167,7 +169,10 @@ final class Rest implements AutoCloseable {
 
   private void cancelQuietly(String operationPath) {
     try {
-      sync("DELETE", operationPath, null);
+      // Briefly: the caller was interrupted and should not wait on a daemon that does not answer.
+      metadata(
+          send(HttpRequest.of("DELETE", operationPath).withTimeout(CANCEL_TIMEOUT)),
+          "DELETE " + operationPath);
     } catch (CoiException notCancellable) {
       // Many operations cannot be cancelled (execs, for one); the caller is told either way.
     }
@@ -176,6 +181,24 @@ final class Rest implements AutoCloseable {
   HttpResponse send(HttpRequest request) {
     try {
       return transport.send(request);
+    } catch (IOException e) {
+      throw IncusErrors.fromTransport(e, transport, request.describe());
+    }
+  }
+
+  /** As {@link #send(HttpRequest)}, the response's body left to read as a stream; close it. */
+  StreamedResponse open(HttpRequest request) {
+    try {
+      return transport.open(request);
+    } catch (IOException e) {
+      throw IncusErrors.fromTransport(e, transport, request.describe());
+    }
+  }
+
+  /** Reads the rest of a streamed body, failures mapped as for any request. */
+  HttpResponse buffer(StreamedResponse response, long maxBytes, HttpRequest request) {
+    try (response) {
+      return response.buffer(maxBytes);
     } catch (IOException e) {
       throw IncusErrors.fromTransport(e, transport, request.describe());
     }

@@ -1,7 +1,6 @@
 package dev.coi.incus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -78,10 +77,7 @@ class EventSubscriptionTest {
     }
 
     void awaitSize(int size) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (seen.size() < size && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
+      Await.until(() -> size + " events, have " + seen, () -> seen.size() >= size, Await.PATIENCE);
     }
   }
 
@@ -92,10 +88,7 @@ class EventSubscriptionTest {
     try (EventSubscription s = EventSubscription.open(() -> socket, events::add)) {
       socket.event("instance-created");
       socket.event("instance-started");
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (events.size() < 2 && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
+      Await.until("two events", () -> events.size() >= 2);
     }
     assertEquals(
         List.of("instance-created", "instance-started"),
@@ -122,16 +115,54 @@ class EventSubscriptionTest {
     assertTrue(first.closed);
   }
 
+  private static long eventThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith("coi-events"))
+        .count();
+  }
+
   @Test
   void closingStopsBothThreadsAndTheStream() throws Exception {
+    long before = eventThreads();
     ScriptedSocket socket = new ScriptedSocket();
     EventSubscription s = EventSubscription.open(() -> socket, e -> {});
     s.close();
     assertTrue(socket.closed);
-    Thread.sleep(50);
-    assertFalse(
-        Thread.getAllStackTraces().keySet().stream()
-            .anyMatch(t -> t.isAlive() && t.getName().startsWith("coi-events")));
+    // close() joins both threads: no grace needed.
+    assertEquals(before, eventThreads());
+  }
+
+  @Test
+  void aStreamReopenedWhileClosingIsClosedAndNoThreadOutlivesClose() throws Exception {
+    long before = eventThreads();
+    ScriptedSocket first = new ScriptedSocket();
+    ScriptedSocket reopened = new ScriptedSocket();
+    java.util.concurrent.CountDownLatch reconnecting = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
+    AtomicInteger connects = new AtomicInteger();
+    EventSubscription s =
+        EventSubscription.open(
+            () -> {
+              if (connects.incrementAndGet() == 1) {
+                return first;
+              }
+              // The daemon answers the reconnect only once close() has begun.
+              reconnecting.countDown();
+              try {
+                closing.await();
+              } catch (InterruptedException e) {
+                // close() interrupts: answer all the same, as a connect already under way does.
+              }
+              return reopened;
+            },
+            e -> {});
+    first.incoming.add(ScriptedSocket.END);
+    assertTrue(reconnecting.await(1, TimeUnit.MINUTES));
+    closing.countDown();
+    s.close();
+
+    assertTrue(reopened.closed, "the stream opened during close() was left open");
+    assertEquals(before, eventThreads());
   }
 
   @Test
@@ -152,14 +183,17 @@ class EventSubscriptionTest {
   void aSlowListenerDoesNotStallTheReader() throws Exception {
     ScriptedSocket socket = new ScriptedSocket();
     Recorder recorder = new Recorder();
+    java.util.concurrent.CountDownLatch firstHeld = new java.util.concurrent.CountDownLatch(1);
     Events.Listener slow =
         new Events.Listener() {
           @Override
           public void onEvent(Event event) {
-            try {
-              Thread.sleep(event.action().equals("first") ? 300 : 0);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
+            if (event.action().equals("first")) {
+              try {
+                firstHeld.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
             }
             recorder.onEvent(event);
           }
@@ -169,12 +203,10 @@ class EventSubscriptionTest {
       for (int i = 0; i < 100; i++) {
         socket.event("e" + i);
       }
-      // The reader drains the stream while the listener sleeps.
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(250);
-      while (!socket.incoming.isEmpty() && System.nanoTime() < deadline) {
-        Thread.sleep(5);
-      }
-      assertTrue(socket.incoming.isEmpty(), "the reader waited for the listener");
+      // The reader drains the stream while the listener is still on the first event.
+      Await.until("the reader drained the stream", socket.incoming::isEmpty);
+      assertEquals(0, recorder.seen.size(), "the listener is still busy with the first event");
+      firstHeld.countDown();
       recorder.awaitSize(101);
     }
     assertEquals(101, recorder.seen.size());

@@ -12,7 +12,6 @@ import dev.coi.incus.transport.UnixSocketTransport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +48,7 @@ class ExecProcessIT {
                 .image("coi-test-min")
                 .ephemeral(true)
                 .putConfig("user.coi.test", "ExecProcessIT")
+                .putConfig("user.coi.pid", LeakCheck.PID)
                 .build());
   }
 
@@ -62,8 +62,9 @@ class ExecProcessIT {
   }
 
   @AfterEach
-  void noExecThreadIsLeft() {
-    assertEquals(Set.of(), execThreads());
+  void noExecThreadIsLeft() throws InterruptedException {
+    // close() joins the control thread; a loaded machine may still be ending one it gave up on.
+    Await.until("exec threads ended: " + execThreads(), () -> execThreads().isEmpty());
   }
 
   private static Set<String> execThreads() {
@@ -177,46 +178,41 @@ class ExecProcessIT {
     }
   }
 
+  /**
+   * 100 MiB pass through with a consumer that stalls on the way. That the output is read from the
+   * socket only as fast as the consumer takes it (so memory stays at one message, however much the
+   * command writes) is checked deterministically by {@code
+   * ExecProcessStreamsTest.theSocketIsReadOnlyAsFastAsTheStreamIs}; here it must not lose or
+   * reorder anything against the real daemon.
+   */
   @Test
-  void hundredMebibytesStreamWithoutGrowingTheHeap() throws Exception {
+  void hundredMebibytesStreamThroughAStallingConsumer() throws Exception {
     long size = 100L * 1024 * 1024;
-    long before = heapAfterGc();
-    long during = before;
     long total = 0;
     try (ExecProcess head = start("head", "-c", Long.toString(size), "/dev/zero")) {
       byte[] buffer = new byte[64 * 1024];
       for (int n; (n = head.stdout().read(buffer)) > 0; ) {
+        for (int i = 0; i < n; i++) {
+          if (buffer[i] != 0) {
+            throw new AssertionError("not a zero at byte " + (total + i));
+          }
+        }
         total += n;
         if (total >= 10L * 1024 * 1024 && total - n < 10L * 1024 * 1024) {
-          // A stalled consumer: an unbounded buffer would take in the rest meanwhile.
-          Thread.sleep(1_000);
-          during = heapAfterGc();
-          assertTrue(
-              during - before < 8L * 1024 * 1024,
-              "heap grew by " + (during - before) / 1024 + " KiB while the consumer stalled");
+          // With 90 MiB still unread the command cannot have ended, unless something between it
+          // and this reader buffers without bound.
+          assertFalse(
+              client.operations().get(head.operationId()).isDone(),
+              "the command ended with 90 MiB of its output not yet read");
         }
       }
       assertEquals(0, head.waitFor(WAIT));
     }
     assertEquals(size, total);
-    long after = heapAfterGc();
-    System.out.printf(
-        "ExecProcessIT: 100 MiB streamed; heap after GC %+d KiB with the consumer stalled at 10 MiB,"
-            + " %+d KiB after close%n",
-        (during - before) / 1024, (after - before) / 1024);
-    assertTrue(
-        after - before < 8L * 1024 * 1024, "heap grew by " + (after - before) / 1024 + " KiB");
-  }
-
-  private static long heapAfterGc() {
-    for (int i = 0; i < 4; i++) {
-      System.gc();
-    }
-    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
   @Test
-  void closeLeavesNoThreadNoSocketAndKillsWhatStillRuns() throws IOException {
+  void closeLeavesNoThreadNoSocketAndKillsWhatStillRuns() throws Exception {
     start("true").close(); // the pool now holds the connection the exec uses
     int idle = transport.idleConnections();
     long sockets = openSockets();
@@ -231,9 +227,21 @@ class ExecProcessIT {
     assertTrue(client.operations().get(operation).isDone(), "closing ends the operation");
     assertEquals(137, running.waitFor(Duration.ofMillis(1)), "killed by SIGKILL");
 
-    assertEquals(Set.of(), execThreads());
+    assertEquals(Set.of(), execThreads(), "close() joins the control thread");
     assertEquals(idle, transport.idleConnections());
-    assertEquals(sockets, openSockets());
+    // Fewer is fine (the daemon may close an idle pooled connection); more is a leak.
+    Await.until(
+        () -> "sockets of this JVM back to " + sockets + ": " + openSocketsQuietly(),
+        () -> openSocketsQuietly() <= sockets,
+        Await.PATIENCE);
+  }
+
+  private static long openSocketsQuietly() {
+    try {
+      return openSockets();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** The unix and other sockets this JVM holds open now. */

@@ -201,4 +201,16 @@ class ExecProcessTest {
     assertTrue(e.getMessage().contains("fd 2"), e.getMessage());
     assertTrue(daemon.control.closed && daemon.fd0.closed && daemon.fd1.closed);
   }
+
+  /**
+   * A daemon that never ends the operation, even once the control socket is gone: close() still
+   * ends the control thread (the @AfterEach checks it right away, without grace).
+   */
+  @Test
+  void closeEndsTheControlThreadWhenTheDaemonNeverEndsTheOperation() {
+    daemon.control.onClose = () -> {};
+    ExecProcess p = exec.start("c1", ExecRequest.of("sleep", "60"));
+    assertEquals(1, execThreads().size());
+    p.close();
+  }
 }

@@ -83,7 +83,11 @@ final class FakeExecDaemon implements HttpTransport {
           return json(200, "{\"type\":\"error\",\"error_code\":400,\"error\":\"failed\"}");
         }
         return json(200, "{\"type\":\"sync\",\"status_code\":200,\"metadata\":" + op + "}");
-      } catch (InterruptedException | ExecutionException e) {
+      } catch (InterruptedException e) {
+        // As the unix transport does: the wait ends, the interrupt is kept.
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted while waiting for the daemon");
+      } catch (ExecutionException e) {
         throw new IOException(e);
       }
     }

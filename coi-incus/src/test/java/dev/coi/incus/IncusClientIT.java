@@ -187,14 +187,26 @@ class IncusClientIT extends LiveIncusTestBase {
     String name = newName();
     incus.instances().create(container(name).build());
     try {
-      List<Operation> operations = incus.operations().list();
-      assertFalse(operations.isEmpty());
-      Operation done =
-          incus.operations().await(operations.get(0).id(), java.time.Duration.ofSeconds(5));
-      assertTrue(done.isDone(), done.status());
+      // A stop submitted without waiting: its operation is this test's own, found by the
+      // instance it works on (other runs share the daemon and its operation list).
+      incus.instances().requestStop(name);
+      String mine = "/1.0/instances/" + name;
+      List<Operation> operations =
+          incus.operations().list().stream().filter(o -> o.resources().contains(mine)).toList();
+      assertFalse(operations.isEmpty(), "no operation on " + mine);
+      for (Operation op : operations) {
+        Operation done = incus.operations().await(op.id(), java.time.Duration.ofSeconds(60));
+        assertTrue(done.isDone(), done.status());
+        assertTrue(done.resources().contains(mine), done.resources().toString());
+      }
       assertThrows(NotFoundException.class, () -> incus.operations().get("no-such-operation"));
     } finally {
-      incus.instances().stop(name, true);
+      // Ephemeral: the daemon deletes it once stopped.
+      incus
+          .instances()
+          .find(name)
+          .filter(i -> !i.isStopped())
+          .ifPresent(i -> incus.instances().stop(name, true));
     }
   }
 }

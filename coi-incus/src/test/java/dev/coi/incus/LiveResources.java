@@ -97,6 +97,26 @@ final class LiveResources implements AutoCloseable {
                         client.instances().delete(name);
                       }));
     }
+    // The leak check for images: LeakCheck sees instances by label, but images carry none, so
+    // every image and alias the test made is checked gone here.
+    for (String fingerprint : images) {
+      quietly(
+          failures,
+          () -> {
+            if (client.images().find(fingerprint).isPresent()) {
+              throw new CoiException("image left behind: " + fingerprint);
+            }
+          });
+    }
+    for (String alias : aliases) {
+      quietly(
+          failures,
+          () -> {
+            if (client.images().find(alias).isPresent()) {
+              throw new CoiException("image alias left behind: " + alias);
+            }
+          });
+    }
     if (!failures.isEmpty()) {
       CoiException e = new CoiException("could not remove what the test made");
       failures.forEach(e::addSuppressed);

@@ -64,4 +64,55 @@ class ProgressTest {
 
     assertEquals("create_image_from_container_pack 78/100;unpack 4096/-1;", heard.toString());
   }
+
+  /**
+   * The poll loop relays each new progress report of a running operation once, whatever the
+   * daemon's speed: here a scripted operation runs for three reads.
+   */
+  @Test
+  void aRunningOperationsProgressIsRelayedOnceEachUntilItEnds() {
+    String[] states = {
+      "\"status\":\"Running\",\"status_code\":103,\"metadata\":{\"progress\":{\"stage\":\"pack\",\"percent\":\"10\"}}",
+      "\"status\":\"Running\",\"status_code\":103,\"metadata\":{\"progress\":{\"stage\":\"pack\",\"percent\":\"10\"}}",
+      "\"status\":\"Running\",\"status_code\":103,\"metadata\":{\"progress\":{\"stage\":\"pack\",\"percent\":\"60\"}}",
+      "\"status\":\"Success\",\"status_code\":200,\"metadata\":{}"
+    };
+    java.util.concurrent.atomic.AtomicInteger reads =
+        new java.util.concurrent.atomic.AtomicInteger();
+    dev.coi.incus.transport.HttpTransport daemon =
+        new dev.coi.incus.transport.HttpTransport() {
+          @Override
+          public dev.coi.incus.transport.HttpResponse send(
+              dev.coi.incus.transport.HttpRequest request) {
+            String state =
+                request.path().contains("/wait")
+                    ? states[Math.min(reads.get(), states.length - 1)]
+                    : states[Math.min(reads.getAndIncrement(), states.length - 1)];
+            return new dev.coi.incus.transport.HttpResponse(
+                200,
+                java.util.Map.of(),
+                ("{\"type\":\"sync\",\"status_code\":200,\"metadata\":{\"id\":\"op\","
+                        + state
+                        + "}}")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          }
+
+          @Override
+          public String endpoint() {
+            return "scripted";
+          }
+
+          @Override
+          public void close() {}
+        };
+    StringBuilder heard = new StringBuilder();
+    OperationProgress.await(
+        new Rest(daemon),
+        "/1.0/operations/op",
+        java.time.Duration.ofMinutes(1),
+        "POST /1.0/images",
+        (done, total, stage) -> heard.append(stage).append(' ').append(done).append(';'));
+
+    assertEquals("pack 10;pack 60;", heard.toString());
+  }
 }

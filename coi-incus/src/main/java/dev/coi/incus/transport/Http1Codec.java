@@ -104,24 +104,61 @@ final class Http1Codec {
     }
   }
 
-  /** Reads one response. {@link EOFException} when the peer closed before sending anything. */
+  /** Reads one response whole, within the default {@link TransportLimits}. */
   static HttpResponse readResponse(InputStream in, String method) throws IOException {
-    String statusLine = readLine(in);
+    return readResponse(in, method, TransportLimits.DEFAULTS);
+  }
+
+  /**
+   * Reads one response whole. {@link EOFException} when the peer closed before sending anything;
+   * {@link ResponseTooLargeException} past the limits, with the rest left unread (so the connection
+   * must be dropped).
+   */
+  static HttpResponse readResponse(InputStream in, String method, TransportLimits limits)
+      throws IOException {
+    Head head = readHead(in, limits.maxHeaderBytes());
+    return new HttpResponse(
+        head.status(), head.headers(), readAll(body(in, method, head), limits.maxBodyBytes()));
+  }
+
+  /** A body read whole; refused past {@code max} bytes, before reading when it says its length. */
+  static byte[] readAll(Body body, long max) throws IOException {
+    if (body.length > max) {
+      throw new ResponseTooLargeException("body", max);
+    }
+    byte[] bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+    if (bytes.length > max) {
+      throw new ResponseTooLargeException("body", max);
+    }
+    return bytes;
+  }
+
+  /** A response's status and headers (names lower-case). */
+  record Head(int status, Map<String, String> headers) {}
+
+  /**
+   * Reads a status line and headers, at most {@code maxBytes} of them. {@link EOFException} when
+   * the peer closed before sending anything.
+   */
+  static Head readHead(InputStream in, int maxBytes) throws IOException {
+    int[] budget = {maxBytes};
+    String statusLine = readHeadLine(in, budget, maxBytes);
     if (statusLine == null) {
       throw new EOFException("connection closed before a response");
     }
     String[] parts = statusLine.split(" ", 3);
     if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
-      throw new IOException("not an HTTP response: " + statusLine);
+      throw new IOException("not an HTTP response: " + shorten(statusLine));
     }
     int status;
     try {
       status = Integer.parseInt(parts[1]);
     } catch (NumberFormatException e) {
-      throw new IOException("bad HTTP status line: " + statusLine, e);
+      throw new IOException("bad HTTP status line: " + shorten(statusLine), e);
     }
     Map<String, String> headers = new HashMap<>();
-    for (String line = readLine(in); line != null && !line.isEmpty(); line = readLine(in)) {
+    String line;
+    while ((line = readHeadLine(in, budget, maxBytes)) != null && !line.isEmpty()) {
       int colon = line.indexOf(':');
       if (colon > 0) {
         headers.put(
@@ -129,18 +166,57 @@ final class Http1Codec {
             line.substring(colon + 1).trim());
       }
     }
-    byte[] body;
-    if ("HEAD".equals(method) || status == 204 || status == 304 || status / 100 == 1) {
-      body = new byte[0];
-    } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-      body = readChunked(in);
-    } else if (headers.containsKey("content-length")) {
-      body = readExactly(in, Long.parseLong(headers.get("content-length")));
-    } else {
-      body = in.readAllBytes();
-      headers.put("connection", "close");
+    if (line == null) {
+      throw new EOFException("connection closed inside the response headers");
     }
-    return new HttpResponse(status, headers, body);
+    return new Head(status, headers);
+  }
+
+  private static String readHeadLine(InputStream in, int[] budget, int maxBytes)
+      throws IOException {
+    String line;
+    try {
+      line = readLine(in, Math.max(0, budget[0]));
+    } catch (ResponseTooLargeException e) {
+      throw new ResponseTooLargeException("headers", maxBytes);
+    }
+    if (line == null) {
+      return null;
+    }
+    budget[0] -= line.length() + 2;
+    if (budget[0] < 0) {
+      throw new ResponseTooLargeException("headers", maxBytes);
+    }
+    return line;
+  }
+
+  /**
+   * The body of a response whose head was just read, as a stream that ends where the body ends: by
+   * {@code Content-Length}, chunked, or (neither) at the end of the connection.
+   */
+  static Body body(InputStream in, String method, Head head) throws IOException {
+    int status = head.status();
+    if ("HEAD".equals(method) || status == 204 || status == 304 || status / 100 == 1) {
+      return new Body(in, Body.FIXED, 0);
+    }
+    if ("chunked".equalsIgnoreCase(head.headers().get("transfer-encoding"))) {
+      return new Body(in, Body.CHUNKED, -1);
+    }
+    String length = head.headers().get("content-length");
+    if (length != null) {
+      long n;
+      try {
+        n = Long.parseLong(length.trim());
+      } catch (NumberFormatException e) {
+        throw new IOException("bad Content-Length: " + shorten(length), e);
+      }
+      if (n < 0) {
+        throw new IOException("bad Content-Length: " + n);
+      }
+      return new Body(in, Body.FIXED, n);
+    }
+    head.headers().put("connection", "close");
+    return new Body(in, Body.TO_EOF, -1);
   }
 
   /** True when the connection may carry another request after this response. */
@@ -148,10 +224,86 @@ final class Http1Codec {
     return !"close".equalsIgnoreCase(response.header("connection"));
   }
 
-  private static byte[] readChunked(InputStream in) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    while (true) {
-      String sizeLine = readLine(in);
+  /**
+   * A body as a stream. {@link #ended()} says that it was read to its end, after which the
+   * connection holds nothing more of this response.
+   */
+  static final class Body extends InputStream {
+    static final int FIXED = 0;
+    static final int CHUNKED = 1;
+    static final int TO_EOF = 2;
+    private static final int MAX_CHUNK_LINE = 4096;
+
+    private final InputStream in;
+    private final int kind;
+
+    /** The announced length, or -1. */
+    final long length;
+
+    /** Bytes left in the body (FIXED) or the current chunk (CHUNKED). */
+    private long left;
+
+    private boolean ended;
+
+    Body(InputStream in, int kind, long length) {
+      this.in = in;
+      this.kind = kind;
+      this.length = length;
+      this.left = kind == FIXED ? length : 0;
+      this.ended = kind == FIXED && length == 0;
+    }
+
+    boolean ended() {
+      return ended;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (len == 0) {
+        return 0;
+      }
+      if (ended) {
+        return -1;
+      }
+      if (kind == TO_EOF) {
+        int n = in.read(b, off, len);
+        ended = n < 0;
+        return n;
+      }
+      if (kind == CHUNKED && left == 0 && !nextChunk()) {
+        ended = true;
+        return -1;
+      }
+      int n = in.read(b, off, (int) Math.min(len, left));
+      if (n < 0) {
+        throw new EOFException(
+            kind == FIXED
+                ? "body cut short: " + (length - left) + " of " + length + " bytes"
+                : "connection closed inside a chunked body");
+      }
+      left -= n;
+      if (left == 0) {
+        if (kind == FIXED) {
+          ended = true;
+        } else {
+          String crlf = readLine(in, MAX_CHUNK_LINE);
+          if (crlf == null || !crlf.isEmpty()) {
+            throw new IOException("chunk not followed by CRLF");
+          }
+        }
+      }
+      return n;
+    }
+
+    /** Reads a chunk's size line; false at the last chunk (its trailers read). */
+    private boolean nextChunk() throws IOException {
+      String sizeLine = readLine(in, MAX_CHUNK_LINE);
       if (sizeLine == null) {
         throw new EOFException("connection closed inside a chunked body");
       }
@@ -161,34 +313,38 @@ final class Http1Codec {
       try {
         size = Long.parseLong(hex, 16);
       } catch (NumberFormatException e) {
-        throw new IOException("bad chunk size: " + sizeLine, e);
+        throw new IOException("bad chunk size: " + shorten(sizeLine), e);
+      }
+      if (size < 0) {
+        throw new IOException("bad chunk size: " + shorten(sizeLine));
       }
       if (size == 0) {
         // Trailers, if any, end with an empty line.
-        for (String t = readLine(in); t != null && !t.isEmpty(); t = readLine(in)) {}
-        return out.toByteArray();
+        int trailers = 0;
+        for (String t = readLine(in, MAX_CHUNK_LINE); t != null && !t.isEmpty(); ) {
+          if (++trailers > 64) {
+            throw new IOException("more than 64 trailer lines after a chunked body");
+          }
+          t = readLine(in, MAX_CHUNK_LINE);
+        }
+        return false;
       }
-      out.write(readExactly(in, size));
-      String crlf = readLine(in);
-      if (crlf == null || !crlf.isEmpty()) {
-        throw new IOException("chunk not followed by CRLF");
-      }
+      left = size;
+      return true;
     }
   }
 
-  private static byte[] readExactly(InputStream in, long length) throws IOException {
-    if (length > Integer.MAX_VALUE - 8) {
-      throw new IOException("response body too large: " + length + " bytes");
-    }
-    byte[] data = in.readNBytes((int) length);
-    if (data.length != length) {
-      throw new EOFException("body cut short: " + data.length + " of " + length + " bytes");
-    }
-    return data;
+  private static String shorten(String text) {
+    return text.length() <= 80 ? text : text.substring(0, 80) + "…";
   }
 
   /** A CRLF- (or LF-) terminated line without its terminator; null at end of stream. */
   static String readLine(InputStream in) throws IOException {
+    return readLine(in, MAX_HEADER_LINE);
+  }
+
+  /** As {@link #readLine(InputStream)}, refusing a line longer than {@code max} bytes. */
+  static String readLine(InputStream in, int max) throws IOException {
     ByteArrayOutputStream line = new ByteArrayOutputStream(64);
     int b;
     while ((b = in.read()) != -1) {
@@ -198,8 +354,8 @@ final class Http1Codec {
             bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
         return new String(bytes, 0, len, StandardCharsets.ISO_8859_1);
       }
-      if (line.size() >= MAX_HEADER_LINE) {
-        throw new IOException("header line longer than " + MAX_HEADER_LINE + " bytes");
+      if (line.size() >= max) {
+        throw new ResponseTooLargeException("line", max);
       }
       line.write(b);
     }

@@ -1,5 +1,6 @@
 package dev.coi.incus.transport;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 
@@ -9,8 +10,28 @@ public interface HttpTransport extends AutoCloseable {
   /**
    * Sends a request and reads the whole response. Throws {@link IOException} when the daemon cannot
    * be reached or the connection breaks; HTTP error statuses are returned, not thrown.
+   *
+   * <p>Bounds (see {@link TransportLimits}): the complete response must arrive within {@code
+   * request.timeout()} ({@link DeadlineExceededException}), its headers and body must fit the
+   * transport's limits ({@link ResponseTooLargeException}). A request is sent a second time only
+   * when the first provably did not reach the daemon, or when it is idempotent (GET, HEAD, PUT,
+   * DELETE) and failed on a reused connection before any byte of the answer: a {@code POST} whose
+   * connection breaks after it was written is never sent again, since the daemon may have acted on
+   * it.
    */
   HttpResponse send(HttpRequest request) throws IOException;
+
+  /**
+   * Sends a request and returns as soon as the response's head is in: the body is read from the
+   * result as a stream, with no size bound, within the request's deadline. Retries as {@link
+   * #send(HttpRequest)} does. This default reads the whole body first; transports that can stream
+   * override it.
+   */
+  default StreamedResponse open(HttpRequest request) throws IOException {
+    HttpResponse whole = send(request);
+    return new StreamedResponse(
+        whole.status(), whole.headers(), new ByteArrayInputStream(whole.body()));
+  }
 
   /**
    * Sends a request whose body is written by {@code body} ({@code request.body()} is ignored), for

@@ -1,11 +1,12 @@
 package dev.coi.incus.transport;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest.BodyPublishers;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.net.http.HttpTimeoutException;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.file.Path;
@@ -19,10 +20,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,6 +51,7 @@ public final class HttpsTransport implements HttpTransport {
   private final Path clientCertificate;
   private final ServerTrust trust;
   private final Duration connectTimeout;
+  private final TransportLimits limits;
   private final ExecutorService executor;
   private final HttpClient client;
   private final Set<HttpsWebSocket> webSockets = ConcurrentHashMap.newKeySet();
@@ -58,7 +62,9 @@ public final class HttpsTransport implements HttpTransport {
       Path clientCertificate,
       ServerTrust trust,
       Duration connectTimeout,
+      TransportLimits limits,
       SSLContext tls) {
+    this.limits = limits;
     this.address = address;
     this.clientCertificate = clientCertificate;
     this.trust = trust;
@@ -98,9 +104,22 @@ public final class HttpsTransport implements HttpTransport {
       ServerTrust trust,
       Duration connectTimeout)
       throws IOException, GeneralSecurityException {
+    return open(
+        address, clientCertificate, clientKey, trust, connectTimeout, TransportLimits.DEFAULTS);
+  }
+
+  /** As above, with other bounds than the defaults. */
+  public static HttpsTransport open(
+      URI address,
+      Path clientCertificate,
+      Path clientKey,
+      ServerTrust trust,
+      Duration connectTimeout,
+      TransportLimits limits)
+      throws IOException, GeneralSecurityException {
     URI normalized = normalize(address);
     SSLContext tls = tlsContext(clientCertificate, clientKey, trust);
-    return new HttpsTransport(normalized, clientCertificate, trust, connectTimeout, tls);
+    return new HttpsTransport(normalized, clientCertificate, trust, connectTimeout, limits, tls);
   }
 
   /** {@code https://host:port}, with the default port made explicit and any trailing '/' gone. */
@@ -138,6 +157,41 @@ public final class HttpsTransport implements HttpTransport {
 
   @Override
   public HttpResponse send(HttpRequest request) throws IOException {
+    java.net.http.HttpResponse<byte[]> response =
+        await(
+            client.sendAsync(build(request), HttpsBodies.bytes(limits)),
+            request,
+            deadline(request));
+    return new HttpResponse(response.statusCode(), headers(response), response.body());
+  }
+
+  /**
+   * As {@link #send(HttpRequest)}, the body a stream; past the request's deadline it is closed
+   * under its reader, who gets a {@link DeadlineExceededException}.
+   */
+  @Override
+  public StreamedResponse open(HttpRequest request) throws IOException {
+    long deadline = deadline(request);
+    java.net.http.HttpResponse<InputStream> response =
+        await(client.sendAsync(build(request), HttpsBodies.stream(limits)), request, deadline);
+    HttpsBodies.DeadlineStream body =
+        new HttpsBodies.DeadlineStream(response.body(), request.timeout(), deadline);
+    try {
+      CompletableFuture.runAsync(
+          body::expire,
+          CompletableFuture.delayedExecutor(
+              Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS, executor));
+    } catch (RejectedExecutionException closing) {
+      body.expire();
+    }
+    return new StreamedResponse(response.statusCode(), headers(response), body);
+  }
+
+  private static long deadline(HttpRequest request) {
+    return System.nanoTime() + request.timeout().toNanos();
+  }
+
+  private java.net.http.HttpRequest build(HttpRequest request) throws IOException {
     ensureOpen();
     java.net.http.HttpRequest.Builder http =
         java.net.http.HttpRequest.newBuilder(URI.create(address + request.path()))
@@ -157,13 +211,43 @@ public final class HttpsTransport implements HttpTransport {
                 http.header(name, value);
               }
             });
-    java.net.http.HttpResponse<byte[]> response;
+    return http.build();
+  }
+
+  /**
+   * The response by the deadline, or the exchange cancelled. The client's own timeout covers only
+   * the wait for the headers; this covers the body too.
+   */
+  private static <T> java.net.http.HttpResponse<T> await(
+      CompletableFuture<java.net.http.HttpResponse<T>> exchange, HttpRequest request, long deadline)
+      throws IOException {
     try {
-      response = client.send(http.build(), BodyHandlers.ofByteArray());
+      return exchange.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      exchange.cancel(true);
+      throw new DeadlineExceededException(request.timeout());
     } catch (InterruptedException e) {
+      exchange.cancel(true);
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted during " + request.describe());
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        if (t instanceof ResponseTooLargeException tooLarge) {
+          throw tooLarge;
+        }
+      }
+      if (cause instanceof HttpTimeoutException
+          && !(cause instanceof HttpConnectTimeoutException)) {
+        throw new DeadlineExceededException(request.timeout());
+      }
+      throw cause instanceof IOException io
+          ? io
+          : new IOException(request.describe() + " failed: " + cause, cause);
     }
+  }
+
+  private static Map<String, String> headers(java.net.http.HttpResponse<?> response) {
     Map<String, String> headers = new HashMap<>();
     response
         .headers()
@@ -174,7 +258,7 @@ public final class HttpsTransport implements HttpTransport {
                 headers.put(name.toLowerCase(Locale.ROOT), values.get(0));
               }
             });
-    return new HttpResponse(response.statusCode(), headers, response.body());
+    return headers;
   }
 
   @Override
@@ -191,7 +275,7 @@ public final class HttpsTransport implements HttpTransport {
           .connectTimeout(connectTimeout)
           .header("User-Agent", "coi")
           .buildAsync(uri, socket.listener())
-          .get(HttpRequest.DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+          .get(limits.webSocketOpenTimeout().toMillis(), TimeUnit.MILLISECONDS);
       opened = true;
       return socket;
     } catch (InterruptedException e) {

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HttpsTransportIT extends TransportContract {
   @TempDir static Path dir;
   static LocalDaemonOverHttps daemon;
+  private static TestCertificates.Identity scriptedServer;
 
   @BeforeAll
   static void makeTheDaemonListenOnLoopback() throws IOException {
@@ -48,6 +49,30 @@ class HttpsTransportIT extends TransportContract {
   @Override
   protected HttpTransport newTransport() throws Exception {
     return open(daemon.client(), ServerTrust.pinnedCertificate(daemon.serverCertificate()));
+  }
+
+  @Override
+  protected ScriptedDaemon scriptedDaemon(ScriptedDaemon.Script script) throws Exception {
+    return ScriptedDaemon.tls(scriptedServer(), script);
+  }
+
+  @Override
+  protected HttpTransport transportTo(ScriptedDaemon scripted, TransportLimits limits)
+      throws Exception {
+    return HttpsTransport.open(
+        scripted.address(),
+        daemon.client().certificate(),
+        daemon.client().key(),
+        ServerTrust.pinnedCertificate(scriptedServer().certificate()),
+        Duration.ofSeconds(5),
+        limits);
+  }
+
+  private static synchronized TestCertificates.Identity scriptedServer() throws IOException {
+    if (scriptedServer == null) {
+      scriptedServer = TestCertificates.selfSigned(dir, "coi-test-scripted-daemon");
+    }
+    return scriptedServer;
   }
 
   private static HttpsTransport open(TestCertificates.Identity identity, ServerTrust trust)

@@ -7,15 +7,27 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Properties;
 import java.util.UUID;
 
 /**
  * The local daemon made a remote for a test: listening for HTTPS on 127.0.0.1 (a free port) and
  * trusting a client certificate made for the test; {@link #close()} removes the certificate and
  * puts {@code core.https_address} back as it was. A JVM shutdown hook does the same if the test run
- * is killed, so that the daemon is never left listening.
+ * is stopped, so that the daemon is never left listening.
+ *
+ * <p>A run killed outright (SIGKILL) runs no hook, so what is to be restored is first written to a
+ * marker file: the address as it was, and the fingerprint of the certificate about to be trusted
+ * (named {@code coi-test-https-…}). The next run reads the marker before anything else, puts the
+ * address back and removes that certificate. A file lock held from the start to the end keeps two
+ * test runs on this machine (in any checkout) from changing the address at once, which would make
+ * the second restore the first one's setting.
  *
  * <p>The calls, over the unix socket: {@code GET /1.0} (config and the server's certificate),
  * {@code PATCH /1.0} with {@code {"config":{"core.https_address":…}}} (a PATCH changes only the
@@ -25,6 +37,9 @@ import java.util.UUID;
 public final class LocalDaemonOverHttps implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String ADDRESS_KEY = "core.https_address";
+  private static final Path STATE_DIR = Path.of(System.getProperty("java.io.tmpdir"));
+  private static final Path LOCK = STATE_DIR.resolve("coi-test-daemon-https.lock");
+  static final Path MARKER = STATE_DIR.resolve("coi-test-daemon-https.restore");
 
   private final UnixSocketTransport local =
       new UnixSocketTransport(SocketLocator.locate(System.getenv()));
@@ -33,6 +48,7 @@ public final class LocalDaemonOverHttps implements AutoCloseable {
   private boolean addressChanged;
   private String trustedFingerprint;
   private int port;
+  private FileChannel lockFile;
   private TestCertificates.Identity client;
   private Path serverCertificate;
   private String serverFingerprint;
@@ -52,13 +68,19 @@ public final class LocalDaemonOverHttps implements AutoCloseable {
   }
 
   private void setUp(Path dir) throws IOException {
+    lockFile =
+        FileChannel.open(
+            LOCK, StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+    lockFile.lock();
+    restoreAfterAKilledRun(local, MARKER);
     previousAddress = serverInfo().path("config").path(ADDRESS_KEY).asText("");
     port = freeLoopbackPort();
+    client = TestCertificates.selfSigned(dir, "coi-test-https-client");
+    writeMarker(previousAddress, client.fingerprint());
     Runtime.getRuntime().addShutdownHook(restoreOnExit);
     addressChanged = true;
     setAddress("127.0.0.1:" + port);
 
-    client = TestCertificates.selfSigned(dir, "coi-test-https-client");
     ObjectNode trust = JSON.createObjectNode();
     trust.put("type", "client");
     trust.put("name", "coi-test-https-" + UUID.randomUUID().toString().substring(0, 8));
@@ -124,9 +146,61 @@ public final class LocalDaemonOverHttps implements AutoCloseable {
         } catch (IllegalStateException | IllegalArgumentException exitingOrNeverAdded) {
           // Exiting already (the hook is what runs this), or the hook was never added.
         }
+        if (!addressChanged && trustedFingerprint == null) {
+          Files.deleteIfExists(MARKER);
+        }
         local.close();
+        if (lockFile != null) {
+          lockFile.close(); // releases the lock
+          lockFile = null;
+        }
       }
     }
+  }
+
+  /**
+   * What a killed run left, put back: the address it recorded and the certificate it trusted. Run
+   * with the lock held, so no other run is using them.
+   */
+  static void restoreAfterAKilledRun(HttpTransport local, Path marker) throws IOException {
+    if (!Files.exists(marker, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    Properties left = new Properties();
+    try (var in = Files.newInputStream(marker, LinkOption.NOFOLLOW_LINKS)) {
+      left.load(in);
+    }
+    String fingerprint = left.getProperty("fingerprint", "");
+    if (!fingerprint.isEmpty()) {
+      HttpResponse removed =
+          local.send(HttpRequest.of("DELETE", "/1.0/certificates/" + fingerprint));
+      if (removed.status() != 404) {
+        check(removed, "DELETE /1.0/certificates/… (left by a killed run)");
+      }
+    }
+    if (left.containsKey("address")) {
+      ObjectNode body = JSON.createObjectNode();
+      body.putObject("config").put(ADDRESS_KEY, left.getProperty("address"));
+      check(local.send(json("PATCH", "/1.0", body)), "PATCH /1.0 (left by a killed run)");
+    }
+    Files.delete(marker);
+  }
+
+  private static void writeMarker(String address, String fingerprint) throws IOException {
+    Properties marker = new Properties();
+    marker.setProperty("address", address);
+    marker.setProperty("fingerprint", fingerprint);
+    Path partial = STATE_DIR.resolve(MARKER.getFileName() + "." + ProcessHandle.current().pid());
+    try (var out =
+        Files.newOutputStream(
+            partial,
+            StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS)) {
+      marker.store(out, "what a coi test run changed in the Incus daemon, to put back");
+    }
+    Files.move(
+        partial, MARKER, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   private void restoreQuietly() {

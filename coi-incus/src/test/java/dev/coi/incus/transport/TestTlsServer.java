@@ -55,6 +55,16 @@ public final class TestTlsServer implements AutoCloseable {
       boolean refuseClientCertificates,
       Function<String, String> responder)
       throws IOException, GeneralSecurityException {
+    return new TestTlsServer(serverSocket(identity, refuseClientCertificates), responder);
+  }
+
+  /**
+   * A TLS server socket on 127.0.0.1 (a free port) with the given identity, that takes any client
+   * certificate or refuses all of them.
+   */
+  static SSLServerSocket serverSocket(
+      TestCertificates.Identity identity, boolean refuseClientCertificates)
+      throws IOException, GeneralSecurityException {
     KeyStore store = KeyStore.getInstance("PKCS12");
     store.load(null, null);
     store.setKeyEntry(
@@ -76,7 +86,7 @@ public final class TestTlsServer implements AutoCloseable {
     } else {
       socket.setWantClientAuth(true);
     }
-    return new TestTlsServer(socket, responder);
+    return socket;
   }
 
   public URI address() {

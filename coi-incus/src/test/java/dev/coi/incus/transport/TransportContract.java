@@ -2,14 +2,17 @@ package dev.coi.incus.transport;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.coi.incus.transport.ScriptedDaemon.Request;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
@@ -19,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -44,6 +48,13 @@ public abstract class TransportContract {
 
   /** A fresh transport to the local daemon, for one test. */
   protected abstract HttpTransport newTransport() throws Exception;
+
+  /** A daemon that answers as {@code script} says, of the kind this transport reaches. */
+  protected abstract ScriptedDaemon scriptedDaemon(ScriptedDaemon.Script script) throws Exception;
+
+  /** A transport to a scripted daemon, with the given limits. */
+  protected abstract HttpTransport transportTo(ScriptedDaemon daemon, TransportLimits limits)
+      throws Exception;
 
   /** The connections the transport holds to the daemon now, or -1 when it cannot tell. */
   protected int connectionsHeld() {
@@ -258,6 +269,273 @@ public abstract class TransportContract {
       readers.shutdownNow();
       sockets.values().forEach(WebSocket::close);
     }
+  }
+
+  // ---- Against a daemon that misbehaves (a scripted one; see ScriptedDaemon) ----
+
+  private static final TransportLimits SMALL =
+      new TransportLimits(4 * 1024, 64 * 1024, Duration.ofMillis(500));
+  private static final String OK = "{\"type\":\"sync\",\"status_code\":200,\"metadata\":{}}";
+
+  /** Runs {@code test} against a scripted daemon, and closes both (joining its threads). */
+  private void against(ScriptedDaemon.Script script, TransportLimits limits, DaemonTest test)
+      throws Exception {
+    try (ScriptedDaemon daemon = scriptedDaemon(script);
+        HttpTransport client = transportTo(daemon, limits)) {
+      test.run(daemon, client);
+    }
+  }
+
+  @FunctionalInterface
+  private interface DaemonTest {
+    void run(ScriptedDaemon daemon, HttpTransport client) throws Exception;
+  }
+
+  /** Answers every request on the connection with an empty sync envelope. */
+  private static void answerAll(ScriptedDaemon.Connection c) throws IOException {
+    while (c.readRequest() != null) {
+      c.answer(200, OK);
+    }
+  }
+
+  @Test
+  void aDaemonThatNeverAnswersHitsTheRequestsDeadline() throws Exception {
+    against(
+        c -> {
+          c.readRequest();
+          c.hang();
+        },
+        SMALL,
+        (daemon, client) -> {
+          DeadlineExceededException e =
+              assertThrows(
+                  DeadlineExceededException.class,
+                  () ->
+                      client.send(
+                          HttpRequest.of("GET", "/1.0").withTimeout(Duration.ofMillis(400))));
+          assertEquals("no complete response within 400 ms", e.getMessage());
+        });
+  }
+
+  @Test
+  void aDaemonThatTricklesItsBodyHitsTheRequestsDeadline() throws Exception {
+    byte[] body = OK.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    against(
+        c -> {
+          c.readRequest();
+          c.write("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n");
+          // Each byte well within any per-read timeout, the whole far beyond the deadline.
+          c.trickle(body, Duration.ofMillis(100));
+        },
+        SMALL,
+        (daemon, client) ->
+            assertThrows(
+                DeadlineExceededException.class,
+                () ->
+                    client.send(
+                        HttpRequest.of("GET", "/1.0").withTimeout(Duration.ofMillis(600)))));
+  }
+
+  @Test
+  void anAnswerSlowerThanAnyReadSliceButWithinTheDeadlineArrives() throws Exception {
+    against(
+        c -> {
+          c.readRequest();
+          // A scripted delay past the transport's internal wait slices (a quarter of a second).
+          Thread.sleep(700);
+          c.answer(200, OK);
+        },
+        SMALL,
+        (daemon, client) ->
+            assertEquals(
+                200,
+                client
+                    .send(HttpRequest.of("GET", "/1.0").withTimeout(Duration.ofMinutes(1)))
+                    .status()));
+  }
+
+  @Test
+  void a5xxIsReturnedNotThrownAndTheTransportGoesOn() throws Exception {
+    String error = "{\"type\":\"error\",\"error_code\":500,\"error\":\"database is locked\"}";
+    against(
+        c -> {
+          c.readRequest();
+          c.answer(500, error);
+          answerAll(c);
+        },
+        SMALL,
+        (daemon, client) -> {
+          HttpResponse failed = client.send(HttpRequest.of("GET", "/1.0/instances"));
+          assertEquals(500, failed.status());
+          assertEquals(error, failed.bodyText());
+          assertEquals(200, client.send(HttpRequest.of("GET", "/1.0")).status());
+        });
+  }
+
+  @Test
+  void aDisconnectMidBodyIsAnErrorAndTheRequestIsNotSentAgain() throws Exception {
+    against(
+        c -> {
+          if (c.readRequest() != null) {
+            c.write("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n{\"type\":");
+            c.hangUp();
+          }
+        },
+        SMALL,
+        (daemon, client) -> {
+          assertThrows(IOException.class, () -> client.send(HttpRequest.of("GET", "/1.0")));
+          assertEquals(List.of("GET /1.0"), daemon.requests());
+        });
+  }
+
+  @Test
+  void aPostWhoseConnectionClosesBeforeAnyAnswerIsNeverSentTwice() throws Exception {
+    against(
+        c -> {
+          if (c.index > 1) {
+            answerAll(c);
+            return;
+          }
+          // The first connection: a GET answered (so the connection is pooled), then the POST
+          // read and the connection dropped as a crashing daemon would, having maybe acted on it.
+          c.readRequest();
+          c.answer(200, OK);
+          if (c.readRequest() != null) {
+            c.hangUp();
+          }
+        },
+        SMALL,
+        (daemon, client) -> {
+          assertEquals(200, client.send(HttpRequest.of("GET", "/1.0")).status());
+          assertThrows(
+              IOException.class,
+              () -> client.send(HttpRequest.json("POST", "/1.0/instances", "{\"name\":\"x\"}")));
+          assertEquals(List.of("GET /1.0", "POST /1.0/instances"), daemon.requests());
+        });
+  }
+
+  @Test
+  void aPooledConnectionTheDaemonClosedIsReplacedAndEachRequestArrivesOnce() throws Exception {
+    CountDownLatch firstClosed = new CountDownLatch(1);
+    against(
+        c -> {
+          if (c.index > 1) {
+            answerAll(c);
+            return;
+          }
+          // As the daemon does with an idle connection after 30 s (or when it restarts).
+          c.readRequest();
+          c.answer(200, OK);
+          c.hangUp();
+          firstClosed.countDown();
+        },
+        SMALL,
+        (daemon, client) -> {
+          assertEquals(200, client.send(HttpRequest.of("GET", "/1.0")).status());
+          assertTrue(firstClosed.await(1, TimeUnit.MINUTES));
+          assertEquals(
+              200,
+              client.send(HttpRequest.json("POST", "/1.0/instances", "{\"name\":\"x\"}")).status());
+          assertEquals(200, client.send(HttpRequest.of("GET", "/1.0/instances")).status());
+          assertEquals(
+              List.of("GET /1.0", "POST /1.0/instances", "GET /1.0/instances"), daemon.requests());
+        });
+  }
+
+  @Test
+  void headersOverTheLimitAreRefused() throws Exception {
+    String big = "x".repeat(8 * 1024);
+    against(
+        c -> {
+          c.readRequest();
+          c.write("HTTP/1.1 200 OK\r\nX-Big: " + big + "\r\nContent-Length: 2\r\n\r\n{}");
+        },
+        SMALL,
+        (daemon, client) -> {
+          ResponseTooLargeException e =
+              assertThrows(
+                  ResponseTooLargeException.class,
+                  () -> client.send(HttpRequest.of("GET", "/1.0")));
+          assertEquals("response headers over the limit of 4 KiB", e.getMessage());
+        });
+  }
+
+  @Test
+  void aBodyOverTheLimitIsRefusedWhetherAnnouncedOrChunked() throws Exception {
+    byte[] big = new byte[128 * 1024];
+    java.util.Arrays.fill(big, (byte) 'x');
+    against(
+        c -> {
+          Request first = c.readRequest();
+          if (first.path().equals("/announced")) {
+            c.write("HTTP/1.1 200 OK\r\nContent-Length: " + big.length + "\r\n\r\n");
+          } else {
+            c.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+            c.write(Integer.toHexString(big.length) + "\r\n");
+          }
+          c.write(big);
+          c.hang();
+        },
+        SMALL,
+        (daemon, client) -> {
+          for (String path : List.of("/announced", "/chunked")) {
+            ResponseTooLargeException e =
+                assertThrows(
+                    ResponseTooLargeException.class,
+                    () -> client.send(HttpRequest.of("GET", path)),
+                    path);
+            assertEquals("a response body over the limit of 64 KiB", e.getMessage());
+          }
+        });
+  }
+
+  @Test
+  void aBodyLargerThanTheLimitStreamsWhenOpenedAsAStream() throws Exception {
+    int size = 1024 * 1024;
+    against(
+        c -> {
+          c.readRequest();
+          c.write("HTTP/1.1 200 OK\r\nContent-Length: " + size + "\r\n\r\n");
+          byte[] block = new byte[64 * 1024];
+          for (int sent = 0; sent < size; sent += block.length) {
+            java.util.Arrays.fill(block, (byte) (sent / block.length));
+            c.write(block);
+          }
+          answerAll(c);
+        },
+        SMALL,
+        (daemon, client) -> {
+          try (StreamedResponse response = client.open(HttpRequest.of("GET", "/big"))) {
+            assertEquals(200, response.status());
+            byte[] block = new byte[64 * 1024];
+            long total = 0;
+            for (int n; (n = response.body().readNBytes(block, 0, block.length)) > 0; ) {
+              assertEquals((byte) (total / block.length), block[0], "at " + total);
+              total += n;
+            }
+            assertEquals(size, total);
+          }
+          assertEquals(200, client.send(HttpRequest.of("GET", "/1.0")).status());
+        });
+  }
+
+  @Test
+  void aWebSocketUpgradeNeverAnsweredTimesOut() throws Exception {
+    against(
+        c -> {
+          c.readRequest();
+          c.hang();
+        },
+        SMALL,
+        (daemon, client) -> {
+          IOException e =
+              assertThrows(IOException.class, () -> client.openWebSocket("/ws?secret=s3cret"));
+          assertTrue(
+              e instanceof java.net.SocketTimeoutException
+                  || e instanceof java.net.http.HttpTimeoutException,
+              e.toString());
+          assertFalse(String.valueOf(e.getMessage()).contains("s3cret"), e.getMessage());
+        });
   }
 
   private static byte[] readToEnd(WebSocket socket) throws IOException {
