@@ -29,6 +29,9 @@ final class TreePull {
   private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> PARENT_MODE =
       PosixFilePermissions.fromString("rwxr-xr-x");
 
+  /** Linux's PATH_MAX: no symlink's text is longer. */
+  private static final int MAX_LINK_TEXT = 4096;
+
   private final InstanceFiles files;
   private final String instance;
   private String treeRoot;
@@ -41,19 +44,24 @@ final class TreePull {
 
   /** Pulls a directory into {@code hostDir}, made when missing. */
   void pull(String containerDir, Path hostDir) {
-    InstanceFiles.Fetched top = resolvedTop(containerDir);
-    if (!top.info().isDirectory()) {
-      throw new CoiException(
-          "cannot pull " + containerDir + " from " + instance + " as a tree: not a directory");
+    FileInfo topInfo;
+    List<String> topEntries;
+    try (FileStream top = resolvedTop(containerDir)) {
+      topInfo = top.info();
+      if (!topInfo.isDirectory()) {
+        throw new CoiException(
+            "cannot pull " + containerDir + " from " + instance + " as a tree: not a directory");
+      }
+      topEntries = top.entries();
     }
     hostRoot = hostDir.toAbsolutePath().normalize();
     String name = hostRoot.getFileName().toString();
     try (HostDir parent = openParent(hostRoot)) {
       boolean made = parent.stat(name).isEmpty();
       try (HostDir root = directory(parent, containerDir, name)) {
-        pullDirectory(treeRoot, root, Path.of(""), top.entries());
+        pullDirectory(treeRoot, root, Path.of(""), topEntries);
         if (made) {
-          setMode(root, top.info());
+          setMode(root, topInfo);
         }
       }
     } catch (IOException e) {
@@ -80,14 +88,19 @@ final class TreePull {
                 + target
                 + ": it exists already; pull to a path that does not exist yet");
       }
-      InstanceFiles.Fetched top = resolvedTop(source);
-      if (top.info().isDirectory()) {
-        try (HostDir root = parent.createDirectory(name, NEW_DIRECTORY)) {
-          pullDirectory(treeRoot, root, Path.of(""), top.entries());
-          setMode(root, top.info());
+      FileInfo topInfo;
+      List<String> topEntries;
+      try (FileStream top = resolvedTop(source)) {
+        topInfo = top.info();
+        if (!topInfo.isDirectory()) {
+          writeFile(parent, source, name, top);
+          return;
         }
-      } else {
-        writeFile(parent, source, name, top);
+        topEntries = top.entries();
+      }
+      try (HostDir root = parent.createDirectory(name, NEW_DIRECTORY)) {
+        pullDirectory(treeRoot, root, Path.of(""), topEntries);
+        setMode(root, topInfo);
       }
     } catch (IOException e) {
       throw new CoiException(
@@ -97,15 +110,27 @@ final class TreePull {
   }
 
   /** The top entry, through a symlink: the daemon resolves links to real paths. */
-  private InstanceFiles.Fetched resolvedTop(String containerPath) {
-    InstanceFiles.Fetched top = files.fetch(instance, containerPath);
+  private FileStream resolvedTop(String containerPath) {
+    FileStream top = files.open(instance, containerPath);
     treeRoot = containerPath;
-    if (top.info().isSymlink()) {
-      // Judge the tree's links against the real root.
-      treeRoot = new String(top.body(), StandardCharsets.UTF_8);
-      top = files.fetch(instance, treeRoot);
+    if (!top.info().isSymlink()) {
+      return top;
     }
-    return top;
+    // Judge the tree's links against the real root.
+    try (FileStream link = top) {
+      treeRoot = linkText(containerPath, link);
+    }
+    return files.open(instance, treeRoot);
+  }
+
+  /** A symlink's target as the daemon sends it: its text, bounded as a path is. */
+  private String linkText(String path, FileStream link) {
+    try {
+      return new String(link.content().readNBytes(MAX_LINK_TEXT), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new CoiException(
+          "cannot read the symlink " + path + " in " + instance + ": " + e.getMessage(), e);
+    }
   }
 
   /** The target's parent, every component opened without following a link; missing ones made. */
@@ -145,21 +170,26 @@ final class TreePull {
     for (String name : sorted) {
       String child = TreePaths.child(dir, name);
       TreePaths.unsafeName(name).ifPresent(reason -> refuse(child, reason));
-      InstanceFiles.Fetched entry = files.fetch(instance, child);
-      switch (entry.info().type()) {
-        case DIRECTORY:
-          try (HostDir sub = directory(hostDir, child, name)) {
-            pullDirectory(child, sub, relative.resolve(name), entry.entries());
-            // Last, so that a read-only directory could still be filled.
-            setMode(sub, entry.info());
-          }
-          break;
-        case SYMLINK:
-          makeLink(
-              hostDir, child, name, relative, new String(entry.body(), StandardCharsets.UTF_8));
-          break;
-        default:
+      FileInfo info;
+      List<String> entries;
+      // Each file streams from the daemon to its host file; a directory's answer is closed before
+      // its children are pulled, so that no more than one answer is open at a time.
+      try (FileStream entry = files.open(instance, child)) {
+        info = entry.info();
+        if (info.type() == FileInfo.Type.SYMLINK) {
+          makeLink(hostDir, child, name, relative, linkText(child, entry));
+          continue;
+        }
+        if (info.type() != FileInfo.Type.DIRECTORY) {
           writeFile(hostDir, child, name, entry);
+          continue;
+        }
+        entries = entry.entries();
+      }
+      try (HostDir sub = directory(hostDir, child, name)) {
+        pullDirectory(child, sub, relative.resolve(name), entries);
+        // Last, so that a read-only directory could still be filled.
+        setMode(sub, info);
       }
     }
   }
@@ -186,14 +216,14 @@ final class TreePull {
     return parent.directory(name);
   }
 
-  private void writeFile(HostDir dir, String child, String name, InstanceFiles.Fetched entry)
+  private void writeFile(HostDir dir, String child, String name, FileStream entry)
       throws IOException {
     Optional<Entry> there = dir.stat(name);
     if (there.isPresent() && there.get().isSymlink()) {
       refuse(child, dir.path().resolve(name) + " is a symlink on the host");
     }
     // Written beside and renamed over the name: a link swapped in meanwhile is replaced.
-    dir.write(name, entry.body(), HostDir.PRIVATE_FILE);
+    dir.write(name, entry.content(), HostDir.PRIVATE_FILE);
     dir.setPermissions(name, entry.info().permissions());
   }
 

@@ -89,6 +89,28 @@ class InstanceFilesIT extends LiveIncusTestBase {
   }
 
   @Test
+  void aTreeWithAFileLargerThanAnyAnswerHeldInMemoryPullsWhole() throws IOException {
+    String instance = live.instance("files", true);
+    // 70 MiB: over the transport's in-memory limit (64 MiB), so the pull must stream it to disk.
+    byte[] block = new byte[1024 * 1024];
+    new Random(7).nextBytes(block);
+    Path big = temp.resolve("big-source.bin");
+    try (var out = Files.newOutputStream(big)) {
+      for (int i = 0; i < 70; i++) {
+        block[0] = (byte) i;
+        out.write(block);
+      }
+    }
+    files.mkdir(instance, "/tmp/bigtree", 1000, 1000, 0750);
+    files.push(instance, "/tmp/bigtree/big.bin", big, 1000, 1000, 0640);
+
+    Path target = temp.resolve("pulled");
+    files.pullTree(instance, "/tmp/bigtree", target);
+
+    assertEquals(-1L, Files.mismatch(big, target.resolve("big.bin")));
+  }
+
+  @Test
   void directoriesAndSymlinksAreMadeAsAsked() {
     String instance = live.instance("files", true);
 

@@ -53,12 +53,14 @@ class CredentialsLeftBehindIT extends LiveBackendTestBase {
   }
 
   /**
-   * Runs a kept container again, without the host's configuration, and counts its files that hold
-   * the secret: the agent's home (its state directory as it was left), root's, the temporary
-   * directories and /etc.
+   * Runs a kept container again, with the host's configuration or without it as the session that
+   * left it, and counts its files that hold the secret: the agent's home (its state directory as it
+   * was left), root's, the temporary directories and /etc. (Reusing it without the host's
+   * configuration takes the credentials out, so the count of a session that had them is read with
+   * them.)
    */
-  private int filesWithTheSecretIn(String kept) {
-    try (Session again = engine.start(spec().persistent().mountClaudeConfig(false).build())) {
+  private int filesWithTheSecretIn(String kept, boolean hostConfig) {
+    try (Session again = engine.start(spec().persistent().mountClaudeConfig(hostConfig).build())) {
       assertEquals(kept, again.name(), "the kept container is reused");
       ExecResult r =
           again.run(
@@ -86,7 +88,7 @@ class CredentialsLeftBehindIT extends LiveBackendTestBase {
     try (Session s = engine.start(spec().persistent().mountClaudeConfig(false).build())) {
       name = s.name();
     }
-    assertEquals(0, filesWithTheSecretIn(name));
+    assertEquals(0, filesWithTheSecretIn(name, false));
   }
 
   @Test
@@ -96,6 +98,6 @@ class CredentialsLeftBehindIT extends LiveBackendTestBase {
       name = s.name();
     }
     // ~/.claude.json in the container, ~/.claude/.credentials.json in its state directory.
-    assertEquals(2, filesWithTheSecretIn(name));
+    assertEquals(2, filesWithTheSecretIn(name, true));
   }
 }

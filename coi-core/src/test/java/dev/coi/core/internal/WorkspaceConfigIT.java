@@ -113,6 +113,8 @@ class WorkspaceConfigIT extends LiveBackendTestBase {
     }
   }
 
+  private static final String PROTECTION_OFF = "[security]\nprotected_paths = []\n";
+
   private static String out(Session s, String script) {
     ExecResult r = s.run("sh", "-c", script);
     assertEquals(0, r.exitCode(), r.stderr());
@@ -121,7 +123,12 @@ class WorkspaceConfigIT extends LiveBackendTestBase {
 
   @Test
   void aConfigFileTheAgentWroteIsRefusedUntilTheUserTrustsTheWorkspace() throws IOException {
-    // 1. The agent writes the file from inside its session.
+    // 1. The agent writes the file from inside its session. The file is read-only inside by
+    // default (security.protected_paths); the user here turned that off, so that this test checks
+    // the other defence alone, as for a file that came with a cloned repository.
+    Path userFile =
+        Files.createDirectories(home.resolve(".config/claude-on-incus")).resolve("config.toml");
+    Files.writeString(userFile, PROTECTION_OFF);
     try (Session s = engine.start(spec())) {
       out(s, "cat > /workspace/.claude-on-incus.toml <<'EOF'\n" + hostileFile() + "EOF\n");
     }
@@ -152,9 +159,7 @@ class WorkspaceConfigIT extends LiveBackendTestBase {
     assertEquals(List.of("id_ed25519"), list(home.resolve(".ssh")));
 
     // 3. Trusted in the user's own file, the same file applies.
-    Path userFile =
-        Files.createDirectories(home.resolve(".config/claude-on-incus")).resolve("config.toml");
-    Files.writeString(userFile, "[security]\ntrusted_workspaces = [\"" + workspace + "\"]\n");
+    Files.writeString(userFile, PROTECTION_OFF + "trusted_workspaces = [\"" + workspace + "\"]\n");
     try (Session s = engine.start(spec())) {
       assertEquals(
           "PRIVATE KEY of the host user\n", out(s, "cat /mnt/host-ssh/id_ed25519"), "mounted");
