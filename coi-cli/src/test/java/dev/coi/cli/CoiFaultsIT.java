@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coi.tck.LiveBackendTestBase;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -145,13 +147,31 @@ class CoiFaultsIT extends LiveBackendTestBase {
   }
 
   /** The live state directories under the test's sessions directory made for a workspace. */
+  /**
+   * The live state directories of this workspace that still hold something of the agent's. A {@code
+   * coi run} with nothing of the agent's to save only asks its container to stop and leaves its
+   * empty directory (a mount source until the container is gone) to the next sweep; what must never
+   * be left is the agent's state, unsaved.
+   */
   static List<Path> liveDirectoriesOf(Path ws) throws IOException {
     Path live = sessionsDir().resolve(".live");
     if (!Files.isDirectory(live)) {
       return List.of();
     }
     try (Stream<Path> all = Files.list(live)) {
-      return all.filter(d -> madeFor(d, ws)).toList();
+      return all.filter(d -> madeFor(d, ws) && holdsAgentState(d)).toList();
+    }
+  }
+
+  /** Files other than what coi seeded itself (the host's credentials and settings). */
+  private static boolean holdsAgentState(Path liveDir) {
+    try (Stream<Path> files = Files.walk(liveDir.resolve("claude"))) {
+      return files
+          .filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS))
+          .map(f -> f.getFileName().toString())
+          .anyMatch(name -> !name.equals(".credentials.json") && !name.equals("settings.json"));
+    } catch (IOException | UncheckedIOException gone) {
+      return false;
     }
   }
 

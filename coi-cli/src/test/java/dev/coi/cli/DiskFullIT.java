@@ -47,7 +47,8 @@ class DiskFullIT extends LiveBackendTestBase {
               sessions,
               "run",
               "--persistent",
-              "echo second > ~/.claude/note; head -c 1500000 /dev/zero > ~/.claude/big")) {
+              // Random bytes: a save copies zeros as holes, which take no room on the full disk.
+              "echo second > ~/.claude/note; head -c 1500000 /dev/urandom > ~/.claude/big")) {
         assertEquals(125, full.exitCode());
         String err = full.stderr();
         assertTrue(err.startsWith("coi: ") && err.lines().count() == 1, err);
