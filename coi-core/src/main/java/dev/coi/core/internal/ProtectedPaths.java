@@ -2,14 +2,20 @@ package dev.coi.core.internal;
 
 import dev.coi.api.InvalidSpecException;
 import dev.coi.api.Mount;
+import dev.coi.hostfs.Entry;
+import dev.coi.hostfs.HostDir;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -40,6 +46,15 @@ import java.util.regex.Pattern;
  * tree points at.
  */
 final class ProtectedPaths {
+  /**
+   * A placeholder's mode, as the usual umask gave it before: readable, never writable by others.
+   */
+  private static final Set<PosixFilePermission> PLACEHOLDER_DIRECTORY =
+      PosixFilePermissions.fromString("rwxr-xr-x");
+
+  private static final Set<PosixFilePermission> PLACEHOLDER_FILE =
+      PosixFilePermissions.fromString("rw-r--r--");
+
   /** How deep below the workspace nested repositories are looked for. */
   static final int SCAN_DEPTH = 4;
 
@@ -352,30 +367,35 @@ final class ProtectedPaths {
    */
   private Path existing(String relative, boolean directory) {
     Path path = workspace.resolve(relative);
-    if (Files.isSymbolicLink(path)) {
-      throw new InvalidSpecException(
-          "protected path "
-              + relative
-              + " in workspace "
-              + workspace
-              + " is a symbolic link, which coi never follows: replace it with the file itself, or"
-              + " leave it out of [security] protected_paths in your own configuration");
-    }
-    if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-      return path;
-    }
-    try {
+    Path name = Path.of(relative).getFileName();
+    // The workspace is the container's to write (a parallel session's agent may be at work in it):
+    // every component is opened through a handle, never following a link, so that a directory
+    // swapped for a link after the checks above cannot lead the placeholder onto the host.
+    try (HostDir parent = HostDir.openNoFollow(path.getParent())) {
+      Optional<Entry> there = parent.stat(name.toString());
+      if (there.isPresent() && there.get().isSymlink()) {
+        throw new InvalidSpecException(
+            "protected path "
+                + relative
+                + " in workspace "
+                + workspace
+                + " is a symbolic link, which coi never follows: replace it with the file itself,"
+                + " or leave it out of [security] protected_paths in your own configuration");
+      }
+      if (there.isPresent()) {
+        return path;
+      }
       if (directory) {
-        Files.createDirectory(path);
+        parent.createDirectory(name.toString(), PLACEHOLDER_DIRECTORY).close();
       } else {
-        Files.write(
-            path,
-            relative.endsWith(".json") ? "{}\n".getBytes(StandardCharsets.UTF_8) : new byte[0],
-            java.nio.file.StandardOpenOption.CREATE_NEW);
+        byte[] content =
+            relative.endsWith(".json") ? "{}\n".getBytes(StandardCharsets.UTF_8) : new byte[0];
+        try (SeekableByteChannel file = parent.createFile(name.toString(), PLACEHOLDER_FILE)) {
+          file.write(ByteBuffer.wrap(content));
+        }
       }
       placeholders.add(path);
-      Files.setAttribute(path, "unix:uid", owner.uid(), LinkOption.NOFOLLOW_LINKS);
-      Files.setAttribute(path, "unix:gid", owner.gid(), LinkOption.NOFOLLOW_LINKS);
+      parent.chown(name.toString(), owner.uid(), owner.gid());
       return path;
     } catch (FileAlreadyExistsException raced) {
       return existing(relative, directory);
@@ -400,17 +420,23 @@ final class ProtectedPaths {
   static void removePlaceholders(List<Path> placeholders) {
     for (int i = placeholders.size() - 1; i >= 0; i--) {
       Path path = placeholders.get(i);
-      try {
-        if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-          try (DirectoryStream<Path> entries = Files.newDirectoryStream(path)) {
-            if (entries.iterator().hasNext()) {
+      String name = path.getFileName().toString();
+      // Through handles from the root: a component swapped for a link is refused, never followed.
+      try (HostDir parent = HostDir.openNoFollow(path.getParent())) {
+        Optional<Entry> there = parent.stat(name);
+        if (there.isEmpty() || there.get().isSymlink()) {
+          continue;
+        }
+        if (there.get().isDirectory()) {
+          try (HostDir placeholder = parent.directory(name)) {
+            if (!placeholder.list().isEmpty()) {
               continue;
             }
           }
-        } else if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) || Files.size(path) > 3) {
+        } else if (!there.get().isFile() || there.get().size() > 3) {
           continue;
         }
-        Files.deleteIfExists(path);
+        parent.delete(name);
       } catch (IOException | RuntimeException e) {
         // Left behind: an empty placeholder is harmless, and docs/SECURITY.md says it may stay.
       }
