@@ -117,17 +117,22 @@ final class ContainerSession implements Session {
 
   @Override
   public ExecResult run(List<String> command) {
-    return backend.exec(name, asAgent(command, Optional.empty()));
+    ExecSpec exec = asAgent(command, Optional.empty());
+    return ExecFailures.explainingFailure(backend, name, () -> backend.exec(name, exec));
   }
 
   @Override
   public RunningCommand exec(List<String> command) {
-    return backend.start(name, asAgent(command, Optional.empty()));
+    return start(asAgent(command, Optional.empty()));
   }
 
   @Override
   public RunningCommand exec(List<String> command, TerminalSize terminal) {
-    return backend.start(name, asAgent(command, Optional.of(terminal)));
+    return start(asAgent(command, Optional.of(terminal)));
+  }
+
+  private RunningCommand start(ExecSpec exec) {
+    return ExecFailures.explainingFailure(backend, name, () -> backend.start(name, exec));
   }
 
   @Override

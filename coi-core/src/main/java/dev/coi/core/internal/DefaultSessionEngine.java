@@ -199,7 +199,6 @@ public final class DefaultSessionEngine implements SessionEngine {
     TestPauses.reach(TestPauses.AFTER_CREATE);
     ContainerSession session;
     try {
-      ContainerReadiness.await(containers, claim.name(), ContainerReadiness.TIMEOUT);
       if (!fresh) {
         // A kept container goes on as the session it was, with its own state directory, now
         // owned by this program.

@@ -77,6 +77,11 @@ class AgentContainerGoneIT extends LiveBackendTestBase {
       CoiException e =
           assertThrows(CoiException.class, () -> s.attach(TerminalSize.of(80, 24)).close());
       assertTrue(e.getMessage().contains(s.name()), e.getMessage());
+      // Stopped, an ephemeral container is gone as well.
+      assertTrue(
+          e.getMessage().contains(s.name() + " is gone")
+              || e.getMessage().contains(s.name() + " is not running"),
+          e.getMessage());
     } finally {
       s.close();
     }

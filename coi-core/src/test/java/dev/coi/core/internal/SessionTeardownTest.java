@@ -143,7 +143,7 @@ class SessionTeardownTest {
   }
 
   @Test
-  void aContainerWhoseInitStoppedAsItStartedIsNamedAndRemoved() {
+  void aContainerWhoseInitStoppedAsItStartedIsNamedByTheFirstCommandAndRemoved() {
     FakeContainerBackend dying =
         new FakeContainerBackend("coi-sandbox") {
           @Override
@@ -160,10 +160,26 @@ class SessionTeardownTest {
             ConfigLoader.builder().environment(Map.of()).home(home).build(),
             Clock.systemUTC());
 
-    BackendException e = assertThrows(BackendException.class, () -> onDying.start(spec().build()));
+    BackendException e;
+    try (Session session = onDying.start(spec().build())) {
+      e = assertThrows(BackendException.class, () -> session.exec(List.of("true")));
+      BackendException captured = assertThrows(BackendException.class, () -> session.run("true"));
+      assertEquals(e.getMessage(), captured.getMessage(), "both paths explain it alike");
+    }
 
-    assertTrue(e.getMessage().contains("stopped as it started"), e.getMessage());
+    assertTrue(e.getMessage().contains("is not running"), e.getMessage());
     assertTrue(e.getMessage().contains("incus info --show-log claude-"), e.getMessage());
     assertEquals(List.of(), dying.list(), "nothing is left behind");
+  }
+
+  @Test
+  void aCommandInAContainerDeletedFromOutsideSaysSo() {
+    try (Session session = engine.start(spec().build())) {
+      backend.delete(session.name());
+
+      BackendException e = assertThrows(BackendException.class, () -> session.run("true"));
+
+      assertTrue(e.getMessage().contains(session.name() + " is gone"), e.getMessage());
+    }
   }
 }

@@ -42,6 +42,7 @@ public final class IncusContainerBackend implements ContainerBackend {
   private IncusClient client;
   private Boolean shifting;
   private String identity;
+  private ServerInfo server;
 
   /** The backend of the local daemon, as {@link java.util.ServiceLoader} creates it. */
   public IncusContainerBackend() {
@@ -116,7 +117,7 @@ public final class IncusContainerBackend implements ContainerBackend {
   @Override
   public synchronized String identity() {
     if (identity == null) {
-      String fingerprint = client().server().certificateFingerprint();
+      String fingerprint = server().certificateFingerprint();
       if (fingerprint.isEmpty()) {
         throw new dev.coi.api.BackendException(
             0, "Incus at " + client().endpoint() + " did not say its certificate fingerprint");
@@ -135,6 +136,9 @@ public final class IncusContainerBackend implements ContainerBackend {
   public Availability availability() {
     try {
       ServerInfo server = client().server();
+      synchronized (this) {
+        this.server = server;
+      }
       if (!server.isTrusted()) {
         return Availability.unavailable(
             "Incus at " + client().endpoint() + " does not trust this client");
@@ -146,13 +150,25 @@ public final class IncusContainerBackend implements ContainerBackend {
   }
 
   /**
+   * What the daemon said of itself when last asked ({@link #availability()} asks anew): its
+   * identity and kernel features do not change while it runs, and asking again costs a request and
+   * the parsing of its long answer on every session's start.
+   */
+  private synchronized ServerInfo server() {
+    if (server == null) {
+      server = client().server();
+    }
+    return server;
+  }
+
+  /**
    * Whether mounts can be shifted: the daemon's kernel idmaps mounts, and {@link
    * BackendSettings#shiftMounts()} does not turn it off (for file systems that refuse idmapped
    * mounts). Asked once.
    */
   private synchronized boolean shifting() {
     if (shifting == null) {
-      shifting = settings.shiftMounts() && client().server().idmappedMounts();
+      shifting = settings.shiftMounts() && server().idmappedMounts();
     }
     return shifting;
   }
