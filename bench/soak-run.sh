@@ -22,6 +22,7 @@ coi=${COI:-$root/coi}
 "$coi" version >/dev/null # builds the CLI if needed
 
 ws=$(mktemp -d /tmp/coi-soak-ws.XXXXXX)
+kept=/tmp/coi-soak-failures.$(date -u +%Y%m%dT%H%M%S)
 out=$(mktemp -d /tmp/coi-soak-out.XXXXXX)
 chown 1000:1000 "$ws"
 trap 'rm -rf "$ws" "$out"' EXIT
@@ -47,12 +48,17 @@ report() {
         total=$((total + 1))
         if [[ $(cat "$f") != 0 || $(cat "$n.out") != hello ]]; then
             failed=$((failed + 1))
+            # Kept past the clean-up, with the time of the failure, to match with the daemon's log.
+            mkdir -p "$kept"
+            cp "$n.err" "$n.out" "$f" "$kept/"
+            date -u -r "$f" +%FT%T >"$kept/$(basename "$n").when"
         fi
         if grep -qE '^Exception in thread|^[[:space:]]+at [a-zA-Z]' "$n.err"; then
             traces=$((traces + 1))
         fi
     done
     echo "  runs $total, failed $failed, with a Java stack trace $traces"
+    if ((failed > 0)); then echo "  the failed runs' output and time: $kept"; fi
     cat "$out/$prefix"*.err 2>/dev/null |
         sed -E 's/(coi-test-soak-|claude-)[0-9a-f]{8}-[0-9]+/CONTAINER/g; s/[0-9]+/N/g' |
         sort | uniq -c | sort -rn | sed 's/^/  error: /' | head -20

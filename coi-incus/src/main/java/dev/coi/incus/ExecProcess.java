@@ -78,6 +78,9 @@ public final class ExecProcess implements AutoCloseable {
   private final Supplier<JsonNode> relaunch;
   private volatile ExecAttempt attempt;
 
+  /** Why the command was not started again after the daemon failed to start it, for the error. */
+  private volatile String notRetried = "";
+
   /** Every attempt's sockets, to find the attempt an ended output socket belongs to. */
   private final Map<WebSocket, ExecAttempt> attemptOf = new ConcurrentHashMap<>();
 
@@ -340,8 +343,11 @@ public final class ExecProcess implements AutoCloseable {
         return;
       }
       Optional<ExecAttempt> next = Optional.empty();
-      if (Exec.isUnstarted(op) && retryable(current)) {
-        next = relaunch(current);
+      if (Exec.isUnstarted(op)) {
+        next = retryable(current) ? relaunch(current) : Optional.empty();
+        if (next.isEmpty() && notRetried.isEmpty()) {
+          notRetried = whyNotRetried(current);
+        }
       }
       current.next().complete(next);
       if (next.isEmpty()) {
@@ -361,6 +367,22 @@ public final class ExecProcess implements AutoCloseable {
         && stdin.replayable()
         && current.number() < Exec.ATTEMPTS
         && relaunch != null;
+  }
+
+  private String whyNotRetried(ExecAttempt current) {
+    if (current.number() >= Exec.ATTEMPTS) {
+      return "not started in " + current.number() + " attempts";
+    }
+    if (started.get()) {
+      return "output had come";
+    }
+    if (closed.get()) {
+      return "closed meanwhile";
+    }
+    if (!stdin.replayable()) {
+      return "its input was past what can be replayed";
+    }
+    return "not to be started again";
   }
 
   /** Starts the command again after a pause; empty (the first failure stands) when that fails. */
@@ -389,6 +411,7 @@ public final class ExecProcess implements AutoCloseable {
       return Optional.empty();
     } catch (IOException | RuntimeException e) {
       LOG.log(Level.DEBUG, "starting {0} again failed: {1}", what, e.getMessage());
+      notRetried = "attempt " + (failed.number() + 1) + " failed: " + e.getMessage();
       return Optional.empty();
     }
   }
@@ -402,7 +425,8 @@ public final class ExecProcess implements AutoCloseable {
           "Incus could not run "
               + what
               + ": "
-              + (err.isEmpty() ? op.path("status").asText() : err));
+              + (err.isEmpty() ? op.path("status").asText() : err)
+              + (notRetried.isEmpty() ? "" : " (" + notRetried + ")"));
     }
     return metadata.path("return").asInt();
   }

@@ -246,6 +246,9 @@ class ExecProcessRetryTest {
 
       BackendException e = assertThrows(BackendException.class, p::waitFor);
       assertTrue(e.getMessage().contains(NO_PID), e.getMessage());
+      assertTrue(
+          e.getMessage().contains("(not started in " + Exec.ATTEMPTS + " attempts)"),
+          e.getMessage());
       assertEquals(Exec.ATTEMPTS, daemon.attempts.size());
       IOException lost = assertThrows(IOException.class, () -> p.stdout().readAllBytes());
       assertTrue(lost.getMessage().contains("Connection reset"), lost.getMessage());
@@ -262,7 +265,8 @@ class ExecProcessRetryTest {
       assertEquals(3, p.stdout().read(buffer));
       first.failUnstarted();
 
-      assertThrows(BackendException.class, p::waitFor);
+      BackendException e = assertThrows(BackendException.class, p::waitFor);
+      assertTrue(e.getMessage().contains("(output had come)"), e.getMessage());
       assertEquals(1, daemon.attempts.size());
     }
   }
@@ -273,7 +277,8 @@ class ExecProcessRetryTest {
       p.stdin().write(new byte[ExecProcessInput.REPLAY_LIMIT + 1]);
       daemon.attempt(1).failUnstarted();
 
-      assertThrows(BackendException.class, p::waitFor);
+      BackendException e = assertThrows(BackendException.class, p::waitFor);
+      assertTrue(e.getMessage().contains("past what can be replayed"), e.getMessage());
       assertEquals(1, daemon.attempts.size());
     }
   }
