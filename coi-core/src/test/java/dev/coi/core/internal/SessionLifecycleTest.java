@@ -55,10 +55,10 @@ class SessionLifecycleTest {
   @BeforeEach
   void setUp() {
     engine =
-        new DefaultSessionEngine(
-            settings -> backend,
-            settings -> store,
-            ConfigLoader.builder().environment(Map.of()).home(home).build(),
+        TestEngines.on(
+            backend,
+            store,
+            home,
             new Clock() {
               @Override
               public java.time.ZoneId getZone() {
@@ -75,6 +75,19 @@ class SessionLifecycleTest {
                 return now.get();
               }
             });
+  }
+
+  /**
+   * A container left by a coi that is gone (pid_max is at most 2^22 on Linux: its owner cannot be
+   * alive), of this workspace.
+   */
+  private ContainerSpec.Builder orphan(String name, String session) throws IOException {
+    return ContainerSpec.builder()
+        .name(name)
+        .image("coi-sandbox")
+        .putLabels("session", session)
+        .putLabels("workspace", workspace.toRealPath().toString())
+        .putLabels("pid", "999999999");
   }
 
   private SessionSpec.Builder spec() {
@@ -354,16 +367,10 @@ class SessionLifecycleTest {
     Files.createDirectories(orphanLive);
     Files.writeString(orphanLive.resolve("left"), "behind");
     backend.create(
-        ContainerSpec.builder()
-            .name("claude-deadbeef-1")
-            .image("coi-sandbox")
-            .putLabels("session", "orphan-1")
-            .putLabels("workspace", workspace.toRealPath().toString())
+        orphan("claude-deadbeef-1", "orphan-1")
             .putLabels("slot", "1")
             .putLabels("created", NOW.toString())
             .putLabels("state", orphanLive.toString())
-            // pid_max is at most 2^22 on Linux: this owner cannot be alive.
-            .putLabels("pid", "999999999")
             .build());
 
     assertEquals(List.of("claude-deadbeef-1"), engine.sweep());
@@ -376,16 +383,7 @@ class SessionLifecycleTest {
   void aStoppedLeftoverEphemeralContainerIsRemovedAndItsSlotTaken() throws IOException {
     String name = "claude-" + ContainerNames.workspaceHash(workspace.toRealPath()) + "-1";
     backend.create(
-        ContainerSpec.builder()
-            .name(name)
-            .image("coi-sandbox")
-            .ephemeral(false)
-            .putLabels("session", "leftover")
-            .putLabels("mode", "ephemeral")
-            .putLabels("workspace", workspace.toRealPath().toString())
-            // pid_max is at most 2^22 on Linux: the older coi that left it is gone.
-            .putLabels("pid", "999999999")
-            .build());
+        orphan(name, "leftover").ephemeral(false).putLabels("mode", "ephemeral").build());
     backend.stop(name);
 
     try (Session s = engine.start(spec().build())) {
@@ -411,17 +409,12 @@ class SessionLifecycleTest {
     Files.createDirectories(live);
     Files.writeString(live.resolve("transcript"), "kept words");
     backend.create(
-        ContainerSpec.builder()
-            .name("claude-deadbeef-2")
-            .image("coi-sandbox")
+        orphan("claude-deadbeef-2", "kept-3")
             .ephemeral(false)
-            .putLabels("session", "kept-3")
             .putLabels("mode", "persistent")
-            .putLabels("workspace", workspace.toRealPath().toString())
             .putLabels("slot", "2")
             .putLabels("created", NOW.toString())
             .putLabels("state", live.toString())
-            .putLabels("pid", "999999999")
             .build());
 
     assertEquals(List.of("claude-deadbeef-2"), engine.sweep());
@@ -437,14 +430,7 @@ class SessionLifecycleTest {
     Path precious = Files.createDirectories(home.resolve("precious/claude"));
     Files.writeString(precious.resolve("keep"), "mine");
     backend.create(
-        ContainerSpec.builder()
-            .name("claude-deadbeef-3")
-            .image("coi-sandbox")
-            .putLabels("session", "odd-4")
-            .putLabels("workspace", workspace.toRealPath().toString())
-            .putLabels("state", precious.toString())
-            .putLabels("pid", "999999999")
-            .build());
+        orphan("claude-deadbeef-3", "odd-4").putLabels("state", precious.toString()).build());
 
     engine.sweep();
 

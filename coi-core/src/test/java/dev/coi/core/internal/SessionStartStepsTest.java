@@ -16,7 +16,6 @@ import dev.coi.api.Sessions;
 import dev.coi.api.spi.ContainerInfo;
 import dev.coi.api.spi.ContainerSpec;
 import dev.coi.api.spi.ContainerStatus;
-import dev.coi.core.config.ConfigLoader;
 import dev.coi.tck.FakeContainerBackend;
 import dev.coi.tck.InMemorySessionStore;
 import java.io.IOException;
@@ -114,12 +113,7 @@ class SessionStartStepsTest {
 
   @BeforeEach
   void setUp() {
-    engine =
-        new DefaultSessionEngine(
-            settings -> backend,
-            settings -> store,
-            ConfigLoader.builder().environment(Map.of()).home(home).build(),
-            Clock.systemUTC());
+    engine = TestEngines.on(backend, store, home, Clock.systemUTC());
   }
 
   private void fail(String step) {
