@@ -15,30 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ConfigLoaderTest {
-  @TempDir Path root;
-
-  private Path home() {
-    return root.resolve("home");
-  }
-
-  private Path systemFile() {
-    return root.resolve("etc/claude-on-incus/config.toml");
-  }
-
-  private Path userFile() {
-    return home().resolve(".config/claude-on-incus/config.toml");
-  }
-
-  private Path workspace() throws IOException {
-    return Files.createDirectories(root.resolve("ws"));
-  }
-
-  private Path projectFile() throws IOException {
-    return workspace().resolve(".claude-on-incus.toml");
-  }
+class ConfigLoaderTest extends ConfigFilesTestBase {
 
   private static Path write(Path file, String toml) throws IOException {
     Files.createDirectories(file.getParent());

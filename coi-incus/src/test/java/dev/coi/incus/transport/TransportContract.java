@@ -286,7 +286,6 @@ public abstract class TransportContract {
     }
   }
 
-  @FunctionalInterface
   /**
    * A daemon whose first connection answers one request and then does {@code then}; every later
    * connection answers all it gets.
@@ -303,6 +302,7 @@ public abstract class TransportContract {
     };
   }
 
+  @FunctionalInterface
   private interface DaemonTest {
     void run(ScriptedDaemon daemon, HttpTransport client) throws Exception;
   }
