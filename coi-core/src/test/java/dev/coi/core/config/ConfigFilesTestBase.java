@@ -3,6 +3,7 @@ package dev.coi.core.config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The configuration files of a test's own host: a home, /etc and a workspace, under one root. */
@@ -28,6 +29,21 @@ abstract class ConfigFilesTestBase {
 
   Path workspace() throws IOException {
     return Files.createDirectories(root.resolve(workspaceName()));
+  }
+
+  /** A loader of this host's files, with {@code env} as the environment. */
+  ConfigLoader loader(Map<String, String> env) {
+    return ConfigLoader.builder()
+        .systemFile(systemFile())
+        .userFile(userFile())
+        .environment(env)
+        .home(home())
+        .workingDirectory(root)
+        .build();
+  }
+
+  ConfigLoader loader() {
+    return loader(Map.of());
   }
 
   Path projectFile() throws IOException {

@@ -23,20 +23,6 @@ class ConfigLoaderTest extends ConfigFilesTestBase {
     return Files.writeString(file, toml);
   }
 
-  private ConfigLoader loader(Map<String, String> env) {
-    return ConfigLoader.builder()
-        .systemFile(systemFile())
-        .userFile(userFile())
-        .environment(env)
-        .home(home())
-        .workingDirectory(root)
-        .build();
-  }
-
-  private ConfigLoader loader() {
-    return loader(Map.of());
-  }
-
   /** A loader whose environment trusts the workspace, so its file may set every key. */
   private ConfigLoader trusting(Map<String, String> env) throws IOException {
     Map<String, String> trusting = new java.util.HashMap<>(env);

@@ -32,20 +32,6 @@ class WorkspacePolicyTest extends ConfigFilesTestBase {
     Files.writeString(file, toml);
   }
 
-  private ConfigLoader loader(Map<String, String> env) {
-    return ConfigLoader.builder()
-        .systemFile(root.resolve("etc/config.toml"))
-        .userFile(userFile())
-        .environment(env)
-        .home(home())
-        .workingDirectory(root)
-        .build();
-  }
-
-  private ConfigLoader loader() {
-    return loader(Map.of());
-  }
-
   private ConfigException refused(String projectToml) throws IOException {
     write(projectFile(), projectToml);
     return assertThrows(ConfigException.class, () -> loader().load(workspace()));

@@ -98,6 +98,14 @@ class SessionLifecycleTest {
     return home.resolve(".claude-on-incus/sessions/.live/" + s.id() + "/claude");
   }
 
+  /** A session in which the agent wrote {@code text} to {@code file}, closed (so saved). */
+  private Session savedSession(String file, String text) throws IOException {
+    Session s = engine.start(spec().build());
+    agentWrites(s, file, text);
+    s.close();
+    return s;
+  }
+
   /** What the agent would write in the container's {@code ~/.claude}. */
   private void agentWrites(Session s, String file, String text) throws IOException {
     Path target = live(s).resolve(file);
@@ -164,13 +172,9 @@ class SessionLifecycleTest {
 
   @Test
   void resumingTheLatestRestoresItsStateAndAddsTheResumeFlag() throws IOException {
-    Session first = engine.start(spec().build());
-    agentWrites(first, "projects/p/s1.jsonl", "one");
-    first.close();
+    Session first = savedSession("projects/p/s1.jsonl", "one");
     now.set(NOW.plusSeconds(5));
-    Session second = engine.start(spec().build());
-    agentWrites(second, "projects/p/s2.jsonl", "two");
-    second.close();
+    Session second = savedSession("projects/p/s2.jsonl", "two");
 
     try (Session resumed =
         engine.start(spec().resumeLatest().agentCommand(List.of("claude-stub")).build())) {
@@ -188,13 +192,9 @@ class SessionLifecycleTest {
 
   @Test
   void resumingAGivenIdRestoresThatOne() throws IOException {
-    Session first = engine.start(spec().build());
-    agentWrites(first, "which", "first");
-    first.close();
+    Session first = savedSession("which", "first");
     now.set(NOW.plusSeconds(5));
-    Session second = engine.start(spec().build());
-    agentWrites(second, "which", "second");
-    second.close();
+    Session second = savedSession("which", "second");
 
     try (Session resumed = engine.start(spec().resume(first.id()).build())) {
       assertEquals("first", Files.readString(live(resumed).resolve("which")));
@@ -278,9 +278,7 @@ class SessionLifecycleTest {
 
   @Test
   void aFailureAfterTheContainerStartedEndsTheSessionAndKeepsTheState() throws IOException {
-    Session first = engine.start(spec().build());
-    agentWrites(first, "kept", "yes");
-    first.close();
+    Session first = savedSession("kept", "yes");
     InMemorySessionStore failing =
         new InMemorySessionStore() {
           @Override
@@ -305,9 +303,7 @@ class SessionLifecycleTest {
 
   @Test
   void listShowsLiveAndSavedSessionsNewestFirstAndFindAndLatestLookThemUp() throws IOException {
-    Session saved = engine.start(spec().build());
-    agentWrites(saved, "x", "1");
-    saved.close();
+    Session saved = savedSession("x", "1");
     now.set(NOW.plusSeconds(10));
     try (Session running = engine.start(spec().build())) {
       List<SessionInfo> all = engine.list();
@@ -394,9 +390,7 @@ class SessionLifecycleTest {
 
   @Test
   void savingAfterCloseIsRefusedAndTheSaveStaysWhole() throws IOException {
-    Session s = engine.start(spec().build());
-    agentWrites(s, "work", "all of it");
-    s.close();
+    Session s = savedSession("work", "all of it");
 
     dev.coi.api.CoiException e = assertThrows(dev.coi.api.CoiException.class, s::save);
     assertTrue(e.getMessage().contains("is closed"), e.getMessage());
