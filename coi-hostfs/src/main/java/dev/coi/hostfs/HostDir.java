@@ -145,6 +145,18 @@ public final class HostDir implements AutoCloseable {
    * unreadable ({@code chmod 000}) is opened up to 0700 first.
    */
   public HostDir directory(String name) throws IOException {
+    return directory(name, true);
+  }
+
+  /**
+   * Opens the directory {@code name}, refusing a link, and changing nothing: one that cannot be
+   * read is an {@link AccessDeniedException}. For a scan that only looks.
+   */
+  public HostDir directoryAsIs(String name) throws IOException {
+    return directory(name, false);
+  }
+
+  private HostDir directory(String name, boolean openUp) throws IOException {
     Path n = name(name);
     Optional<Entry> entry = stat(name);
     if (entry.isPresent() && entry.get().isSymlink()) {
@@ -159,6 +171,9 @@ public final class HostDir implements AutoCloseable {
           Guard.open(dir, n, () -> dir.newDirectoryStream(n, LinkOption.NOFOLLOW_LINKS)),
           path.resolve(name));
     } catch (AccessDeniedException e) {
+      if (!openUp) {
+        throw e;
+      }
       proc.unlock(n);
       return new HostDir(
           Guard.open(dir, n, () -> dir.newDirectoryStream(n, LinkOption.NOFOLLOW_LINKS)),

@@ -1,6 +1,7 @@
 package dev.coi.incus;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.coi.incus.transport.BlockInputStream;
 import dev.coi.incus.transport.HttpRequest;
 import dev.coi.incus.transport.HttpResponse;
 import dev.coi.incus.transport.StreamedResponse;
@@ -114,7 +115,7 @@ public final class FileStream implements AutoCloseable {
   }
 
   /** The body, its failures carrying the message coi gives them elsewhere. */
-  private static final class Mapped extends InputStream {
+  private static final class Mapped extends BlockInputStream {
     private final Rest rest;
     private final InputStream in;
     private final HttpRequest request;
@@ -123,12 +124,6 @@ public final class FileStream implements AutoCloseable {
       this.rest = rest;
       this.in = in;
       this.request = request;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.coi.incus;
 
+import dev.coi.incus.transport.BlockFilterOutputStream;
 import dev.coi.incus.transport.RequestBody;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 
@@ -29,14 +29,9 @@ final class ProgressBody implements RequestBody {
     long total = body.length();
     listener.progress(0, total, STAGE);
     body.writeTo(
-        new FilterOutputStream(out) {
+        new BlockFilterOutputStream(out) {
           private long sent;
           private long reported;
-
-          @Override
-          public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-          }
 
           @Override
           public void write(byte[] b, int off, int len) throws IOException {

@@ -2,6 +2,8 @@ package dev.coi.tck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.coi.api.SessionSpec;
+import dev.coi.api.Sessions;
 import dev.coi.api.spi.ContainerBackend;
 import dev.coi.api.spi.ContainerInfo;
 import java.io.IOException;
@@ -32,6 +34,11 @@ public abstract class LiveBackendTestBase {
   protected static ContainerBackend backend;
 
   @TempDir protected Path workspace;
+
+  /** A session of this test's workspace in {@code image}, its container named as a test's. */
+  protected SessionSpec.Builder sessionSpec(String image) {
+    return Sessions.builder().workspace(workspace).image(image).containerPrefix(TEST_PREFIX);
+  }
 
   @BeforeAll
   static void connectAndSweep() {

@@ -5,27 +5,19 @@ import dev.coi.api.Mount;
 import dev.coi.hostfs.Entry;
 import dev.coi.hostfs.HostDir;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The workspace files that programs on the host run later (git hooks and config, editor tasks, the
@@ -39,11 +31,12 @@ import java.util.regex.Pattern;
  * written with a trailing {@code /}), owned by the workspace owner, which {@link
  * PlaceholderRegistry} has {@link #removePlaceholders} take away when the last session of the
  * workspace is over; so the agent cannot create the path either. Entries starting with {@code
- * .git/} apply to every repository found: the workspace's, those nested up to {@link #SCAN_DEPTH}
- * directories deep (at most {@link #SCAN_LIMIT} directories read), and each submodule's and
- * worktree's git directory inside the workspace. A protected path, or a directory on the way to it,
- * that is a symbolic link stops the session: coi never mounts what a link in a container-writable
- * tree points at.
+ * .git/} apply to every repository found: the workspace's, those nested up to {@link
+ * WorkspaceScan#SCAN_DEPTH} directories deep (at most {@link WorkspaceScan#SCAN_LIMIT} directories
+ * read), and each submodule's and worktree's git directory inside the workspace. A protected path,
+ * or a directory on the way to it, that is a symbolic link stops the session: coi never mounts what
+ * a link in a container-writable tree points at. What the plan reads of the workspace it reads
+ * through {@link WorkspaceScan}'s handles, never by path.
  */
 final class ProtectedPaths {
   /**
@@ -55,25 +48,7 @@ final class ProtectedPaths {
   private static final Set<PosixFilePermission> PLACEHOLDER_FILE =
       PosixFilePermissions.fromString("rw-r--r--");
 
-  /** How deep below the workspace nested repositories are looked for. */
-  static final int SCAN_DEPTH = 4;
-
-  /** How many directories the look for nested repositories reads at most. */
-  static final int SCAN_LIMIT = 2000;
-
-  private static final String GIT = ".git";
-
-  /** {@code hooksPath = dir} in a git config file; git's keys are case-insensitive. */
-  private static final Pattern HOOKS_PATH =
-      Pattern.compile("(?i)\\s*hookspath\\s*=\\s*(.*?)\\s*(?:[#;].*)?");
-
-  /** A git config larger than this is not read for {@code core.hooksPath}. */
-  private static final long MAX_CONFIG_BYTES = 1 << 20;
-
   private static final String GIT_PREFIX = ".git/";
-
-  /** Directories never looked into for nested repositories: big, and never a project's root. */
-  private static final Set<String> SKIPPED = Set.of(GIT, "node_modules", "target", "build");
 
   private final Path workspace;
   private final Workspaces.Owner owner;
@@ -100,17 +75,29 @@ final class ProtectedPaths {
    * @param entries relative paths, a directory's written with a trailing {@code /}
    */
   static Plan plan(Path workspace, String target, List<String> entries, Workspaces.Owner owner) {
+    return plan(workspace, target, entries, owner, WorkspaceScan.Hook.NONE);
+  }
+
+  /** {@link #plan}, with a test's hook on each read of the workspace. */
+  static Plan plan(
+      Path workspace,
+      String target,
+      List<String> entries,
+      Workspaces.Owner owner,
+      WorkspaceScan.Hook hook) {
     ProtectedPaths paths = new ProtectedPaths(workspace, owner);
-    paths.collect(entries);
-    try {
-      return new Plan(paths.mounts(target), List.copyOf(paths.placeholders));
-    } catch (RuntimeException e) {
-      removePlaceholders(paths.placeholders);
-      throw e;
+    try (WorkspaceScan scan = WorkspaceScan.open(workspace, hook)) {
+      paths.collect(entries, scan);
+      try {
+        return new Plan(paths.mounts(target, scan), List.copyOf(paths.placeholders));
+      } catch (RuntimeException e) {
+        removePlaceholders(paths.placeholders);
+        throw e;
+      }
     }
   }
 
-  private void collect(List<String> entries) {
+  private void collect(List<String> entries, WorkspaceScan scan) {
     List<String> gitEntries = new ArrayList<>();
     for (String entry : entries) {
       String relative = normal(entry);
@@ -123,13 +110,13 @@ final class ProtectedPaths {
     if (gitEntries.isEmpty()) {
       return;
     }
-    for (String gitDir : gitDirectories()) {
+    for (String gitDir : scan.gitDirectories(protectedPaths::put)) {
       for (String inside : gitEntries) {
         protectedPaths.put(strip(gitDir + "/" + inside), inside.endsWith("/"));
       }
       // The per-worktree config (extensions.worktreeConfig) is config as well.
       if (gitEntries.contains("config")) {
-        for (String worktree : children(gitDir + "/worktrees")) {
+        for (String worktree : scan.children(gitDir + "/worktrees")) {
           protectedPaths.put(gitDir + "/worktrees/" + worktree + "/config.worktree", false);
         }
       }
@@ -157,148 +144,11 @@ final class ProtectedPaths {
   }
 
   /**
-   * The git directories of the workspace's repositories, relative: {@code .git} (made when missing,
-   * so that the agent cannot make one), each nested repository's, and each submodule's. A {@code
-   * .git} file (a worktree's or a submodule's checkout) is protected itself.
-   */
-  private List<String> gitDirectories() {
-    List<String> roots = new ArrayList<>();
-    roots.add("");
-    roots.addAll(nestedRepositories());
-    List<String> gitDirs = new ArrayList<>();
-    for (String root : roots) {
-      String dotGit = root.isEmpty() ? GIT : root + "/" + GIT;
-      Path path = workspace.resolve(dotGit);
-      if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
-        protectedPaths.put(dotGit, false);
-        gitDirOf(path).ifPresent(gitDirs::add);
-      } else {
-        gitDirs.add(dotGit);
-        gitDirs.addAll(submodules(dotGit));
-        hooksPaths(dotGit, root);
-      }
-    }
-    return gitDirs;
-  }
-
-  /**
-   * Protects the hook directories a repository's config names with {@code core.hooksPath} (a
-   * relative one is relative to the repository's root), when they are inside the workspace.
-   */
-  private void hooksPaths(String gitDir, String root) {
-    Path config = workspace.resolve(gitDir).resolve("config");
-    try {
-      if (!Files.isRegularFile(config, LinkOption.NOFOLLOW_LINKS)
-          || Files.size(config) > MAX_CONFIG_BYTES) {
-        return;
-      }
-      for (String line : Files.readAllLines(config, StandardCharsets.UTF_8)) {
-        Matcher hooksPath = HOOKS_PATH.matcher(line);
-        if (!hooksPath.matches()) {
-          continue;
-        }
-        Path named =
-            workspace.resolve(root).resolve(hooksPath.group(1).replace("\"", "")).normalize();
-        if (named.startsWith(workspace) && !named.equals(workspace)) {
-          protectedPaths.put(workspace.relativize(named).toString(), true);
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // Unreadable or strange: git will not read it either, or the repository is not ours to fix.
-    }
-  }
-
-  /** Repositories below the workspace, breadth first, within the scan's bounds. */
-  private List<String> nestedRepositories() {
-    List<String> found = new ArrayList<>();
-    Deque<String> queue = new ArrayDeque<>(List.of(""));
-    int read = 0;
-    while (!queue.isEmpty() && read < SCAN_LIMIT) {
-      String dir = queue.poll();
-      read++;
-      int depth = dir.isEmpty() ? 0 : dir.split("/").length;
-      for (String name : children(dir)) {
-        String child = dir.isEmpty() ? name : dir + "/" + name;
-        if (name.equals(GIT) && !dir.isEmpty()) {
-          found.add(dir);
-        } else if (!SKIPPED.contains(name)
-            && depth < SCAN_DEPTH
-            && Files.isDirectory(workspace.resolve(child), LinkOption.NOFOLLOW_LINKS)) {
-          queue.add(child);
-        }
-      }
-    }
-    return found;
-  }
-
-  /** Submodules' git directories under {@code gitDir/modules}, nested ones too, bounded. */
-  private List<String> submodules(String gitDir) {
-    List<String> found = new ArrayList<>();
-    Deque<String> queue = new ArrayDeque<>(List.of(gitDir + "/modules"));
-    int read = 0;
-    while (!queue.isEmpty() && read < SCAN_LIMIT) {
-      String dir = queue.poll();
-      read++;
-      for (String name : children(dir)) {
-        String child = dir + "/" + name;
-        if (!Files.isDirectory(workspace.resolve(child), LinkOption.NOFOLLOW_LINKS)) {
-          continue;
-        }
-        if (Files.isRegularFile(
-            workspace.resolve(child).resolve("HEAD"), LinkOption.NOFOLLOW_LINKS)) {
-          found.add(child);
-          queue.add(child + "/modules");
-        } else {
-          // A submodule named with a slash ("libs/foo") is a directory of directories.
-          queue.add(child);
-        }
-      }
-    }
-    return found;
-  }
-
-  /** The git directory a {@code .git} file names, when it is inside the workspace. */
-  private Optional<String> gitDirOf(Path dotGitFile) {
-    try {
-      String text = Files.readString(dotGitFile, StandardCharsets.UTF_8).strip();
-      if (!text.startsWith("gitdir:")) {
-        return Optional.empty();
-      }
-      Path named = dotGitFile.getParent().resolve(text.substring(7).strip()).normalize();
-      if (!named.startsWith(workspace) || named.equals(workspace)) {
-        // Outside the workspace, the container cannot reach it.
-        return Optional.empty();
-      }
-      return Optional.of(workspace.relativize(named).toString());
-    } catch (IOException | RuntimeException e) {
-      return Optional.empty();
-    }
-  }
-
-  /** The names in a directory of the workspace; none when it is missing, unreadable or a link. */
-  private List<String> children(String relative) {
-    Path dir = workspace.resolve(relative);
-    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-      return List.of();
-    }
-    List<String> names = new ArrayList<>();
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-      for (Path entry : entries) {
-        names.add(entry.getFileName().toString());
-      }
-    } catch (IOException | UncheckedIOException e) {
-      return List.of();
-    }
-    names.sort(null);
-    return names;
-  }
-
-  /**
    * The mounts, parents first: each protected path read-only (a path below another protected one is
    * covered by it), each directory on the way writable.
    */
-  private List<Mount> mounts(String target) {
-    coverMissingDirectories();
+  private List<Mount> mounts(String target, WorkspaceScan scan) {
+    coverMissingDirectories(scan);
     Set<String> covered = new TreeSet<>();
     Set<String> pins = new TreeSet<>();
     for (var entry : protectedPaths.entrySet()) {
@@ -330,7 +180,7 @@ final class ProtectedPaths {
    * read-only placeholder itself: one mount instead of one per path and per directory on the way
    * (each costs time when the container starts), and nothing can be made inside it either.
    */
-  private void coverMissingDirectories() {
+  private void coverMissingDirectories(WorkspaceScan scan) {
     TreeMap<String, Boolean> paths = new TreeMap<>();
     for (var entry : protectedPaths.entrySet()) {
       Path path = Path.of(entry.getKey());
@@ -338,7 +188,7 @@ final class ProtectedPaths {
       boolean directory = entry.getValue();
       for (int i = 1; i < path.getNameCount(); i++) {
         String ancestor = path.subpath(0, i).toString();
-        if (!Files.exists(workspace.resolve(ancestor), LinkOption.NOFOLLOW_LINKS)) {
+        if (!scan.exists(ancestor)) {
           covering = ancestor;
           directory = true;
           break;

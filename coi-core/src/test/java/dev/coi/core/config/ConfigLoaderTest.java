@@ -15,48 +15,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ConfigLoaderTest {
-  @TempDir Path root;
-
-  private Path home() {
-    return root.resolve("home");
-  }
-
-  private Path systemFile() {
-    return root.resolve("etc/claude-on-incus/config.toml");
-  }
-
-  private Path userFile() {
-    return home().resolve(".config/claude-on-incus/config.toml");
-  }
-
-  private Path workspace() throws IOException {
-    return Files.createDirectories(root.resolve("ws"));
-  }
-
-  private Path projectFile() throws IOException {
-    return workspace().resolve(".claude-on-incus.toml");
-  }
+class ConfigLoaderTest extends ConfigFilesTestBase {
 
   private static Path write(Path file, String toml) throws IOException {
     Files.createDirectories(file.getParent());
     return Files.writeString(file, toml);
-  }
-
-  private ConfigLoader loader(Map<String, String> env) {
-    return ConfigLoader.builder()
-        .systemFile(systemFile())
-        .userFile(userFile())
-        .environment(env)
-        .home(home())
-        .workingDirectory(root)
-        .build();
-  }
-
-  private ConfigLoader loader() {
-    return loader(Map.of());
   }
 
   /** A loader whose environment trusts the workspace, so its file may set every key. */

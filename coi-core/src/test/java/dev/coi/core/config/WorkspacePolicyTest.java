@@ -16,48 +16,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What an untrusted workspace's own .claude-on-incus.toml may set (docs/CONFIGURATION.md, "The
  * workspace's own file"), and how a user trusts a workspace.
  */
-class WorkspacePolicyTest {
-  @TempDir Path root;
-
-  private Path home() {
-    return root.resolve("home");
-  }
-
-  private Path userFile() {
-    return home().resolve(".config/claude-on-incus/config.toml");
-  }
-
-  private Path workspace() throws IOException {
-    return Files.createDirectories(root.resolve("src/app"));
-  }
-
-  private Path projectFile() throws IOException {
-    return workspace().resolve(ConfigLoader.PROJECT_FILE);
+class WorkspacePolicyTest extends ConfigFilesTestBase {
+  @Override
+  String workspaceName() {
+    return "src/app";
   }
 
   private static void write(Path file, String toml) throws IOException {
     Files.createDirectories(file.getParent());
     Files.writeString(file, toml);
-  }
-
-  private ConfigLoader loader(Map<String, String> env) {
-    return ConfigLoader.builder()
-        .systemFile(root.resolve("etc/config.toml"))
-        .userFile(userFile())
-        .environment(env)
-        .home(home())
-        .workingDirectory(root)
-        .build();
-  }
-
-  private ConfigLoader loader() {
-    return loader(Map.of());
   }
 
   private ConfigException refused(String projectToml) throws IOException {

@@ -6,20 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coi.api.CoiException;
 import dev.coi.api.Session;
-import dev.coi.api.SessionSpec;
-import dev.coi.api.Sessions;
 import dev.coi.api.TerminalSize;
-import dev.coi.api.spi.SessionStore;
-import dev.coi.core.config.ConfigLoader;
-import dev.coi.tck.LiveBackendTestBase;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -29,40 +20,18 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the session then is a clear error, closing it saves what the agent wrote, and the slot is free
  * for the next session.
  */
-class AgentContainerGoneIT extends LiveBackendTestBase {
-  private static final String IMAGE = "coi-sandbox";
-
-  @TempDir Path home;
-  private SessionStore store;
+class AgentContainerGoneIT extends LiveSessionTestBase {
   private DefaultSessionEngine engine;
 
   @BeforeEach
   void engine() {
-    engine =
-        new DefaultSessionEngine(
-            settings -> backend,
-            settings -> {
-              store = SessionStores.discover(settings);
-              return store;
-            },
-            ConfigLoader.builder().environment(Map.of("TERM", "xterm")).home(home).build(),
-            Clock.systemUTC());
-  }
-
-  private SessionSpec spec() {
-    return Sessions.builder()
-        .workspace(workspace)
-        .image(IMAGE)
-        .containerPrefix(TEST_PREFIX)
-        .slot(1)
-        .agentCommand(List.of("claude-stub"))
-        .build();
+    engine = engineWith(SessionStores::discover);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"delete", "stop"})
   void theAgentsContainerGoneFromOutsideLosesNothingAndFreesTheSlot(String how) throws Exception {
-    Session s = engine.start(spec());
+    Session s = engine.start(spec().slot(1).build());
     try {
       assertEquals(0, s.run("sh", "-c", "echo kept > ~/.claude/note").exitCode());
       s.startAgent();
@@ -89,7 +58,7 @@ class AgentContainerGoneIT extends LiveBackendTestBase {
     store.restore(s.id(), restored);
     assertEquals("kept\n", Files.readString(restored.resolve("note")));
 
-    try (Session next = engine.start(spec())) {
+    try (Session next = engine.start(spec().slot(1).build())) {
       assertEquals(s.name(), next.name());
     }
   }

@@ -7,7 +7,6 @@ import dev.coi.api.Session;
 import dev.coi.api.SessionSpec;
 import dev.coi.api.Sessions;
 import dev.coi.api.spi.SessionStore;
-import dev.coi.core.config.ConfigLoader;
 import dev.coi.tck.InMemorySessionStore;
 import dev.coi.tck.LiveBackendTestBase;
 import java.io.IOException;
@@ -15,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,12 +34,7 @@ class CredentialsLeftBehindIT extends LiveBackendTestBase {
     Path hostClaude = Files.createDirectories(home.resolve(".claude"));
     Files.writeString(hostClaude.resolve(".credentials.json"), "{\"t\":\"" + SECRET + "\"}");
     Files.writeString(home.resolve(".claude.json"), "{\"primaryApiKey\":\"" + SECRET + "\"}");
-    engine =
-        new DefaultSessionEngine(
-            settings -> backend,
-            settings -> STORE,
-            ConfigLoader.builder().environment(Map.of()).home(home).build(),
-            Clock.systemUTC());
+    engine = TestEngines.on(backend, STORE, home, Clock.systemUTC());
   }
 
   private SessionSpec.Builder spec() {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coi.api.Session;
 import dev.coi.api.SessionSpec;
-import dev.coi.api.Sessions;
 import dev.coi.api.spi.ContainerBackend;
 import dev.coi.api.spi.SessionStore;
 import dev.coi.core.config.ConfigLoader;
@@ -61,11 +60,7 @@ class DaemonIdentityIT extends LiveBackendTestBase {
   }
 
   private SessionSpec spec() {
-    return Sessions.builder()
-        .workspace(workspace)
-        .image(IMAGE)
-        .containerPrefix(TEST_PREFIX)
-        .build();
+    return sessionSpec(IMAGE).build();
   }
 
   @Test

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.coi.api.ExecResult;
 import dev.coi.api.Session;
 import dev.coi.api.SessionSpec;
-import dev.coi.api.Sessions;
 import dev.coi.api.spi.SessionStore;
 import dev.coi.core.config.ConfigLoader;
 import dev.coi.tck.LiveBackendTestBase;
@@ -39,11 +38,7 @@ abstract class LiveSessionTestBase extends LiveBackendTestBase {
   }
 
   SessionSpec.Builder spec() {
-    return Sessions.builder()
-        .workspace(workspace)
-        .image(IMAGE)
-        .containerPrefix(TEST_PREFIX)
-        .agentCommand(List.of("claude-stub"));
+    return sessionSpec(IMAGE).agentCommand(List.of("claude-stub"));
   }
 
   /** Runs a shell script in the session; it must succeed. */

@@ -53,6 +53,13 @@ class ProtectedPathsTest {
     return mounts;
   }
 
+  /** Each of {@code paths} (relative to the workspace) is mounted with {@code mode}. */
+  private static void assertMounted(Map<String, String> mounts, String mode, String... paths) {
+    for (String path : paths) {
+      assertEquals(mode, mounts.get("/workspace/" + path), path);
+    }
+  }
+
   private List<String> tree() throws IOException {
     try (Stream<Path> all = Files.walk(ws)) {
       return all.map(p -> ws.relativize(p).toString()).sorted().toList();
@@ -91,14 +98,10 @@ class ProtectedPathsTest {
     ProtectedPaths.Plan plan = plan(defaults);
 
     Map<String, String> mounts = byTarget(plan, ws);
-    assertEquals("ro", mounts.get("/workspace/.git/hooks"));
-    assertEquals("ro", mounts.get("/workspace/.git/config"));
-    assertEquals("ro", mounts.get("/workspace/.git/info/attributes"));
-    assertEquals("ro", mounts.get("/workspace/.claude/settings.json"));
+    assertMounted(
+        mounts, "ro", ".git/hooks", ".git/config", ".git/info/attributes", ".claude/settings.json");
     // The directories on the way are mount points too, so that the agent cannot rename them.
-    assertEquals("rw", mounts.get("/workspace/.git"));
-    assertEquals("rw", mounts.get("/workspace/.git/info"));
-    assertEquals("rw", mounts.get("/workspace/.claude"));
+    assertMounted(mounts, "rw", ".git", ".git/info", ".claude");
     assertEquals("{}\n", Files.readString(ws.resolve(".claude/settings.json")));
     ProtectedPaths.removePlaceholders(plan.placeholders());
     assertEquals(List.of("", ".claude", ".git", ".git/info"), tree());
@@ -150,13 +153,15 @@ class ProtectedPathsTest {
 
     Map<String, String> mounts = byTarget(plan(List.of(".git/hooks/", ".git/config")), ws);
 
-    assertEquals("ro", mounts.get("/workspace/libs/inner/.git/hooks"));
-    assertEquals("ro", mounts.get("/workspace/libs/inner/.git/config"));
+    assertMounted(mounts, "ro", "libs/inner/.git/hooks", "libs/inner/.git/config");
     assertEquals("rw", mounts.get("/workspace/libs/inner/.git"));
-    assertEquals("ro", mounts.get("/workspace/.git/modules/vendor/tool/hooks"));
-    assertEquals("ro", mounts.get("/workspace/.git/modules/vendor/tool/config"));
-    assertEquals("ro", mounts.get("/workspace/.git/worktrees/feature/config.worktree"));
-    assertEquals("ro", mounts.get("/workspace/checkouts/feature/.git"));
+    assertMounted(
+        mounts,
+        "ro",
+        ".git/modules/vendor/tool/hooks",
+        ".git/modules/vendor/tool/config",
+        ".git/worktrees/feature/config.worktree",
+        "checkouts/feature/.git");
     // Deeper than the scan looks: not found, and nothing made there.
     assertFalse(mounts.containsKey("/workspace/a/b/c/d/e/deep/.git/config"));
     assertFalse(Files.exists(ws.resolve("a/b/c/d/e/deep/.git/config")));

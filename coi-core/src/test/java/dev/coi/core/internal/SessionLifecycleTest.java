@@ -55,10 +55,10 @@ class SessionLifecycleTest {
   @BeforeEach
   void setUp() {
     engine =
-        new DefaultSessionEngine(
-            settings -> backend,
-            settings -> store,
-            ConfigLoader.builder().environment(Map.of()).home(home).build(),
+        TestEngines.on(
+            backend,
+            store,
+            home,
             new Clock() {
               @Override
               public java.time.ZoneId getZone() {
@@ -77,12 +77,33 @@ class SessionLifecycleTest {
             });
   }
 
+  /**
+   * A container left by a coi that is gone (pid_max is at most 2^22 on Linux: its owner cannot be
+   * alive), of this workspace.
+   */
+  private ContainerSpec.Builder orphan(String name, String session) throws IOException {
+    return ContainerSpec.builder()
+        .name(name)
+        .image("coi-sandbox")
+        .putLabels("session", session)
+        .putLabels("workspace", workspace.toRealPath().toString())
+        .putLabels("pid", "999999999");
+  }
+
   private SessionSpec.Builder spec() {
     return Sessions.builder().workspace(workspace);
   }
 
   private Path live(Session s) {
     return home.resolve(".claude-on-incus/sessions/.live/" + s.id() + "/claude");
+  }
+
+  /** A session in which the agent wrote {@code text} to {@code file}, closed (so saved). */
+  private Session savedSession(String file, String text) throws IOException {
+    Session s = engine.start(spec().build());
+    agentWrites(s, file, text);
+    s.close();
+    return s;
   }
 
   /** What the agent would write in the container's {@code ~/.claude}. */
@@ -151,13 +172,9 @@ class SessionLifecycleTest {
 
   @Test
   void resumingTheLatestRestoresItsStateAndAddsTheResumeFlag() throws IOException {
-    Session first = engine.start(spec().build());
-    agentWrites(first, "projects/p/s1.jsonl", "one");
-    first.close();
+    Session first = savedSession("projects/p/s1.jsonl", "one");
     now.set(NOW.plusSeconds(5));
-    Session second = engine.start(spec().build());
-    agentWrites(second, "projects/p/s2.jsonl", "two");
-    second.close();
+    Session second = savedSession("projects/p/s2.jsonl", "two");
 
     try (Session resumed =
         engine.start(spec().resumeLatest().agentCommand(List.of("claude-stub")).build())) {
@@ -175,13 +192,9 @@ class SessionLifecycleTest {
 
   @Test
   void resumingAGivenIdRestoresThatOne() throws IOException {
-    Session first = engine.start(spec().build());
-    agentWrites(first, "which", "first");
-    first.close();
+    Session first = savedSession("which", "first");
     now.set(NOW.plusSeconds(5));
-    Session second = engine.start(spec().build());
-    agentWrites(second, "which", "second");
-    second.close();
+    Session second = savedSession("which", "second");
 
     try (Session resumed = engine.start(spec().resume(first.id()).build())) {
       assertEquals("first", Files.readString(live(resumed).resolve("which")));
@@ -265,9 +278,7 @@ class SessionLifecycleTest {
 
   @Test
   void aFailureAfterTheContainerStartedEndsTheSessionAndKeepsTheState() throws IOException {
-    Session first = engine.start(spec().build());
-    agentWrites(first, "kept", "yes");
-    first.close();
+    Session first = savedSession("kept", "yes");
     InMemorySessionStore failing =
         new InMemorySessionStore() {
           @Override
@@ -292,9 +303,7 @@ class SessionLifecycleTest {
 
   @Test
   void listShowsLiveAndSavedSessionsNewestFirstAndFindAndLatestLookThemUp() throws IOException {
-    Session saved = engine.start(spec().build());
-    agentWrites(saved, "x", "1");
-    saved.close();
+    Session saved = savedSession("x", "1");
     now.set(NOW.plusSeconds(10));
     try (Session running = engine.start(spec().build())) {
       List<SessionInfo> all = engine.list();
@@ -354,16 +363,10 @@ class SessionLifecycleTest {
     Files.createDirectories(orphanLive);
     Files.writeString(orphanLive.resolve("left"), "behind");
     backend.create(
-        ContainerSpec.builder()
-            .name("claude-deadbeef-1")
-            .image("coi-sandbox")
-            .putLabels("session", "orphan-1")
-            .putLabels("workspace", workspace.toRealPath().toString())
+        orphan("claude-deadbeef-1", "orphan-1")
             .putLabels("slot", "1")
             .putLabels("created", NOW.toString())
             .putLabels("state", orphanLive.toString())
-            // pid_max is at most 2^22 on Linux: this owner cannot be alive.
-            .putLabels("pid", "999999999")
             .build());
 
     assertEquals(List.of("claude-deadbeef-1"), engine.sweep());
@@ -376,16 +379,7 @@ class SessionLifecycleTest {
   void aStoppedLeftoverEphemeralContainerIsRemovedAndItsSlotTaken() throws IOException {
     String name = "claude-" + ContainerNames.workspaceHash(workspace.toRealPath()) + "-1";
     backend.create(
-        ContainerSpec.builder()
-            .name(name)
-            .image("coi-sandbox")
-            .ephemeral(false)
-            .putLabels("session", "leftover")
-            .putLabels("mode", "ephemeral")
-            .putLabels("workspace", workspace.toRealPath().toString())
-            // pid_max is at most 2^22 on Linux: the older coi that left it is gone.
-            .putLabels("pid", "999999999")
-            .build());
+        orphan(name, "leftover").ephemeral(false).putLabels("mode", "ephemeral").build());
     backend.stop(name);
 
     try (Session s = engine.start(spec().build())) {
@@ -396,9 +390,7 @@ class SessionLifecycleTest {
 
   @Test
   void savingAfterCloseIsRefusedAndTheSaveStaysWhole() throws IOException {
-    Session s = engine.start(spec().build());
-    agentWrites(s, "work", "all of it");
-    s.close();
+    Session s = savedSession("work", "all of it");
 
     dev.coi.api.CoiException e = assertThrows(dev.coi.api.CoiException.class, s::save);
     assertTrue(e.getMessage().contains("is closed"), e.getMessage());
@@ -411,17 +403,12 @@ class SessionLifecycleTest {
     Files.createDirectories(live);
     Files.writeString(live.resolve("transcript"), "kept words");
     backend.create(
-        ContainerSpec.builder()
-            .name("claude-deadbeef-2")
-            .image("coi-sandbox")
+        orphan("claude-deadbeef-2", "kept-3")
             .ephemeral(false)
-            .putLabels("session", "kept-3")
             .putLabels("mode", "persistent")
-            .putLabels("workspace", workspace.toRealPath().toString())
             .putLabels("slot", "2")
             .putLabels("created", NOW.toString())
             .putLabels("state", live.toString())
-            .putLabels("pid", "999999999")
             .build());
 
     assertEquals(List.of("claude-deadbeef-2"), engine.sweep());
@@ -437,14 +424,7 @@ class SessionLifecycleTest {
     Path precious = Files.createDirectories(home.resolve("precious/claude"));
     Files.writeString(precious.resolve("keep"), "mine");
     backend.create(
-        ContainerSpec.builder()
-            .name("claude-deadbeef-3")
-            .image("coi-sandbox")
-            .putLabels("session", "odd-4")
-            .putLabels("workspace", workspace.toRealPath().toString())
-            .putLabels("state", precious.toString())
-            .putLabels("pid", "999999999")
-            .build());
+        orphan("claude-deadbeef-3", "odd-4").putLabels("state", precious.toString()).build());
 
     engine.sweep();
 

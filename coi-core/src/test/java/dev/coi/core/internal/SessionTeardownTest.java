@@ -10,7 +10,6 @@ import dev.coi.api.Session;
 import dev.coi.api.SessionInfo;
 import dev.coi.api.SessionSpec;
 import dev.coi.api.Sessions;
-import dev.coi.core.config.ConfigLoader;
 import dev.coi.tck.FakeContainerBackend;
 import dev.coi.tck.InMemorySessionStore;
 import java.io.IOException;
@@ -18,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,12 +62,7 @@ class SessionTeardownTest {
 
   @BeforeEach
   void setUp() {
-    engine =
-        new DefaultSessionEngine(
-            settings -> backend,
-            settings -> store,
-            ConfigLoader.builder().environment(Map.of()).home(home).build(),
-            Clock.systemUTC());
+    engine = TestEngines.on(backend, store, home, Clock.systemUTC());
   }
 
   private SessionSpec.Builder spec() {
@@ -153,12 +146,7 @@ class SessionTeardownTest {
             stop(spec.name()); // init died right after the start
           }
         };
-    DefaultSessionEngine onDying =
-        new DefaultSessionEngine(
-            settings -> dying,
-            settings -> store,
-            ConfigLoader.builder().environment(Map.of()).home(home).build(),
-            Clock.systemUTC());
+    DefaultSessionEngine onDying = TestEngines.on(dying, store, home, Clock.systemUTC());
 
     BackendException e;
     try (Session session = onDying.start(spec().build())) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coi.api.Session;
 import dev.coi.api.SessionSpec;
-import dev.coi.api.Sessions;
 import dev.coi.api.spi.SessionStore;
 import dev.coi.core.config.ConfigLoader;
 import dev.coi.tck.InMemorySessionStore;
@@ -57,11 +56,7 @@ class SlotsIT extends LiveBackendTestBase {
   }
 
   private SessionSpec spec() {
-    return Sessions.builder()
-        .workspace(workspace)
-        .image("coi-test-min")
-        .containerPrefix(TEST_PREFIX)
-        .build();
+    return sessionSpec("coi-test-min").build();
   }
 
   private static List<Integer> oneTo(int n) {

@@ -9,7 +9,6 @@ import dev.coi.api.ConfigException;
 import dev.coi.api.ExecResult;
 import dev.coi.api.Session;
 import dev.coi.api.SessionSpec;
-import dev.coi.api.Sessions;
 import dev.coi.api.spi.BackendSettings;
 import dev.coi.core.config.ConfigLoader;
 import dev.coi.tck.InMemorySessionStore;
@@ -77,11 +76,7 @@ class WorkspaceConfigIT extends LiveBackendTestBase {
   }
 
   private SessionSpec spec() {
-    return Sessions.builder()
-        .workspace(workspace)
-        .image("coi-test-min")
-        .containerPrefix(TEST_PREFIX)
-        .build();
+    return sessionSpec("coi-test-min").build();
   }
 
   private String hostileFile() {

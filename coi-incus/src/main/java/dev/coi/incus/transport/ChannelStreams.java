@@ -48,13 +48,7 @@ final class ChannelStreams {
   }
 
   final InputStream input =
-      new InputStream() {
-        @Override
-        public int read() throws IOException {
-          byte[] one = new byte[1];
-          return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-        }
-
+      new BlockInputStream() {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
           Objects.checkFromIndexSize(off, len, b.length);

@@ -2,7 +2,6 @@ package dev.coi.incus.transport;
 
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -75,18 +74,13 @@ final class Http1Codec {
   }
 
   /** Passes bytes through, refusing any beyond the announced length. */
-  private static final class LengthCheckingStream extends FilterOutputStream {
+  private static final class LengthCheckingStream extends BlockFilterOutputStream {
     private final long length;
     long written;
 
     LengthCheckingStream(OutputStream out, long length) {
       super(out);
       this.length = length;
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      write(new byte[] {(byte) b}, 0, 1);
     }
 
     @Override
@@ -228,7 +222,7 @@ final class Http1Codec {
    * A body as a stream. {@link #ended()} says that it was read to its end, after which the
    * connection holds nothing more of this response.
    */
-  static final class Body extends InputStream {
+  static final class Body extends BlockInputStream {
     static final int FIXED = 0;
     static final int CHUNKED = 1;
     static final int TO_EOF = 2;
@@ -255,12 +249,6 @@ final class Http1Codec {
 
     boolean ended() {
       return ended;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
     }
 
     @Override

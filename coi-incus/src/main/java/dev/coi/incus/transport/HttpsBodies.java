@@ -131,7 +131,7 @@ final class HttpsBodies {
    * A streamed body that fails once the request's deadline has passed; {@link #expire()}, run at
    * the deadline, closes it under a blocked reader.
    */
-  static final class DeadlineStream extends InputStream {
+  static final class DeadlineStream extends BlockInputStream {
     private final InputStream in;
     private final Duration timeout;
     private final long deadline;
@@ -150,12 +150,6 @@ final class HttpsBodies {
       } catch (IOException ignored) {
         // Closing what has run out of time: the reader is told by the next read.
       }
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
     }
 
     @Override

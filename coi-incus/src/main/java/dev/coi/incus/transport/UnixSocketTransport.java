@@ -2,7 +2,6 @@ package dev.coi.incus.transport;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -254,7 +253,7 @@ public final class UnixSocketTransport implements HttpTransport {
   }
 
   /** A streamed body that gives its connection back once read to the end, or drops it. */
-  private final class ReleasingBody extends InputStream {
+  private final class ReleasingBody extends BlockInputStream {
     private final Http1Codec.Body body;
     private final Connection connection;
     private final boolean reusable;
@@ -264,11 +263,6 @@ public final class UnixSocketTransport implements HttpTransport {
       this.body = body;
       this.connection = connection;
       this.reusable = reusable;
-    }
-
-    @Override
-    public int read() throws IOException {
-      return body.read();
     }
 
     @Override
@@ -325,7 +319,7 @@ public final class UnixSocketTransport implements HttpTransport {
    * The socket's input, each read waiting only for what is left of the exchange's deadline, and
    * counting what came.
    */
-  static final class DeadlineInput extends InputStream {
+  static final class DeadlineInput extends BlockInputStream {
     private final AFUNIXSocket socket;
     private final InputStream in;
     private Duration timeout = HttpRequest.DEFAULT_TIMEOUT;
@@ -342,12 +336,6 @@ public final class UnixSocketTransport implements HttpTransport {
       timeout = newTimeout;
       deadline = System.nanoTime() + newTimeout.toNanos();
       bytesRead = 0;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
     }
 
     @Override
@@ -379,16 +367,11 @@ public final class UnixSocketTransport implements HttpTransport {
   }
 
   /** Counts the bytes the socket accepted: none means the daemon cannot have seen the request. */
-  static final class CountingOutput extends FilterOutputStream {
+  static final class CountingOutput extends BlockFilterOutputStream {
     long bytesWritten;
 
     CountingOutput(OutputStream out) {
       super(out);
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      write(new byte[] {(byte) b}, 0, 1);
     }
 
     @Override

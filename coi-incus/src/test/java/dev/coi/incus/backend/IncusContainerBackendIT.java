@@ -118,6 +118,13 @@ class IncusContainerBackendIT extends ContainerBackendContract {
   /** The Debian image, with bash, stty and uid 1000. */
   private static final String SANDBOX = "coi-sandbox";
 
+  /** Starts {@code command} on a terminal of {@code size} in a new sandbox container. */
+  private RunningCommand onSandboxTerminal(TerminalSize size, String... command) {
+    String name = newName();
+    backend.create(spec(name).image(SANDBOX).build());
+    return backend.start(name, onTerminal(size, command));
+  }
+
   private static ExecSpec onTerminal(TerminalSize size, String... command) {
     return ExecSpec.builder()
         .command(List.of(command))
@@ -131,17 +138,9 @@ class IncusContainerBackendIT extends ContainerBackendContract {
 
   @Test
   void aTerminalExecRunsOnAPseudoTerminalOfTheGivenSizeWithOneOutputStream() throws IOException {
-    String name = newName();
-    backend.create(spec(name).image(SANDBOX).build());
-
     try (RunningCommand sh =
-        backend.start(
-            name,
-            onTerminal(
-                TerminalSize.of(100, 30),
-                "sh",
-                "-c",
-                "tty; stty size; echo to-stderr >&2; exit 3"))) {
+        onSandboxTerminal(
+            TerminalSize.of(100, 30), "sh", "-c", "tty; stty size; echo to-stderr >&2; exit 3")) {
       String out = new String(sh.stdout().readAllBytes(), UTF_8);
 
       assertTrue(out.contains("/dev/pts/"), out);
@@ -154,17 +153,12 @@ class IncusContainerBackendIT extends ContainerBackendContract {
 
   @Test
   void aResizedTerminalReachesTheRunningProgram() throws IOException {
-    String name = newName();
-    backend.create(spec(name).image(SANDBOX).build());
-
     try (RunningCommand bash =
-        backend.start(
-            name,
-            onTerminal(
-                TerminalSize.of(80, 24),
-                "bash",
-                "-c",
-                "trap 'stty size; exit 7' WINCH; echo ready; while :; do read -r -t 1 _; done"))) {
+        onSandboxTerminal(
+            TerminalSize.of(80, 24),
+            "bash",
+            "-c",
+            "trap 'stty size; exit 7' WINCH; echo ready; while :; do read -r -t 1 _; done")) {
       String before = readUntil(bash.stdout(), "ready");
       assertTrue(before.contains("ready"), before);
 
@@ -178,17 +172,9 @@ class IncusContainerBackendIT extends ContainerBackendContract {
 
   @Test
   void typedInputReachesAProgramOnATerminal() throws IOException {
-    String name = newName();
-    backend.create(spec(name).image(SANDBOX).build());
-
     try (RunningCommand bash =
-        backend.start(
-            name,
-            onTerminal(
-                TerminalSize.of(80, 24),
-                "bash",
-                "-c",
-                "read -r line; echo \"got:$line\"; exit 4"))) {
+        onSandboxTerminal(
+            TerminalSize.of(80, 24), "bash", "-c", "read -r line; echo \"got:$line\"; exit 4")) {
       bash.stdin().write("hello\n".getBytes(UTF_8));
       bash.stdin().flush();
 
@@ -201,11 +187,8 @@ class IncusContainerBackendIT extends ContainerBackendContract {
   @Test
   @org.junit.jupiter.api.Timeout(60) // a guard: without the fix this waits for ever
   void aTerminalCommandsExitCodeComesWithoutItsOutputBeingRead() throws IOException {
-    String name = newName();
-    backend.create(spec(name).image(SANDBOX).build());
-
     try (RunningCommand sh =
-        backend.start(name, onTerminal(TerminalSize.of(80, 24), "sh", "-c", "echo hi; exit 5"))) {
+        onSandboxTerminal(TerminalSize.of(80, 24), "sh", "-c", "echo hi; exit 5")) {
       assertEquals(5, sh.waitFor());
       assertTrue(new String(sh.stdout().readAllBytes(), UTF_8).contains("hi"));
     }
@@ -278,43 +261,28 @@ class IncusContainerBackendIT extends ContainerBackendContract {
 
   @Test
   void aMemoryLimitIncusRefusesIsNamedInOneLineAndLeavesNothing() {
-    String name = newName();
-
     InvalidSpecException e =
-        assertThrows(
-            InvalidSpecException.class,
-            () -> backend.create(spec(name).putLimits("memory", "lots").build()));
+        refusedCreate(InvalidSpecException.class, spec -> spec.putLimits("memory", "lots"));
 
     assertTrue(e.getMessage().startsWith("memory limit \"lots\""), e.getMessage());
     assertFalse(e.getMessage().contains("\n"), e.getMessage());
-    assertTrue(backend.find(name).isEmpty());
   }
 
   @Test
   void aCpuLimitIncusRefusesIsNamed() {
-    String name = newName();
-
     InvalidSpecException e =
-        assertThrows(
+        refusedCreate(
             InvalidSpecException.class,
-            () ->
-                backend.create(
-                    spec(name).putLimits("memory", "256MiB").putLimits("cpu", "many").build()));
+            spec -> spec.putLimits("memory", "256MiB").putLimits("cpu", "many"));
 
     assertTrue(e.getMessage().startsWith("cpu limit \"many\""), e.getMessage());
-    assertTrue(backend.find(name).isEmpty());
   }
 
   @Test
   void aNegativeProcessLimitIsRefusedBeforeAnythingIsCreated() {
-    String name = newName();
-
     InvalidSpecException e =
-        assertThrows(
-            InvalidSpecException.class,
-            () -> backend.create(spec(name).putLimits("processes", "-5").build()));
+        refusedCreate(InvalidSpecException.class, spec -> spec.putLimits("processes", "-5"));
 
     assertTrue(e.getMessage().contains("\"-5\""), e.getMessage());
-    assertTrue(backend.find(name).isEmpty());
   }
 }

@@ -286,9 +286,31 @@ public abstract class TransportContract {
     }
   }
 
+  /**
+   * A daemon whose first connection answers one request and then does {@code then}; every later
+   * connection answers all it gets.
+   */
+  private static ScriptedDaemon.Script firstAnswersOneGetThen(ScriptedDaemon.Script then) {
+    return c -> {
+      if (c.index > 1) {
+        answerAll(c);
+        return;
+      }
+      c.readRequest();
+      c.answer(200, OK);
+      then.serve(c);
+    };
+  }
+
   @FunctionalInterface
   private interface DaemonTest {
     void run(ScriptedDaemon daemon, HttpTransport client) throws Exception;
+  }
+
+  /** Reads one request and never answers it. */
+  private static void readOneAndHang(ScriptedDaemon.Connection c) throws Exception {
+    c.readRequest();
+    c.hang();
   }
 
   /** Answers every request on the connection with an empty sync envelope. */
@@ -301,10 +323,7 @@ public abstract class TransportContract {
   @Test
   void aDaemonThatNeverAnswersHitsTheRequestsDeadline() throws Exception {
     against(
-        c -> {
-          c.readRequest();
-          c.hang();
-        },
+        TransportContract::readOneAndHang,
         SMALL,
         (daemon, client) -> {
           DeadlineExceededException e =
@@ -391,19 +410,14 @@ public abstract class TransportContract {
   @Test
   void aPostWhoseConnectionClosesBeforeAnyAnswerIsNeverSentTwice() throws Exception {
     against(
-        c -> {
-          if (c.index > 1) {
-            answerAll(c);
-            return;
-          }
-          // The first connection: a GET answered (so the connection is pooled), then the POST
-          // read and the connection dropped as a crashing daemon would, having maybe acted on it.
-          c.readRequest();
-          c.answer(200, OK);
-          if (c.readRequest() != null) {
-            c.hangUp();
-          }
-        },
+        // The first connection: a GET answered (so the connection is pooled), then the POST
+        // read and the connection dropped as a crashing daemon would, having maybe acted on it.
+        firstAnswersOneGetThen(
+            c -> {
+              if (c.readRequest() != null) {
+                c.hangUp();
+              }
+            }),
         SMALL,
         (daemon, client) -> {
           assertEquals(200, client.send(HttpRequest.of("GET", "/1.0")).status());
@@ -418,17 +432,12 @@ public abstract class TransportContract {
   void aPooledConnectionTheDaemonClosedIsReplacedAndEachRequestArrivesOnce() throws Exception {
     CountDownLatch firstClosed = new CountDownLatch(1);
     against(
-        c -> {
-          if (c.index > 1) {
-            answerAll(c);
-            return;
-          }
-          // As the daemon does with an idle connection after 30 s (or when it restarts).
-          c.readRequest();
-          c.answer(200, OK);
-          c.hangUp();
-          firstClosed.countDown();
-        },
+        // As the daemon does with an idle connection after 30 s (or when it restarts).
+        firstAnswersOneGetThen(
+            c -> {
+              c.hangUp();
+              firstClosed.countDown();
+            }),
         SMALL,
         (daemon, client) -> {
           assertEquals(200, client.send(HttpRequest.of("GET", "/1.0")).status());
@@ -522,10 +531,7 @@ public abstract class TransportContract {
   @Test
   void aWebSocketUpgradeNeverAnsweredTimesOut() throws Exception {
     against(
-        c -> {
-          c.readRequest();
-          c.hang();
-        },
+        TransportContract::readOneAndHang,
         SMALL,
         (daemon, client) -> {
           IOException e =
