@@ -174,4 +174,40 @@ class CoiSandboxIT extends LiveBackendTestBase {
         names.stream().filter(n -> backend.find(n).isPresent()).collect(Collectors.toSet()),
         "closed when the run ended");
   }
+
+  @CoiSandbox
+  static class PlantsLinks {
+    static Path outside;
+
+    @Test
+    void theAgentLinksOutOfTheWorkspace(Session sandbox) {
+      SEEN.put("links:workspace", sandbox.workspace().toString());
+      // Link texts are resolved on the host when the workspace is deleted there.
+      assertEquals(
+          0,
+          sandbox
+              .run(
+                  "sh",
+                  "-c",
+                  "ln -s "
+                      + outside
+                      + " /workspace/dir-link && ln -s "
+                      + outside.resolve("keep.txt")
+                      + " /workspace/file-link")
+              .exitCode());
+    }
+  }
+
+  @Test
+  void deletingAFreshWorkspaceNeverFollowsTheLinksTheContainerPlanted() throws Exception {
+    Path outside = Files.createDirectories(workspace.resolve("outside"));
+    Files.writeString(outside.resolve("keep.txt"), "host file");
+    PlantsLinks.outside = outside;
+
+    FixtureRun run = FixtureRun.of(PlantsLinks.class);
+
+    assertEquals(List.of(), run.withStatus("FAILED"));
+    assertTrue(Files.notExists(Path.of(SEEN.get("links:workspace"))), "the workspace is deleted");
+    assertEquals("host file", Files.readString(outside.resolve("keep.txt")));
+  }
 }
