@@ -3,6 +3,7 @@ package dev.coi.api;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The link between the API and the engine that runs sessions ({@code coi-core} provides the one
@@ -28,6 +29,9 @@ public interface SessionEngine {
 
   /** See {@link Sessions#sweep()}. */
   List<String> sweep();
+
+  /** See {@link Sessions#sweep(Predicate)}. */
+  List<String> sweep(Predicate<SessionInfo> which);
 
   /** Higher wins when several engines are on the class path. */
   default int priority() {

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.function.Predicate;
 
 /**
  * Where every session starts. Add {@code dev.coi:coi-core} (the engine) and a backend such as
@@ -69,6 +70,19 @@ public final class Sessions {
    */
   public static List<String> sweep() {
     return engine().sweep();
+  }
+
+  /**
+   * Sweeps as {@link #sweep()} does, but only the sessions {@code which} accepts: for a program
+   * that cleans up after earlier runs of itself and leaves everyone else's sessions to their
+   * owners. A session it accepts is still removed only when its owning program is gone.
+   *
+   * <pre>{@code
+   * Sessions.sweep(s -> s.labels().containsKey("my-orchestrator.run"));
+   * }</pre>
+   */
+  public static List<String> sweep(Predicate<SessionInfo> which) {
+    return engine().sweep(which);
   }
 
   private static SessionEngine engine() {

@@ -6,8 +6,8 @@ import dev.coi.api.Sessions;
 import java.nio.file.Path;
 
 /**
- * The smallest program over coi: runs one command in a fresh session on a workspace and passes on
- * its output and exit code.
+ * The quick start: the smallest program over coi. Runs one command in a fresh session on a
+ * workspace and passes on its output and exit code.
  *
  * <pre>{@code
  * java -cp ... dev.coi.examples.HelloSession /path/to/project uname -a
@@ -23,11 +23,12 @@ public final class HelloSession {
     }
     Path workspace = Path.of(args[0]);
     String[] command = java.util.Arrays.copyOfRange(args, 1, args.length);
+    ExecResult result;
     try (Session session = Sessions.builder().workspace(workspace).start()) {
-      ExecResult result = session.run(command);
-      System.out.print(result.stdout());
-      System.err.print(result.stderr());
-      System.exit(result.exitCode());
-    }
+      result = session.run(command);
+    } // the container is gone here
+    System.out.print(result.stdout());
+    System.err.print(result.stderr());
+    System.exit(result.exitCode());
   }
 }

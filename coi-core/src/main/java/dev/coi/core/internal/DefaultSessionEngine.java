@@ -210,11 +210,17 @@ public final class DefaultSessionEngine implements SessionEngine {
 
   @Override
   public List<String> sweep() {
+    return sweep(session -> true);
+  }
+
+  @Override
+  public List<String> sweep(java.util.function.Predicate<SessionInfo> which) {
     Config config = configLoader.load();
     return catalog.sweep(
         backend(config, Optional.empty()),
         store(config, Optional.empty()),
         AgentState.root(config.paths().sessionsDir()),
-        Optional.empty());
+        Optional.empty(),
+        which);
   }
 }

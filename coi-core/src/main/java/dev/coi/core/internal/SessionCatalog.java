@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The sessions there are, as the containers' labels and the store tell them: listed, looked up,
@@ -151,6 +152,16 @@ final class SessionCatalog {
    */
   List<String> sweep(
       ContainerBackend containers, SessionStore store, Path stateRoot, Optional<Path> workspace) {
+    return sweep(containers, store, stateRoot, workspace, session -> true);
+  }
+
+  /** The same, limited to the containers whose session {@code which} accepts. */
+  List<String> sweep(
+      ContainerBackend containers,
+      SessionStore store,
+      Path stateRoot,
+      Optional<Path> workspace,
+      Predicate<SessionInfo> which) {
     List<String> swept = new ArrayList<>();
     Set<Path> held = new HashSet<>();
     for (ContainerInfo container : containers.list()) {
@@ -161,7 +172,9 @@ final class SessionCatalog {
                   .in(container.labels())
                   .filter(workspace.get().toString()::equals)
                   .isPresent();
-      if (!inScope || !ContainerLabel.SESSION.isOn(container.labels())) {
+      if (!inScope
+          || !ContainerLabel.SESSION.isOn(container.labels())
+          || !describe(container).map(which::test).orElse(true)) {
         continue;
       }
       try {

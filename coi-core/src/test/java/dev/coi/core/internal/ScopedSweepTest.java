@@ -1,0 +1,75 @@
+package dev.coi.core.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coi.api.spi.ContainerSpec;
+import dev.coi.core.config.ConfigLoader;
+import dev.coi.tck.FakeContainerBackend;
+import dev.coi.tck.InMemorySessionStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code Sessions.sweep(which)}: the sweep limited to the sessions a caller names. */
+class ScopedSweepTest {
+  // pid_max is at most 2^22 on Linux: an owner with this pid cannot be alive.
+  private static final String DEAD_PID = "999999999";
+
+  @TempDir Path workspace;
+  @TempDir Path home;
+  private final FakeContainerBackend backend = new FakeContainerBackend("coi-test-min");
+  private DefaultSessionEngine engine;
+
+  @BeforeEach
+  void setUp() {
+    engine =
+        new DefaultSessionEngine(
+            settings -> backend,
+            settings -> new InMemorySessionStore(),
+            ConfigLoader.builder().environment(Map.of()).home(home).build(),
+            Clock.systemUTC());
+  }
+
+  private void plant(String name, String pid, Map<String, String> callerLabels) throws IOException {
+    ContainerSpec.Builder spec =
+        ContainerSpec.builder()
+            .name(name)
+            .image("coi-test-min")
+            .putLabels("session", name)
+            .putLabels("mode", "ephemeral")
+            .putLabels("workspace", workspace.toRealPath().toString())
+            .putLabels("slot", "1")
+            .putLabels("pid", pid);
+    callerLabels.forEach((k, v) -> spec.putLabels("label." + k, v));
+    backend.create(spec.build());
+  }
+
+  @Test
+  void onlyAbandonedSessionsTheFilterAcceptsAreRemoved() throws IOException {
+    String self = Long.toString(ProcessHandle.current().pid());
+    plant("mine-dead", DEAD_PID, Map.of("tool.run", "r1"));
+    plant("mine-alive", self, Map.of("tool.run", "r2"));
+    plant("other-dead", DEAD_PID, Map.of("else", "x"));
+
+    List<String> swept = engine.sweep(s -> s.labels().containsKey("tool.run"));
+
+    assertEquals(List.of("mine-dead"), swept);
+    assertTrue(backend.find("mine-dead").isEmpty());
+    assertTrue(backend.find("mine-alive").isPresent(), "its owner is alive");
+    assertTrue(backend.find("other-dead").isPresent(), "the filter did not name it");
+  }
+
+  @Test
+  void theUnscopedSweepStillTakesEveryAbandonedSession() throws IOException {
+    plant("a", DEAD_PID, Map.of("tool.run", "r1"));
+    plant("b", DEAD_PID, Map.of());
+
+    assertEquals(List.of("a", "b"), engine.sweep().stream().sorted().toList());
+  }
+}

@@ -1,0 +1,1 @@
+[ "$(build/greet)" = "Hello, world!" ] || { echo "expected the default greeting"; exit 1; }

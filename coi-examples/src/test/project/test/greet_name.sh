@@ -1,0 +1,1 @@
+[ "$(build/greet coi)" = "Hello, coi!" ] || { echo "expected the name in the greeting"; exit 1; }
