@@ -61,6 +61,14 @@ public interface ContainerBackend extends AutoCloseable {
    */
   void create(ContainerSpec spec);
 
+  /**
+   * Which network modes this backend honours, and why. The default is a backend whose containers
+   * have no network: every mode is then {@code none}.
+   */
+  default dev.coi.api.NetworkSupport networkSupport() {
+    return dev.coi.api.NetworkSupport.withoutInterface(name() + " gives containers no network");
+  }
+
   /** Starts a stopped container. */
   void start(String name);
 

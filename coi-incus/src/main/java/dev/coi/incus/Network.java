@@ -1,0 +1,33 @@
+package dev.coi.incus;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.coi.api.value.ValueStyle;
+import java.util.Map;
+import org.immutables.value.Value;
+
+/** A network as the daemon describes it: {@code incusbr0}, a managed {@code bridge}. */
+@Value.Immutable
+@ValueStyle
+public abstract class Network {
+  Network() {}
+
+  public abstract String name();
+
+  /** {@code bridge}, {@code ovn}, {@code macvlan}, {@code physical}, {@code loopback} … */
+  public abstract String type();
+
+  /** True for a network Incus manages (and so can filter); false for a host interface. */
+  public abstract boolean managed();
+
+  /** Its config: {@code ipv4.address}, {@code ipv6.address}, {@code bridge.driver} … */
+  public abstract Map<String, String> config();
+
+  static Network of(JsonNode json) {
+    return ImmutableNetwork.builder()
+        .name(json.path("name").asText())
+        .type(json.path("type").asText())
+        .managed(json.path("managed").asBoolean())
+        .config(Json.strings(json.path("config")))
+        .build();
+  }
+}
