@@ -9,8 +9,8 @@ import org.immutables.value.Value;
 /**
  * A session's network: the {@link NetworkMode} and, for {@code restricted} and {@code allowlist},
  * what is let through. Configuration gives it as {@code network.mode}, {@code network.allow_cidrs},
- * {@code network.allow_domains} and {@code network.ports}; a spec's policy replaces the configured
- * one whole.
+ * {@code network.allow_domains} and {@code network.ports}. A spec's policy sets the mode, and each
+ * of its lists that is not empty replaces the configured one.
  *
  * <pre>{@code
  * NetworkPolicy policy =

@@ -96,6 +96,14 @@ public interface ContainerBackend extends AutoCloseable {
   /** Stops the container if it runs, then deletes it; no error when it is already gone. */
   void delete(String name);
 
+  /**
+   * Removes what this backend made for containers that are gone (Incus: the network ACLs of
+   * sessions whose container no longer exists) and returns their names. Called by every sweep.
+   */
+  default List<String> sweep() {
+    return List.of();
+  }
+
   Optional<ContainerInfo> find(String name);
 
   /**

@@ -305,6 +305,7 @@ public final class DefaultSessionEngine implements SessionEngine {
             .addAllMounts(mounts)
             .addMounts(Mount.of(live, SessionMounts.stateTarget(config)))
             .putAllLimits(ContainerLimits.of(spec, config))
+            .network(SessionNetwork.of(spec, config))
             .putAllLabels(
                 ContainerLabel.ofNewSession(
                     id,
@@ -443,6 +444,11 @@ public final class DefaultSessionEngine implements SessionEngine {
         store(config, Optional.empty()),
         AgentState.root(config.paths().sessionsDir()),
         session);
+  }
+
+  @Override
+  public dev.coi.api.NetworkSupport networkSupport() {
+    return backend(configLoader.load(), Optional.empty()).networkSupport();
   }
 
   @Override

@@ -42,6 +42,7 @@ public final class IncusContainerBackend implements ContainerBackend {
   private IncusClient client;
   private Boolean shifting;
   private String identity;
+  private final NetworkGuard network = new NetworkGuard(this::client);
 
   /** The backend of the local daemon, as {@link java.util.ServiceLoader} creates it. */
   public IncusContainerBackend() {
@@ -159,7 +160,29 @@ public final class IncusContainerBackend implements ContainerBackend {
 
   @Override
   public void create(ContainerSpec spec) {
-    InstanceCreate request = InstanceRequests.create(spec, shifting());
+    InstanceCreate plain = InstanceRequests.create(spec, shifting());
+    NetworkGuard.Prepared prepared = network.prepare(spec);
+    InstanceCreate request =
+        InstanceCreate.builder().from(plain).putAllDevices(prepared.devices()).build();
+    try {
+      create(spec, request);
+    } catch (RuntimeException e) {
+      network.release(prepared);
+      throw e;
+    }
+  }
+
+  @Override
+  public dev.coi.api.NetworkSupport networkSupport() {
+    return network.support();
+  }
+
+  @Override
+  public List<String> sweep() {
+    return network.sweep();
+  }
+
+  private void create(ContainerSpec spec, InstanceCreate request) {
     for (int attempt = 1; ; attempt++) {
       try {
         client().instances().create(request);
@@ -259,6 +282,12 @@ public final class IncusContainerBackend implements ContainerBackend {
 
   @Override
   public void delete(String name) {
+    deleteInstance(name);
+    // The container first, then its ACL: a NIC still using an ACL keeps it from deletion.
+    network.afterDelete(name);
+  }
+
+  private void deleteInstance(String name) {
     Optional<ContainerInfo> info = find(name);
     if (info.isEmpty()) {
       return;

@@ -4,6 +4,9 @@ import dev.coi.api.spi.IpPrefix;
 import dev.coi.incus.NetworkAcl;
 import dev.coi.incus.NetworkAclRule;
 import java.math.BigInteger;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What Incus does with one outgoing packet under an ACL, modelled from its documentation and not
@@ -65,28 +68,35 @@ final class AclEvaluator {
     return false;
   }
 
+  private record Span(boolean v4, BigInteger first, BigInteger last) {}
+
+  private static final Map<String, Span> PARSED = new ConcurrentHashMap<>();
+
   private static boolean addressIn(String subjects, byte[] address) {
     BigInteger n = new BigInteger(1, address);
     for (String subject : subjects.split(",")) {
-      BigInteger first;
-      BigInteger last;
-      boolean v4;
-      if (subject.contains("/")) {
-        IpPrefix block = IpPrefix.parse(subject);
-        first = block.first();
-        last = block.last();
-        v4 = block.isIpv4();
-      } else {
-        String[] ends = subject.split("-");
-        IpPrefix from = IpPrefix.parse(ends[0]);
-        first = from.first();
-        last = IpPrefix.parse(ends[1]).first();
-        v4 = from.isIpv4();
-      }
-      if (v4 == (address.length == 4) && n.compareTo(first) >= 0 && n.compareTo(last) <= 0) {
+      Span span = PARSED.computeIfAbsent(subject, AclEvaluator::span);
+      if (span.v4() == (address.length == 4)
+          && n.compareTo(span.first()) >= 0
+          && n.compareTo(span.last()) <= 0) {
         return true;
       }
     }
     return false;
+  }
+
+  static Span span(String subject) {
+    if (!subject.contains("-")) {
+      IpPrefix block = IpPrefix.parse(subject);
+      return new Span(block.isIpv4(), block.first(), block.last());
+    }
+    String[] ends = subject.split("-");
+    IpPrefix from = IpPrefix.parse(ends[0]);
+    return new Span(from.isIpv4(), from.first(), IpPrefix.parse(ends[1]).first());
+  }
+
+  /** True when the address is in one of the blocks (CIDR or range). */
+  static boolean inAny(List<String> blocks, byte[] address) {
+    return !blocks.isEmpty() && addressIn(String.join(",", blocks), address);
   }
 }
