@@ -22,6 +22,11 @@ public abstract class Network {
   /** Its config: {@code ipv4.address}, {@code ipv6.address}, {@code bridge.driver} … */
   public abstract Map<String, String> config();
 
+  /** A network described by hand, as a test or a caller that read it elsewhere has it. */
+  public static Network of(String name, String type, boolean managed, Map<String, String> config) {
+    return ImmutableNetwork.builder().name(name).type(type).managed(managed).config(config).build();
+  }
+
   static Network of(JsonNode json) {
     return ImmutableNetwork.builder()
         .name(json.path("name").asText())

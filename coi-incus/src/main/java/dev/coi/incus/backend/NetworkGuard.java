@@ -86,6 +86,11 @@ final class NetworkGuard {
     return result;
   }
 
+  /** Sets what the preflight found, for tests that have no daemon to ask. */
+  void preflight(NetworkPreflight.Result found) {
+    preflight = found;
+  }
+
   NetworkSupport support() {
     return preflight().support();
   }
