@@ -1,6 +1,5 @@
 package dev.coi.api;
 
-import dev.coi.api.spi.IpPrefix;
 import dev.coi.api.value.ValueStyle;
 import java.util.List;
 import java.util.Locale;

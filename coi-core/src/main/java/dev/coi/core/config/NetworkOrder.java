@@ -1,9 +1,9 @@
 package dev.coi.core.config;
 
 import dev.coi.api.CoiException;
+import dev.coi.api.IpPrefix;
 import dev.coi.api.NetworkMode;
 import dev.coi.api.NetworkPolicy;
-import dev.coi.api.spi.IpPrefix;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.coi.incus.backend;
 
-import dev.coi.api.spi.IpPrefix;
+import dev.coi.api.IpPrefix;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;

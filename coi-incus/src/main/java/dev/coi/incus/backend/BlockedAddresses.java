@@ -1,6 +1,6 @@
 package dev.coi.incus.backend;
 
-import dev.coi.api.spi.IpPrefix;
+import dev.coi.api.IpPrefix;
 import java.util.List;
 
 /**

@@ -1,8 +1,8 @@
 package dev.coi.incus.backend;
 
+import dev.coi.api.IpPrefix;
 import dev.coi.api.NetworkMode;
 import dev.coi.api.NetworkPolicy;
-import dev.coi.api.spi.IpPrefix;
 import dev.coi.incus.NetworkAcl;
 import dev.coi.incus.NetworkAclRule;
 import java.util.ArrayList;

@@ -1,12 +1,12 @@
 package dev.coi.incus.backend;
 
 import dev.coi.api.InvalidSpecException;
+import dev.coi.api.IpPrefix;
 import dev.coi.api.NetworkMode;
 import dev.coi.api.NetworkPolicy;
 import dev.coi.api.NetworkSupport;
 import dev.coi.api.NotFoundException;
 import dev.coi.api.spi.ContainerSpec;
-import dev.coi.api.spi.IpPrefix;
 import dev.coi.incus.IncusClient;
 import dev.coi.incus.Network;
 import dev.coi.incus.NetworkAcl;

@@ -1,6 +1,6 @@
 package dev.coi.incus.backend;
 
-import dev.coi.api.spi.IpPrefix;
+import dev.coi.api.IpPrefix;
 import dev.coi.incus.NetworkAcl;
 import dev.coi.incus.NetworkAclRule;
 import java.math.BigInteger;

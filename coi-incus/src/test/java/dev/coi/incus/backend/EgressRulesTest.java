@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coi.api.IpPrefix;
 import dev.coi.api.NetworkMode;
 import dev.coi.api.NetworkPolicy;
-import dev.coi.api.spi.IpPrefix;
 import dev.coi.incus.NetworkAcl;
 import dev.coi.incus.NetworkAclRule;
 import java.math.BigInteger;

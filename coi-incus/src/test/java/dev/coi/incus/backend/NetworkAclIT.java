@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coi.api.ConflictException;
 import dev.coi.api.InvalidSpecException;
+import dev.coi.api.IpPrefix;
 import dev.coi.api.NetworkMode;
 import dev.coi.api.NetworkPolicy;
 import dev.coi.api.NetworkSupport;
-import dev.coi.api.spi.IpPrefix;
 import dev.coi.incus.IncusClient;
 import dev.coi.incus.Network;
 import dev.coi.incus.NetworkAcl;

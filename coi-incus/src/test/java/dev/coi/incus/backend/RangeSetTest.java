@@ -2,7 +2,7 @@ package dev.coi.incus.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.coi.api.spi.IpPrefix;
+import dev.coi.api.IpPrefix;
 import java.math.BigInteger;
 import java.util.BitSet;
 import java.util.List;

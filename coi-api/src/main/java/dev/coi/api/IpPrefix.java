@@ -1,6 +1,5 @@
-package dev.coi.api.spi;
+package dev.coi.api;
 
-import dev.coi.api.InvalidSpecException;
 import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.Objects;

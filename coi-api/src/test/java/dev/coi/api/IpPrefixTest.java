@@ -1,10 +1,9 @@
-package dev.coi.api.spi;
+package dev.coi.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.coi.api.InvalidSpecException;
 import java.net.InetAddress;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
