@@ -21,7 +21,7 @@ import java.util.Optional;
  *     .addEgress(NetworkAclRule.builder().action("allow").destination("203.0.113.0/24").build())
  *     .build());
  * NetworkAcl read = acls.get("demo");
- * acls.update(read.withDescription("changed"), read.etag());
+ * acls.update(NetworkAcl.builder().from(read).description("changed").build(), read.etag());
  * acls.delete("demo");
  * }</pre>
  */

@@ -170,6 +170,7 @@ public final class IncusContainerBackend implements ContainerBackend {
       network.release(prepared);
       throw e;
     }
+    network.started(spec.name(), prepared);
   }
 
   @Override
@@ -219,7 +220,7 @@ public final class IncusContainerBackend implements ContainerBackend {
         return Optional.of(new ConflictException("container " + spec.name() + " already exists"));
       }
       if (left.isPresent()) {
-        delete(spec.name());
+        deleteInstance(spec.name()); // its ACL stays for the next attempt
       }
       if (!imageExists(spec.image())) {
         return Optional.of(
@@ -416,6 +417,7 @@ public final class IncusContainerBackend implements ContainerBackend {
 
   @Override
   public synchronized void close() {
+    network.close();
     if (client != null) {
       client.close();
       client = null;

@@ -22,6 +22,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -46,8 +51,27 @@ final class NetworkGuard {
     List<IpPrefix> resolve(String domain);
   }
 
-  /** What a create request gets: devices to add, and the ACL made for it, if any. */
-  record Prepared(Map<String, Map<String, String>> devices, Optional<String> acl) {}
+  /**
+   * What a create request gets: devices to add, the ACL made for it, if any, and for an allowlist
+   * of domains the refresh to run once the container exists.
+   */
+  record Prepared(
+      Map<String, Map<String, String>> devices,
+      Optional<String> acl,
+      Optional<AllowlistRefresh> refresh) {
+    Prepared(Map<String, Map<String, String>> devices, Optional<String> acl) {
+      this(devices, acl, Optional.empty());
+    }
+  }
+
+  /**
+   * How often the allowlist's names are resolved again: the JDK gives no record's TTL, so the
+   * shortest {@link AllowlistRefresh} allows.
+   */
+  static final Duration HOST_TTL = AllowlistRefresh.MIN_TTL;
+
+  private final Map<String, ScheduledFuture<?>> refreshing = new ConcurrentHashMap<>();
+  private ScheduledExecutorService refresher;
 
   private final Supplier<IncusClient> client;
   private final Resolver resolver;
@@ -122,9 +146,92 @@ final class NetworkGuard {
     List<IpPrefix> resolved =
         policy.mode() == NetworkMode.ALLOWLIST ? resolveAll(policy.allowDomains()) : List.of();
     String name = aclName(spec);
-    NetworkAcl acl = EgressRules.acl(name, labels(spec), policy, ownAddresses(found), resolved);
+    List<IpPrefix> own = ownAddresses(found);
+    NetworkAcl acl = EgressRules.acl(name, labels(spec), policy, own, resolved);
     client.get().networkAcls().create(acl);
-    return new Prepared(filteredDevices(found.nics(), name), Optional.of(name));
+    Optional<AllowlistRefresh> refresh = Optional.empty();
+    if (policy.mode() == NetworkMode.ALLOWLIST && !policy.allowDomains().isEmpty()) {
+      refresh = Optional.of(refreshOf(spec.name(), acl, policy, own));
+    }
+    return new Prepared(filteredDevices(found.nics(), name), Optional.of(name), refresh);
+  }
+
+  private AllowlistRefresh refreshOf(
+      String container, NetworkAcl acl, NetworkPolicy policy, List<IpPrefix> own) {
+    AllowlistRefresh.Target target =
+        new AllowlistRefresh.Target() {
+          @Override
+          public NetworkAcl read() {
+            return client.get().networkAcls().get(acl.name());
+          }
+
+          @Override
+          public void write(NetworkAcl updated, Optional<String> etag) {
+            client.get().networkAcls().update(updated, etag);
+          }
+
+          @Override
+          public void stopContainer(RuntimeException why) {
+            LOG.log(
+                System.Logger.Level.WARNING,
+                "stopping "
+                    + container
+                    + ": its allowlist cannot follow its names: "
+                    + why.getMessage());
+            client.get().instances().requestStop(container);
+          }
+        };
+    return new AllowlistRefresh(
+        acl,
+        policy,
+        own,
+        domain -> new AllowlistRefresh.Answer(resolver.resolve(domain), HOST_TTL),
+        target,
+        clock);
+  }
+
+  /** Once the container exists: keeps its allowlist following its names until it is deleted. */
+  synchronized void started(String container, Prepared prepared) {
+    if (prepared.refresh().isEmpty()) {
+      return;
+    }
+    if (refresher == null) {
+      refresher =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "coi-allowlist-refresh");
+                t.setDaemon(true);
+                return t;
+              });
+    }
+    schedule(container, prepared.refresh().get(), HOST_TTL);
+  }
+
+  private synchronized void schedule(String container, AllowlistRefresh refresh, Duration delay) {
+    if (refresher == null || refresher.isShutdown()) {
+      return;
+    }
+    refreshing.put(
+        container,
+        refresher.schedule(
+            () -> {
+              try {
+                schedule(container, refresh, refresh.refresh());
+              } catch (RuntimeException stopped) {
+                refreshing.remove(container); // fail closed: the container was stopped
+              }
+            },
+            delay.toMillis(),
+            TimeUnit.MILLISECONDS));
+  }
+
+  /** Ends every refresh; the backend is closing. */
+  synchronized void close() {
+    if (refresher != null) {
+      refresher.shutdownNow();
+      refresher = null;
+    }
+    refreshing.clear();
   }
 
   /** Deletes the ACL a failed create made. */
@@ -134,6 +241,7 @@ final class NetworkGuard {
 
   /** After the container is deleted: its ACL, when it had one. */
   void afterDelete(String container) {
+    Optional.ofNullable(refreshing.remove(container)).ifPresent(f -> f.cancel(false));
     NetworkPreflight.Result found = preflight;
     if (found == null || found.nics().isEmpty()) {
       return; // this backend never made an ACL
