@@ -105,7 +105,8 @@ final class AddressSet {
     return subjects;
   }
 
-  private static byte[] bytes(BigInteger n, int length) {
+  /** The low {@code length} bytes of a non-negative number, big-endian. */
+  static byte[] bytes(BigInteger n, int length) {
     byte[] raw = n.toByteArray();
     byte[] out = new byte[length];
     int copy = Math.min(raw.length, length);

@@ -259,13 +259,13 @@ class EgressRulesTest {
       default -> n = block.first().add(new BigInteger(bits, random).mod(size));
     }
     n = n.mod(BigInteger.ONE.shiftLeft(bits));
-    return toBytes(n, bits / 8);
+    return AddressSet.bytes(n, bits / 8);
   }
 
   private static byte[] randomAddress(Random random) {
     return random.nextBoolean()
-        ? toBytes(new BigInteger(32, random), 4)
-        : toBytes(new BigInteger(128, random), 16);
+        ? AddressSet.bytes(new BigInteger(32, random), 4)
+        : AddressSet.bytes(new BigInteger(128, random), 16);
   }
 
   private static String randomBlock(Random random) {
@@ -273,14 +273,6 @@ class EgressRulesTest {
     int bits = address.length * 8;
     int length = bits - random.nextInt(address.length == 4 ? 16 : 64);
     return IpPrefix.of(address, length).toString();
-  }
-
-  private static byte[] toBytes(BigInteger n, int length) {
-    byte[] raw = n.toByteArray();
-    byte[] out = new byte[length];
-    int copy = Math.min(raw.length, length);
-    System.arraycopy(raw, raw.length - copy, out, length - copy, copy);
-    return out;
   }
 
   private static String eval(NetworkAcl acl, String address, String protocol, int port) {
