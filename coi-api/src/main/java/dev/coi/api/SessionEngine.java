@@ -33,6 +33,11 @@ public interface SessionEngine {
   /** See {@link Sessions#sweep(Predicate)}. */
   List<String> sweep(Predicate<SessionInfo> which);
 
+  /** See {@link Sessions#networkSupport()}. */
+  default NetworkSupport networkSupport() {
+    return NetworkSupport.withoutInterface("this engine gives containers no network");
+  }
+
   /** Higher wins when several engines are on the class path. */
   default int priority() {
     return 0;

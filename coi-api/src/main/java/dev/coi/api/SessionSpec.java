@@ -113,6 +113,9 @@ public abstract class SessionSpec {
    */
   public abstract Map<String, String> labels();
 
+  /** The network policy, over the configured {@code [network]}; see {@link NetworkPolicy}. */
+  public abstract Optional<NetworkPolicy> network();
+
   /** The container backend to use by name ({@code incus}); the best available one when absent. */
   public abstract Optional<String> backend();
 

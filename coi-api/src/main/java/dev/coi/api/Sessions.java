@@ -85,6 +85,14 @@ public final class Sessions {
     return engine().sweep(which);
   }
 
+  /**
+   * Which network modes the configured backend honours here, and why ({@code coi doctor} prints its
+   * {@link NetworkSupport#describe()}).
+   */
+  public static NetworkSupport networkSupport() {
+    return engine().networkSupport();
+  }
+
   private static SessionEngine engine() {
     return EngineHolder.ENGINE.orElseThrow(
         () ->

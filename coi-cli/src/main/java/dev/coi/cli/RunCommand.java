@@ -1,6 +1,8 @@
 package dev.coi.cli;
 
 import dev.coi.api.CoiException;
+import dev.coi.api.NetworkMode;
+import dev.coi.api.NetworkPolicy;
 import dev.coi.api.RunningCommand;
 import dev.coi.api.Session;
 import dev.coi.api.SessionSpec;
@@ -55,6 +57,27 @@ final class RunCommand implements Callable<Integer> {
       paramLabel = "NAME",
       description = "Configuration profile to apply ([profiles.NAME] in a configuration file).")
   String profile;
+
+  @Option(
+      names = "--network",
+      paramLabel = "MODE",
+      converter = NetworkModeConverter.class,
+      description =
+          "none, allowlist, restricted or open (default: network.mode, restricted); see"
+              + " docs/SECURITY.md.")
+  NetworkMode network;
+
+  /** A mode name, any case; anything else is a usage error naming the modes. */
+  static final class NetworkModeConverter implements CommandLine.ITypeConverter<NetworkMode> {
+    @Override
+    public NetworkMode convert(String value) {
+      try {
+        return NetworkMode.parse(value);
+      } catch (CoiException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
 
   @Option(
       names = {"-e", "--env"},
@@ -113,6 +136,9 @@ final class RunCommand implements Callable<Integer> {
     }
     if (profile != null) {
       builder.profile(profile);
+    }
+    if (network != null) {
+      builder.network(NetworkPolicy.of(network));
     }
     return builder.build();
   }

@@ -54,6 +54,16 @@ class CoiCommandLineTest {
   }
 
   @Test
+  void networkTakesAModeInAnyCaseAndAnythingElseIsAUsageErrorNamingTheModes() {
+    assertEquals(
+        java.util.Optional.of(dev.coi.api.NetworkPolicy.of(dev.coi.api.NetworkMode.ALLOWLIST)),
+        parseRun("run", "--network", "AllowList", "true").spec().network());
+    assertEquals(java.util.Optional.empty(), parseRun("run", "true").spec().network());
+    assertEquals(2, coi("run", "--network", "sometimes", "true"));
+    assertTrue(err.toString().contains("use none, allowlist, restricted or open"), err.toString());
+  }
+
+  @Test
   void runWithoutACommandIsAUsageError() {
     assertEquals(2, coi("run"));
     assertTrue(err.toString().contains("CMD"), err.toString());

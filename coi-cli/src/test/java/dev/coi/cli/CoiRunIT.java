@@ -149,6 +149,14 @@ class CoiRunIT extends LiveBackendTestBase {
     assertEquals(new Result(0, "/workspace\n", ""), coi("run", "pwd"));
   }
 
+  /** Each mode runs here (a profile without a NIC): none has only lo, the default as none. */
+  @Test
+  void networkNoneAndTheDefaultLeaveTheContainerOnlyLoopback() throws Exception {
+    assertEquals(
+        new Result(0, "lo\n", ""), coi("run", "--network", "none", "ls", "/sys/class/net"));
+    assertEquals(new Result(0, "lo\n", ""), coi("run", "ls", "/sys/class/net"));
+  }
+
   @Test
   void stdoutAndStderrGoToTheirOwnStreams() throws Exception {
     Result r = coi("run", "sh", "-c", "echo to-out; echo to-err >&2");

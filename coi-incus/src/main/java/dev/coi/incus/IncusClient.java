@@ -37,6 +37,8 @@ public final class IncusClient implements AutoCloseable {
   private final Events events;
   private final InstanceFiles files;
   private final Snapshots snapshots;
+  private final NetworkAcls networkAcls;
+  private final Networks networks;
   private volatile List<String> extensions;
 
   IncusClient(HttpTransport transport) {
@@ -48,6 +50,8 @@ public final class IncusClient implements AutoCloseable {
     this.events = new Events(rest);
     this.files = new InstanceFiles(rest);
     this.snapshots = new Snapshots(rest);
+    this.networkAcls = new NetworkAcls(rest);
+    this.networks = new Networks(rest);
   }
 
   /** The local daemon, its socket found as the Incus tools find it (see the package doc). */
@@ -146,6 +150,16 @@ public final class IncusClient implements AutoCloseable {
 
   public Snapshots snapshots() {
     return snapshots;
+  }
+
+  /** Network ACLs, which a NIC's {@code security.acls} applies to its traffic. */
+  public NetworkAcls networkAcls() {
+    return networkAcls;
+  }
+
+  /** Networks and the NICs profiles give, read only: coi never creates a network. */
+  public Networks networks() {
+    return networks;
   }
 
   @Override

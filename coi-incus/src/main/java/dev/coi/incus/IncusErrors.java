@@ -3,6 +3,7 @@ package dev.coi.incus;
 import dev.coi.api.BackendException;
 import dev.coi.api.CoiException;
 import dev.coi.api.ConflictException;
+import dev.coi.api.InvalidSpecException;
 import dev.coi.api.NotFoundException;
 import dev.coi.incus.transport.DeadlineExceededException;
 import dev.coi.incus.transport.HttpTransport;
@@ -48,7 +49,18 @@ final class IncusErrors {
     // A name taken between the daemon's own check and its insert comes back as a database error.
     if (status == 412) {
       return new ConflictException(
-          "Incus: the instance changed since it was read (" + request + "): read it again");
+          "Incus: the object changed since it was read (" + request + "): read it again");
+    }
+    // Network ACL validation: "Invalid egress rule 0: …", "Duplicate of egress rule 0".
+    if (lower.matches(
+        "(invalid (egress|ingress) rule \\d+|duplicate of (egress|ingress) rule \\d+).*")) {
+      return new InvalidSpecException(
+          "Incus refused the network ACL ("
+              + request
+              + "): "
+              + daemonMessage
+              + " (rules are numbered from 0): give subjects as addresses or CIDR blocks, a state,"
+              + " and no rule twice");
     }
     if (status == 409
         || lower.contains("already exists")

@@ -28,6 +28,9 @@ public abstract class Instance {
 
   public abstract List<String> profiles();
 
+  /** Its devices with its profiles' applied: what the instance really has. */
+  public abstract Map<String, Map<String, String>> expandedDevices();
+
   /** The entity tag of this state, for a conditional update; absent in lists. */
   public abstract Optional<String> etag();
 
@@ -52,6 +55,9 @@ public abstract class Instance {
     json.path("devices")
         .fields()
         .forEachRemaining(e -> instance.putDevices(e.getKey(), Json.strings(e.getValue())));
+    json.path("expanded_devices")
+        .fields()
+        .forEachRemaining(e -> instance.putExpandedDevices(e.getKey(), Json.strings(e.getValue())));
     json.path("profiles").forEach(p -> instance.addProfiles(p.asText()));
     return instance.build();
   }

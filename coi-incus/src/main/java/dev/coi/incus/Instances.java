@@ -189,8 +189,7 @@ public final class Instances {
     rest.runOperation(conditional("PUT", path, writable, etag), TIMEOUT, false);
   }
 
-  private static HttpRequest conditional(
-      String method, String path, JsonNode body, Optional<String> etag) {
+  static HttpRequest conditional(String method, String path, JsonNode body, Optional<String> etag) {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Content-Type", "application/json");
     etag.ifPresent(tag -> headers.put("If-Match", tag));

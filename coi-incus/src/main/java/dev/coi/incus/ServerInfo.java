@@ -32,6 +32,12 @@ public abstract class ServerInfo {
   /** The daemon's TLS certificate (PEM), to pin it for a remote connection. */
   public abstract String certificate();
 
+  /** The firewall driver Incus uses for its networks: {@code nftables} or {@code xtables}. */
+  @Value.Default
+  public String firewall() {
+    return "";
+  }
+
   /**
    * The SHA-256 fingerprint of that certificate ({@code certificate_fingerprint}), as {@code incus
    * info} shows it: the daemon's identity, the same over the socket and over HTTPS.
@@ -44,6 +50,7 @@ public abstract class ServerInfo {
             .serverVersion(json.path("environment").path("server_version").asText())
             .trusted("trusted".equals(json.path("auth").asText()))
             .storageDriver(json.path("environment").path("storage").asText())
+            .firewall(json.path("environment").path("firewall").asText(""))
             .idmappedMounts(
                 "true"
                     .equals(

@@ -7,6 +7,20 @@ import java.util.Optional;
 public final class IncusValues {
   private IncusValues() {}
 
+  public static ServerInfo server(
+      String version, String firewall, java.util.List<String> extensions) {
+    return ImmutableServerInfo.builder()
+        .serverVersion(version)
+        .firewall(firewall)
+        .apiExtensions(extensions)
+        .trusted(true)
+        .storageDriver("dir")
+        .idmappedMounts(true)
+        .certificate("")
+        .certificateFingerprint("")
+        .build();
+  }
+
   public static Instance instance(String name, String status, Map<String, String> config) {
     return ImmutableInstance.builder()
         .name(name)

@@ -61,6 +61,14 @@ public interface ContainerBackend extends AutoCloseable {
    */
   void create(ContainerSpec spec);
 
+  /**
+   * Which network modes this backend honours, and why. The default is a backend whose containers
+   * have no network: every mode is then {@code none}.
+   */
+  default dev.coi.api.NetworkSupport networkSupport() {
+    return dev.coi.api.NetworkSupport.withoutInterface(name() + " gives containers no network");
+  }
+
   /** Starts a stopped container. */
   void start(String name);
 
@@ -87,6 +95,14 @@ public interface ContainerBackend extends AutoCloseable {
 
   /** Stops the container if it runs, then deletes it; no error when it is already gone. */
   void delete(String name);
+
+  /**
+   * Removes what this backend made for containers that are gone (Incus: the network ACLs of
+   * sessions whose container no longer exists) and returns their names. Called by every sweep.
+   */
+  default List<String> sweep() {
+    return List.of();
+  }
 
   Optional<ContainerInfo> find(String name);
 

@@ -63,6 +63,12 @@ public abstract class ContainerSpec {
     return false;
   }
 
+  /**
+   * What the container may reach over the network; absent, the backend's default network as it is
+   * (the Incus profile's NIC). A backend that cannot honour the policy refuses the create.
+   */
+  public abstract Optional<dev.coi.api.NetworkPolicy> network();
+
   public static Builder builder() {
     return new Builder();
   }

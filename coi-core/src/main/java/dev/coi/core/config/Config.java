@@ -51,6 +51,9 @@ public abstract class Config {
   /** The {@code [security]} of each session. */
   public abstract Security security();
 
+  /** The {@code [network]} policy of each session. */
+  public abstract dev.coi.api.NetworkPolicy network();
+
   /** The {@code [[mounts]]} beyond the workspace, by target. */
   public abstract List<Mount> mounts();
 
@@ -203,6 +206,13 @@ public abstract class Config {
                     .cpu(optional(values, Key.LIMITS_CPU, String.class))
                     .memory(optional(values, Key.LIMITS_MEMORY, String.class))
                     .processes(optional(values, Key.LIMITS_PROCESSES, String.class))
+                    .build())
+            .network(
+                dev.coi.api.NetworkPolicy.builder()
+                    .mode(dev.coi.api.NetworkMode.parse((String) value(values, Key.NETWORK_MODE)))
+                    .allowCidrs(listOfStrings(value(values, Key.NETWORK_ALLOW_CIDRS)))
+                    .allowDomains(listOfStrings(value(values, Key.NETWORK_ALLOW_DOMAINS)))
+                    .ports(listOfStrings(value(values, Key.NETWORK_PORTS)))
                     .build())
             .security(
                 ImmutableConfig.Security.builder()

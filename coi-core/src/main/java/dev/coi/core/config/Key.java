@@ -37,6 +37,11 @@ enum Key {
   LIMITS_CPU("limits.cpu", ValueType.LIMIT, null),
   LIMITS_MEMORY("limits.memory", ValueType.LIMIT, null),
   LIMITS_PROCESSES("limits.processes", ValueType.LIMIT, null),
+  // What the container reaches over the network (docs/SECURITY.md); a workspace may only narrow it.
+  NETWORK_MODE("network.mode", ValueType.STRING, "restricted"),
+  NETWORK_ALLOW_CIDRS("network.allow_cidrs", ValueType.STRING_LIST, List.of()),
+  NETWORK_ALLOW_DOMAINS("network.allow_domains", ValueType.STRING_LIST, List.of()),
+  NETWORK_PORTS("network.ports", ValueType.STRING_LIST, List.of("80", "443")),
   // Read from the system and user files and the environment only: see WorkspacePolicy.
   TRUSTED_WORKSPACES("security.trusted_workspaces", ValueType.PATH_LIST, List.of()),
   ALLOWED_IMAGES("security.allowed_images", ValueType.STRING_LIST, List.of()),
@@ -161,6 +166,12 @@ enum Key {
                   + ValueType.quote((String) value)
                   + "): use lower-case letters, digits and '-'");
         }
+        break;
+      case NETWORK_MODE:
+      case NETWORK_ALLOW_CIDRS:
+      case NETWORK_ALLOW_DOMAINS:
+      case NETWORK_PORTS:
+        NetworkOrder.check(this, value);
         break;
       case LIMITS_CPU:
       case LIMITS_MEMORY:

@@ -41,6 +41,10 @@ final class WorkspacePolicy {
               Key.AGENT_ARGS,
               Key.AGENT_RESUME_FLAG,
               Key.AGENT_STATE_DIR,
+              Key.NETWORK_MODE, // only narrowing, checked below (NetworkOrder)
+              Key.NETWORK_ALLOW_CIDRS,
+              Key.NETWORK_ALLOW_DOMAINS,
+              Key.NETWORK_PORTS,
               Key.LIMITS_CPU, // only lowering, checked below
               Key.LIMITS_MEMORY,
               Key.LIMITS_PROCESSES));
@@ -138,6 +142,17 @@ final class WorkspacePolicy {
               + where(Key.ALLOWED_IMAGES)
               + ", or "
               + howToTrust);
+    }
+    if (NetworkOrder.KEYS.contains(key)) {
+      Layer context = profile.map(trustedProfiles::get).map(p -> p.over(trusted)).orElse(trusted);
+      NetworkOrder.narrowing(key, value, context.values())
+          .ifPresent(
+              problem -> {
+                throw new ValueProblem(
+                    problem
+                        + ": an untrusted workspace may only narrow the network, or "
+                        + howToTrust);
+              });
     }
     if (LIMITS.contains(key)) {
       Layer context = profile.map(trustedProfiles::get).map(p -> p.over(trusted)).orElse(trusted);

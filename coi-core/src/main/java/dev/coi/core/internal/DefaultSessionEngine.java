@@ -209,6 +209,11 @@ public final class DefaultSessionEngine implements SessionEngine {
   }
 
   @Override
+  public dev.coi.api.NetworkSupport networkSupport() {
+    return backend(configLoader.load(), Optional.empty()).networkSupport();
+  }
+
+  @Override
   public List<String> sweep() {
     return sweep(session -> true);
   }

@@ -191,6 +191,13 @@ final class SessionCatalog {
         LOG.log(System.Logger.Level.DEBUG, "cannot sweep " + container.name(), e);
       }
     }
+    if (workspace.isEmpty()) {
+      try {
+        containers.sweep(); // what the backend made for containers now gone (network ACLs)
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.DEBUG, "cannot sweep the backend's leftovers", e);
+      }
+    }
     String daemon = containers.identity();
     for (Path live : AgentState.all(stateRoot)) {
       if (!held.contains(live)

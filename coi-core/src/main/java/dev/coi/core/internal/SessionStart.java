@@ -264,6 +264,7 @@ final class SessionStart {
             .addAllMounts(plan.mounts())
             .addMounts(Mount.of(freshLive, SessionMounts.stateTarget(config)))
             .putAllLimits(ContainerLimits.of(spec, config))
+            .network(SessionNetwork.of(spec, config))
             .putAllLabels(
                 ContainerLabel.ofNewSession(
                     plan.id(),

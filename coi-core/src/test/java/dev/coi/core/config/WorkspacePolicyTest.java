@@ -107,7 +107,11 @@ class WorkspacePolicyTest extends ConfigFilesTestBase {
             "agent.state_dir",
             "limits.cpu",
             "limits.memory",
-            "limits.processes"),
+            "limits.processes",
+            "network.mode", // each only narrowing: theNetworkMayBeNarrowedAndNeverWidened
+            "network.allow_cidrs",
+            "network.allow_domains",
+            "network.ports"),
         WorkspacePolicy.ALLOWED.stream().map(Key::dotted).toList());
   }
 
@@ -214,6 +218,62 @@ class WorkspacePolicyTest extends ConfigFilesTestBase {
       assertRefusal(e, 2, "limits." + higher.substring(0, higher.indexOf(' ')));
       assertTrue(e.getMessage().contains("(user file " + userFile() + ":"), e.getMessage());
     }
+  }
+
+  @Test
+  void theNetworkMayBeNarrowedAndNeverWidened() throws IOException {
+    write(
+        userFile(),
+        "[network]\nmode = \"restricted\"\nallow_cidrs = [\"10.1.0.0/16\", \"fd12::/64\"]\n");
+    for (String narrower :
+        List.of(
+            "mode = \"restricted\"",
+            "mode = \"allowlist\"",
+            "mode = \"none\"",
+            "allow_cidrs = [\"10.1.2.0/24\", \"fd12::5\"]",
+            "allow_cidrs = []",
+            "mode = \"allowlist\"\nallow_domains = [\"api.example.com\"]\nports = [\"8443\"]")) {
+      write(projectFile(), "[network]\n" + narrower + "\n");
+      loader().load(workspace());
+    }
+    Config none = loader().load(workspace());
+    assertEquals(dev.coi.api.NetworkMode.ALLOWLIST, none.network().mode());
+    for (String wider :
+        List.of(
+            "mode = \"open\"",
+            "allow_cidrs = [\"10.0.0.0/8\"]",
+            "allow_cidrs = [\"169.254.169.254\"]")) {
+      ConfigException e = refused("[network]\n" + wider + "\n");
+      assertRefusal(e, 2, "network." + wider.substring(0, wider.indexOf(' ')));
+      assertTrue(e.getMessage().contains("may only narrow the network"), e.getMessage());
+    }
+    // Under the user's allowlist, domains and ports narrow only within theirs.
+    write(
+        userFile(),
+        "[network]\nmode = \"allowlist\"\nallow_domains = [\"a.example.com\"]\nports = [\"443\", \"8000-8100\"]\n");
+    write(
+        projectFile(), "[network]\nports = [\"8050-8060\"]\nallow_domains = [\"a.example.com\"]\n");
+    loader().load(workspace());
+    for (String wider :
+        List.of(
+            "allow_domains = [\"evil.example.net\"]",
+            "ports = [\"22\"]",
+            "mode = \"restricted\"")) {
+      assertRefusal(
+          refused("[network]\n" + wider + "\n"),
+          2,
+          "network." + wider.substring(0, wider.indexOf(' ')));
+    }
+  }
+
+  @Test
+  void malformedNetworkValuesAreRefusedWithTheFix() throws IOException {
+    write(userFile(), "[network]\nmode = \"sometimes\"\n");
+    ConfigException e = assertThrows(ConfigException.class, () -> loader().load(workspace()));
+    assertTrue(e.getMessage().contains("use none, allowlist, restricted or open"), e.getMessage());
+    write(userFile(), "[network]\nallow_cidrs = [\"example.com\"]\n");
+    e = assertThrows(ConfigException.class, () -> loader().load(workspace()));
+    assertTrue(e.getMessage().contains("network.allow_domains"), e.getMessage());
   }
 
   @Test

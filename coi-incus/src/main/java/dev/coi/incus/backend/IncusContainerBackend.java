@@ -43,6 +43,7 @@ public final class IncusContainerBackend implements ContainerBackend {
   private Boolean shifting;
   private String identity;
   private ServerInfo server;
+  private final NetworkGuard network = new NetworkGuard(this::client, this::server);
 
   /** The backend of the local daemon, as {@link java.util.ServiceLoader} creates it. */
   public IncusContainerBackend() {
@@ -175,7 +176,30 @@ public final class IncusContainerBackend implements ContainerBackend {
 
   @Override
   public void create(ContainerSpec spec) {
-    InstanceCreate request = InstanceRequests.create(spec, shifting());
+    InstanceCreate plain = InstanceRequests.create(spec, shifting());
+    NetworkGuard.Prepared prepared = network.prepare(spec);
+    InstanceCreate request =
+        InstanceCreate.builder().from(plain).putAllDevices(prepared.devices()).build();
+    try {
+      create(spec, request);
+    } catch (RuntimeException e) {
+      network.release(prepared);
+      throw e;
+    }
+    network.started(spec.name(), prepared);
+  }
+
+  @Override
+  public dev.coi.api.NetworkSupport networkSupport() {
+    return network.support();
+  }
+
+  @Override
+  public List<String> sweep() {
+    return network.sweep();
+  }
+
+  private void create(ContainerSpec spec, InstanceCreate request) {
     for (int attempt = 1; ; attempt++) {
       try {
         client().instances().create(request);
@@ -212,7 +236,7 @@ public final class IncusContainerBackend implements ContainerBackend {
         return Optional.of(new ConflictException("container " + spec.name() + " already exists"));
       }
       if (left.isPresent()) {
-        delete(spec.name());
+        deleteInstance(spec.name()); // its ACL stays for the next attempt
       }
       if (!imageExists(spec.image())) {
         return Optional.of(
@@ -275,6 +299,12 @@ public final class IncusContainerBackend implements ContainerBackend {
 
   @Override
   public void delete(String name) {
+    deleteInstance(name);
+    // The container first, then its ACL: a NIC still using an ACL keeps it from deletion.
+    network.afterDelete(name);
+  }
+
+  private void deleteInstance(String name) {
     Optional<ContainerInfo> info = find(name);
     if (info.isEmpty()) {
       return;
@@ -403,6 +433,7 @@ public final class IncusContainerBackend implements ContainerBackend {
 
   @Override
   public synchronized void close() {
+    network.close();
     if (client != null) {
       client.close();
       client = null;

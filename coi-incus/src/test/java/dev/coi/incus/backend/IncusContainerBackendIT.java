@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coi.api.ExecResult;
 import dev.coi.api.InvalidSpecException;
+import dev.coi.api.NetworkMode;
+import dev.coi.api.NetworkPolicy;
 import dev.coi.api.RunningCommand;
 import dev.coi.api.TerminalSize;
 import dev.coi.api.spi.Availability;
@@ -66,6 +68,35 @@ class IncusContainerBackendIT extends ContainerBackendContract {
       assertEquals(1000, Files.getAttribute(workspace.resolve("unshifted"), "unix:uid"));
       unshifted.delete(name);
     }
+  }
+
+  @Test
+  void networkNoneGivesTheContainerNoNicButLoopback() {
+    String name = newName();
+    backend.create(spec(name).network(NetworkPolicy.of(NetworkMode.NONE)).build());
+
+    assertEquals(Map.of("type", "none"), probe.instances().get(name).expandedDevices().get("eth0"));
+    assertEquals("lo", interfaces(name));
+  }
+
+  /** This daemon's default profile has no NIC: restricted runs as none, and makes no ACL. */
+  @Test
+  void withoutANicInTheProfileAFilteredModeRunsWithoutNetworkAndMakesNoAcl() {
+    assertTrue(backend.networkSupport().nic().isEmpty(), backend.networkSupport().describe());
+    for (NetworkMode mode : List.of(NetworkMode.RESTRICTED, NetworkMode.ALLOWLIST)) {
+      String name = newName();
+      backend.create(spec(name).network(NetworkPolicy.of(mode)).build());
+      assertEquals("lo", interfaces(name), mode.toString());
+      assertTrue(
+          probe.networkAcls().list(Map.of("user.coi.container", name)).isEmpty(), mode.toString());
+    }
+  }
+
+  private String interfaces(String name) {
+    ExecResult ls =
+        backend.exec(name, ExecSpec.builder().command(List.of("ls", "/sys/class/net")).build());
+    assertEquals(0, ls.exitCode(), ls.stderr());
+    return ls.stdout().trim();
   }
 
   @Test

@@ -1,0 +1,136 @@
+package dev.coi.core.config;
+
+import dev.coi.api.CoiException;
+import dev.coi.api.IpPrefix;
+import dev.coi.api.NetworkMode;
+import dev.coi.api.NetworkPolicy;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The {@code [network]} keys: their values' rules, and whether a workspace's value only narrows
+ * what the user's own layers give. Modes narrow from {@code open} through {@code restricted} and
+ * {@code allowlist} to {@code none}; a list narrows when each of its entries lies within the user's
+ * (an address block within one of theirs, a port range within one of theirs). Domains and ports
+ * matter only in {@code allowlist}: under a wider user mode any are narrower than that mode, since
+ * an allowlist reaches nothing {@code restricted} refuses.
+ */
+final class NetworkOrder {
+  static final Set<Key> KEYS =
+      EnumSet.of(
+          Key.NETWORK_MODE, Key.NETWORK_ALLOW_CIDRS, Key.NETWORK_ALLOW_DOMAINS, Key.NETWORK_PORTS);
+
+  private NetworkOrder() {}
+
+  /**
+   * Refuses a value that is not a mode, an address block, a host name or a port, as fits the key.
+   */
+  static void check(Key key, Object value) {
+    try {
+      NetworkPolicy.Builder policy = NetworkPolicy.builder();
+      switch (key) {
+        case NETWORK_MODE -> NetworkMode.parse((String) value);
+        case NETWORK_ALLOW_CIDRS -> policy.allowCidrs(strings(value)).build();
+        case NETWORK_ALLOW_DOMAINS -> policy.allowDomains(strings(value)).build();
+        case NETWORK_PORTS -> policy.ports(strings(value)).build();
+        default -> throw new IllegalArgumentException(key.dotted());
+      }
+    } catch (CoiException e) {
+      throw new ValueProblem("is invalid: " + e.getMessage());
+    }
+  }
+
+  /** Why the workspace's value widens what {@code trusted} gives; empty when it narrows. */
+  static Optional<String> narrowing(Key key, Object value, Map<Key, Setting> trusted) {
+    NetworkMode userMode = NetworkMode.parse((String) valueOf(trusted, Key.NETWORK_MODE));
+    switch (key) {
+      case NETWORK_MODE -> {
+        NetworkMode asked = NetworkMode.parse((String) value);
+        return asked.atMost(userMode)
+            ? Optional.empty()
+            : Optional.of(
+                "mode "
+                    + asked.configName()
+                    + " is wider than "
+                    + userMode.configName()
+                    + " ("
+                    + origin(trusted, Key.NETWORK_MODE)
+                    + ")");
+      }
+      case NETWORK_ALLOW_CIDRS -> {
+        List<IpPrefix> mine = strings(valueOf(trusted, key)).stream().map(IpPrefix::parse).toList();
+        for (String entry : strings(value)) {
+          IpPrefix block = IpPrefix.parse(entry);
+          if (mine.stream().noneMatch(m -> within(block, m))) {
+            return Optional.of(notListed(entry, key, trusted));
+          }
+        }
+        return Optional.empty();
+      }
+      case NETWORK_ALLOW_DOMAINS -> {
+        if (userMode != NetworkMode.ALLOWLIST) {
+          return Optional.empty();
+        }
+        List<String> mine = strings(valueOf(trusted, key));
+        for (String entry : strings(value)) {
+          if (!mine.contains(entry)) {
+            return Optional.of(notListed(entry, key, trusted));
+          }
+        }
+        return Optional.empty();
+      }
+      case NETWORK_PORTS -> {
+        if (userMode != NetworkMode.ALLOWLIST) {
+          return Optional.empty();
+        }
+        List<String> mine = strings(valueOf(trusted, key));
+        for (String entry : strings(value)) {
+          int[] range = NetworkPolicy.portRange(entry);
+          boolean inside =
+              mine.stream()
+                  .map(NetworkPolicy::portRange)
+                  .anyMatch(m -> m[0] <= range[0] && range[1] <= m[1]);
+          if (!inside) {
+            return Optional.of(notListed(entry, key, trusted));
+          }
+        }
+        return Optional.empty();
+      }
+      default -> throw new IllegalArgumentException(key.dotted());
+    }
+  }
+
+  private static boolean within(IpPrefix inner, IpPrefix outer) {
+    return inner.isIpv4() == outer.isIpv4()
+        && inner.first().compareTo(outer.first()) >= 0
+        && inner.last().compareTo(outer.last()) <= 0;
+  }
+
+  private static String notListed(String entry, Key key, Map<Key, Setting> trusted) {
+    return ValueType.quote(entry)
+        + " is not within "
+        + key.dotted()
+        + " = "
+        + key.type().render(valueOf(trusted, key))
+        + " ("
+        + origin(trusted, key)
+        + ")";
+  }
+
+  private static Object valueOf(Map<Key, Setting> trusted, Key key) {
+    Setting setting = trusted.get(key);
+    return setting == null ? key.defaultValue() : setting.value();
+  }
+
+  private static String origin(Map<Key, Setting> trusted, Key key) {
+    Setting setting = trusted.get(key);
+    return setting == null ? "built-in default" : setting.origin();
+  }
+
+  private static List<String> strings(Object value) {
+    return ((List<?>) value).stream().map(String::valueOf).toList();
+  }
+}
