@@ -386,6 +386,11 @@ public final class IncusContainerBackend implements ContainerBackend {
   }
 
   @Override
+  public Optional<dev.coi.api.spi.ImageStore> images() {
+    return Optional.of(new IncusImageStore(() -> client().images()));
+  }
+
+  @Override
   public synchronized void close() {
     if (client != null) {
       client.close();
