@@ -129,8 +129,7 @@ class ImageBuildIT {
         image.properties().get(ImageBuildRun.PROPERTY_BASE));
     assertTrue(buildContainers().isEmpty(), "build container left: " + buildContainers());
     assertEquals("hello from the host\n0\n", runIn(name, "cat", "/etc/greeting", "/etc/built-by"));
-    assertEquals(
-        "gone\n", runIn(name, "sh", "-c", "test -e /coi-build && echo left || echo gone"));
+    assertEquals("gone\n", runIn(name, "sh", "-c", "test -e /coi-build && echo left || echo gone"));
   }
 
   @Test
