@@ -100,18 +100,29 @@ final class HostFetch {
     }
   }
 
+  /**
+   * The file names of everything to install. Asked with an empty archive directory: apt leaves out
+   * of {@code --print-uris} what its archive directory holds already.
+   */
   private List<String> debNames(List<String> install, List<String> packages) throws IOException {
-    List<String> printUris = new ArrayList<>(install);
-    printUris.add("--print-uris");
-    printUris.addAll(packages);
-    List<String> names = new ArrayList<>();
-    for (String line : run("apt-get", printUris, cache)) {
-      Matcher uri = URI_LINE.matcher(line);
-      if (uri.matches()) {
-        names.add(uri.group(1));
+    Path empty = Files.createTempDirectory(cache.resolve("apt"), "names-");
+    try {
+      Files.createDirectories(empty.resolve("partial"));
+      List<String> printUris = new ArrayList<>(install);
+      printUris.addAll(List.of("-o", "Dir::Cache::archives=" + empty, "--print-uris"));
+      printUris.addAll(packages);
+      List<String> names = new ArrayList<>();
+      for (String line : run("apt-get", printUris, cache)) {
+        Matcher uri = URI_LINE.matcher(line);
+        if (uri.matches()) {
+          names.add(uri.group(1));
+        }
       }
+      return names;
+    } finally {
+      Files.deleteIfExists(empty.resolve("partial"));
+      Files.deleteIfExists(empty);
     }
-    return names;
   }
 
   private void update(List<String> options, Path lists) throws IOException {
