@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,11 +30,9 @@ class BuildCommandIT {
 
   @AfterEach
   void removeImagesAndContainers() throws Exception {
-    for (String fingerprint : imagesOf(name)) {
-      incus("image", "delete", fingerprint);
-    }
+    IncusCli.deleteImagesNamed(name);
     for (String container : buildContainers()) {
-      incus("delete", "--force", container);
+      IncusCli.run("delete", "--force", container);
     }
   }
 
@@ -42,19 +40,19 @@ class BuildCommandIT {
     return CoiChild.start(dir, dir, "coi-test-cli-build-", Map.of(), args);
   }
 
+  /** {@code build custom NAME --script RECIPE --base coi-test-min} and {@code more}. */
+  private String[] buildArgs(String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "build", "custom", name, "--script", recipe.toString(), "--base", "coi-test-min"));
+    args.addAll(List.of(more));
+    return args.toArray(String[]::new);
+  }
+
   @Test
   void jsonSaysBuiltThenUpToDateAndAFailureNamesTheStepAndKeepsTheImage() throws Exception {
-    String[] build = {
-      "build",
-      "custom",
-      name,
-      "--script",
-      recipe.toString(),
-      "--base",
-      "coi-test-min",
-      "--format",
-      "json"
-    };
+    String[] build = buildArgs("--format", "json");
     String first;
     try (CoiChild coi = coi(build)) {
       first = coi.readAll();
@@ -79,16 +77,7 @@ class BuildCommandIT {
     }
 
     Files.writeString(recipe, "#!/bin/sh\necho first line\necho last words\nexit 4\n");
-    try (CoiChild coi =
-        coi(
-            "build",
-            "custom",
-            name,
-            "--script",
-            recipe.toString(),
-            "--base",
-            "coi-test-min",
-            "--quiet")) {
+    try (CoiChild coi = coi(buildArgs("--quiet"))) {
       assertEquals(ExitCodes.COI_ERROR, coi.exitCode());
       String err = coi.stderr();
       assertTrue(err.contains("coi: run: the recipe exited with code 4"), err);
@@ -96,22 +85,21 @@ class BuildCommandIT {
       assertEquals(
           1, err.split("first line", -1).length - 1, "quiet: shown once, on failure: " + err);
     }
-    assertTrue(incus("query", "/1.0/images/aliases/" + name).contains(fingerprint));
-    assertEquals(1, imagesOf(name).size());
+    assertTrue(IncusCli.run("query", "/1.0/images/aliases/" + name).contains(fingerprint));
+    assertEquals(1, IncusCli.imagesNamed(name).size());
     assertTrue(buildContainers().isEmpty(), "left: " + buildContainers());
   }
 
   @Test
   void ctrlCDuringTheRecipeRemovesTheBuildContainerAndMakesNoImage() throws Exception {
     Files.writeString(recipe, "#!/bin/sh\necho recipe started\nexec sleep 600\n");
-    try (CoiChild coi =
-        coi("build", "custom", name, "--script", recipe.toString(), "--base", "coi-test-min")) {
+    try (CoiChild coi = coi(buildArgs())) {
       CoiChild.await(() -> coi.stderr().contains("  recipe started"), "the recipe to start");
       coi.signal("INT");
       assertEquals(ExitCodes.INTERRUPTED, coi.exitCode());
     }
     assertTrue(buildContainers().isEmpty(), "left: " + buildContainers());
-    assertTrue(imagesOf(name).isEmpty());
+    assertTrue(IncusCli.imagesNamed(name).isEmpty());
   }
 
   @Test
@@ -131,28 +119,8 @@ class BuildCommandIT {
   }
 
   private java.util.List<String> buildContainers() throws Exception {
-    String csv = incus("list", "user.coi.build=" + name, "--format", "csv", "--columns", "n");
+    String csv =
+        IncusCli.run("list", "user.coi.build=" + name, "--format", "csv", "--columns", "n");
     return csv.lines().filter(l -> !l.isBlank()).toList();
-  }
-
-  /** Fingerprints of the images this test built: their aliases start with its name. */
-  private static java.util.List<String> imagesOf(String image) throws Exception {
-    return incus("image", "list", image, "--format", "csv", "--columns", "F")
-        .lines()
-        .filter(l -> !l.isBlank())
-        .toList();
-  }
-
-  private static String incus(String... args) throws Exception {
-    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("incus"));
-    command.addAll(java.util.List.of(args));
-    Process p =
-        new ProcessBuilder(command)
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(2, TimeUnit.MINUTES), "incus " + String.join(" ", args));
-    return out;
   }
 }

@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -72,14 +70,8 @@ class CoiImagesIT {
 
   @AfterAll
   static void deleteImages() throws Exception {
-    for (String name : List.of(PRIVILEGED, SANDBOX)) {
-      for (String fingerprint :
-          incus("image", "list", name, "--format", "csv", "--columns", "F").lines().toList()) {
-        if (!fingerprint.isBlank()) {
-          incus("image", "delete", fingerprint);
-        }
-      }
-    }
+    IncusCli.deleteImagesNamed(PRIVILEGED);
+    IncusCli.deleteImagesNamed(SANDBOX);
   }
 
   /** {@code coi run --image IMAGE 'SCRIPT'} as uid 1000; its output and exit code. */
@@ -161,20 +153,7 @@ class CoiImagesIT {
     assertTrue(r.stdout().contains("OpenSSH"), r.stdout());
     assertNotEquals(
         "",
-        incus("query", "/1.0/images/aliases/" + PRIVILEGED).strip(),
+        IncusCli.run("query", "/1.0/images/aliases/" + PRIVILEGED).strip(),
         "the privileged image is named");
-  }
-
-  private static String incus(String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("incus"));
-    command.addAll(List.of(args));
-    Process p =
-        new ProcessBuilder(command)
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(2, TimeUnit.MINUTES), "incus " + String.join(" ", args));
-    return out;
   }
 }
