@@ -14,7 +14,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Coi.Version.class,
     description = "Run AI coding agents in Incus system containers, one per session.",
-    subcommands = {RunCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {
+      RunCommand.class,
+      VersionCommand.class,
+      BuildCommand.class,
+      CommandLine.HelpCommand.class
+    },
     footer = {
       "",
       "Exit codes: 0 success; 2 usage error; 125 coi could not do it (the message says why);",

@@ -81,6 +81,19 @@ public final class Images {
     rest.sync("POST", "/1.0/images/aliases", body);
   }
 
+  /**
+   * Points an alias at an image in one request ({@code PUT}), or creates it when there is none: a
+   * client reading the alias meanwhile finds the old image or the new one, never none.
+   */
+  public void pointAlias(String name, String fingerprint) {
+    try {
+      rest.sync(
+          "PUT", aliasPath(name), Rest.object().put("target", fingerprint).put("description", ""));
+    } catch (NotFoundException noAliasYet) {
+      createAlias(name, fingerprint, "");
+    }
+  }
+
   /** Moves an alias to a new name; the image stays the same. */
   public void renameAlias(String name, String newName) {
     rest.sync("POST", aliasPath(name), Rest.object().put("name", newName));

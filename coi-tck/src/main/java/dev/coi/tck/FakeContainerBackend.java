@@ -13,6 +13,7 @@ import dev.coi.api.spi.ContainerInfo;
 import dev.coi.api.spi.ContainerSpec;
 import dev.coi.api.spi.ContainerStatus;
 import dev.coi.api.spi.ExecSpec;
+import dev.coi.api.spi.ImageStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,7 +41,7 @@ public class FakeContainerBackend implements ContainerBackend {
   private final Map<String, ContainerSpec> specs = new LinkedHashMap<>();
   private final Map<String, ContainerStatus> states = new LinkedHashMap<>();
   private final Map<String, FakeFiles> fileSystems = new HashMap<>();
-  private final Set<String> images;
+  private final FakeImageStore images;
   private final List<ExecSpec> execs = new CopyOnWriteArrayList<>();
   private final List<String> stopRequests = new CopyOnWriteArrayList<>();
   private volatile BackendSettings settings = BackendSettings.none();
@@ -51,7 +52,7 @@ public class FakeContainerBackend implements ContainerBackend {
   private volatile String identity = "fake";
 
   public FakeContainerBackend(String... images) {
-    this.images = Set.of(images);
+    this.images = new FakeImageStore(this::find, List.of(images));
   }
 
   /**
@@ -135,7 +136,7 @@ public class FakeContainerBackend implements ContainerBackend {
             "unknown limit '" + limit + "': coi knows cpu, memory, processes");
       }
     }
-    if (!images.contains(spec.image())) {
+    if (!images.has(spec.image())) {
       throw new ImageNotFoundException(spec.image(), "image '" + spec.image() + "' not found");
     }
     specs.put(spec.name(), spec);
@@ -184,6 +185,12 @@ public class FakeContainerBackend implements ContainerBackend {
             .ephemeral(spec.ephemeral())
             .labels(spec.labels())
             .build());
+  }
+
+  /** The in-memory image store: the images given at construction, and those published since. */
+  @Override
+  public Optional<ImageStore> images() {
+    return Optional.of(images);
   }
 
   @Override

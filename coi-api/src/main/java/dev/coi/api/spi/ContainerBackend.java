@@ -204,6 +204,11 @@ public interface ContainerBackend extends AutoCloseable {
     };
   }
 
+  /** The backend's image store, for image builds; empty when it has none. */
+  default Optional<ImageStore> images() {
+    return Optional.empty();
+  }
+
   /** Releases connections; the containers are not touched. */
   @Override
   void close();

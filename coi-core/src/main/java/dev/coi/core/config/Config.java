@@ -54,6 +54,9 @@ public abstract class Config {
   /** The {@code [network]} policy of each session. */
   public abstract dev.coi.api.NetworkPolicy network();
 
+  /** The {@code [build]} settings of {@code coi build}. */
+  public abstract Build imageBuild();
+
   /** The {@code [[mounts]]} beyond the workspace, by target. */
   public abstract List<Mount> mounts();
 
@@ -219,6 +222,11 @@ public abstract class Config {
                     .protectedPaths(listOfStrings(value(values, Key.PROTECTED_PATHS)))
                     .additionalProtectedPaths(
                         listOfStrings(value(values, Key.ADDITIONAL_PROTECTED_PATHS)))
+                    .build())
+            .imageBuild(
+                ImmutableConfig.Build.builder()
+                    .base((String) value(values, Key.BUILD_BASE))
+                    .keep((Integer) value(values, Key.BUILD_KEEP))
                     .build());
     // Sorted, so that the same settings give the same Config whatever the order of the layers.
     new TreeMap<>(merged.mounts())
@@ -412,5 +420,17 @@ public abstract class Config {
       all.addAll(additionalProtectedPaths());
       return List.copyOf(all);
     }
+  }
+
+  /** {@code [build]}: how {@code coi build} makes images. */
+  @Value.Immutable
+  public abstract static class Build {
+    Build() {}
+
+    /** {@code base}: the image a recipe builds on when neither it nor the command names one. */
+    public abstract String base();
+
+    /** {@code keep}: how many versions of an image to keep, the newest included. */
+    public abstract int keep();
   }
 }

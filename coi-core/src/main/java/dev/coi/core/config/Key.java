@@ -61,7 +61,10 @@ enum Key {
           ".claude/settings.local.json",
           ".claude-on-incus.toml")),
   ADDITIONAL_PROTECTED_PATHS(
-      "security.additional_protected_paths", ValueType.STRING_LIST, List.of());
+      "security.additional_protected_paths", ValueType.STRING_LIST, List.of()),
+  // `coi build`: the image a recipe without a base of its own builds on, and versions kept.
+  BUILD_BASE("build.base", ValueType.STRING, "coi-base"),
+  BUILD_KEEP("build.keep", ValueType.INTEGER, 3);
 
   static final String ENV_PREFIX = "CLAUDE_ON_INCUS_";
 

@@ -35,7 +35,9 @@ enum ContainerLabel {
   PID("pid"),
   PID_STARTED("pid-started"),
   /** The id of the saved session this one was resumed from. */
-  RESUMED_FROM("resumed-from");
+  RESUMED_FROM("resumed-from"),
+  /** On a build container (never a session's): the name of the image it builds. */
+  BUILD("build");
 
   /** The version coi writes today. */
   static final int CURRENT_VERSION = 1;
@@ -120,6 +122,21 @@ enum ContainerLabel {
     labels.putAll(Owners.ofThisProcess());
     resumedFrom.ifPresent(r -> labels.put(RESUMED_FROM.key, r));
     callerLabels.forEach((k, v) -> labels.put(CALLER_PREFIX + k, v));
+    return labels;
+  }
+
+  /**
+   * The labels of a container that builds the image {@code image}: no session label, so that no
+   * session listing or sweep takes it for a session; the owner, so that a later build can tell a
+   * killed build's leftover from a running one.
+   */
+  static Map<String, String> ofBuild(String image, Instant created) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(VERSION.key, Integer.toString(CURRENT_VERSION));
+    labels.put(BUILD.key, image);
+    labels.put(USER.key, System.getProperty("user.name", "unknown"));
+    labels.put(CREATED.key, created.toString());
+    labels.putAll(Owners.ofThisProcess());
     return labels;
   }
 }

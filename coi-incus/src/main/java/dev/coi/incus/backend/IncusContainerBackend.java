@@ -432,6 +432,11 @@ public final class IncusContainerBackend implements ContainerBackend {
   }
 
   @Override
+  public Optional<dev.coi.api.spi.ImageStore> images() {
+    return Optional.of(new IncusImageStore(() -> client().images()));
+  }
+
+  @Override
   public synchronized void close() {
     network.close();
     if (client != null) {

@@ -103,6 +103,8 @@ public final class LayeringRules {
           .areNotAssignableTo(ContainerBackend.class)
           .and()
           .areNotAssignableTo(SessionStore.class)
+          .and()
+          .areNotAssignableTo(dev.coi.api.ImageBuilder.class)
           .should()
           .notBePublic()
           .allowEmptyShould(true)
