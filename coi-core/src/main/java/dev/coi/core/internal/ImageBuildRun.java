@@ -189,7 +189,6 @@ final class ImageBuildRun {
             // Package managers install setuid programs (sudo, ping).
             .setidAllowed(true)
             .build());
-    ContainerReadiness.await(backend, container, ContainerReadiness.TIMEOUT);
   }
 
   /** A host directory holding what goes to {@link #DIR}: the recipe, its files and downloads. */
@@ -267,7 +266,8 @@ final class ImageBuildRun {
             .putEnvironment("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
             .build();
     int exit;
-    try (RunningCommand running = backend.start(container, exec)) {
+    try (RunningCommand running =
+        ExecFailures.explainingFailure(backend, container, () -> backend.start(container, exec))) {
       running.stdin().close();
       Thread errors = new Thread(() -> relay(running.stderr()), "coi-build-stderr");
       errors.start();

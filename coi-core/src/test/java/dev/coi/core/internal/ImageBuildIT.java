@@ -105,7 +105,6 @@ class ImageBuildIT {
     backend.create(
         ContainerSpec.builder().name(container).image(image).putLabels("test", name).build());
     try {
-      ContainerReadiness.await(backend, container, ContainerReadiness.TIMEOUT);
       return backend.exec(container, ExecSpec.builder().command(List.of(command)).build()).stdout();
     } finally {
       backend.delete(container);
