@@ -116,6 +116,36 @@ public abstract class ContainerBackendContract {
   }
 
   @Test
+  void aKeptEphemeralContainerSurvivesItsStop() {
+    String name = newName();
+    backend.create(spec(name).ephemeral(true).build());
+    backend.keep(name);
+
+    assertFalse(backend.find(name).orElseThrow().ephemeral());
+    backend.stop(name);
+    assertEquals(ContainerStatus.STOPPED, backend.find(name).orElseThrow().status());
+  }
+
+  @Test
+  void imagesListTheImageContainersStartFrom() {
+    List<dev.coi.api.ImageInfo> images = backend.images();
+    assertTrue(
+        images.stream().anyMatch(i -> i.aliases().contains(image())), image() + " in " + images);
+    assertTrue(images.stream().allMatch(i -> !i.fingerprint().isEmpty() && i.size() >= 0));
+  }
+
+  @Test
+  void checksReportAReachableBackendAsHealthy() {
+    List<dev.coi.api.HostCheck> checks = backend.checks();
+    assertFalse(checks.isEmpty());
+    assertTrue(
+        checks.stream()
+            .filter(c -> c.status() != dev.coi.api.HostCheck.Status.OK)
+            .allMatch(c -> c.fix().isPresent()),
+        "every finding that is not fine says what to do: " + checks);
+  }
+
+  @Test
   void updatedLabelsAreMergedIntoTheOthers() {
     String name = newName();
     backend.create(spec(name).putLabels("slot", "3").putLabels("owner", "first").build());
