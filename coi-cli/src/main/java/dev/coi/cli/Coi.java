@@ -14,7 +14,22 @@ import picocli.CommandLine.Command;
     sortOptions = false,
     versionProvider = Coi.Version.class,
     description = "Run AI coding agents in Incus system containers, one per session.",
-    subcommands = {RunCommand.class, VersionCommand.class, HelpCommand.class},
+    subcommands = {
+      RunCommand.class,
+      ListCommand.class,
+      InfoCommand.class,
+      ContainerActions.Kill.class,
+      ContainerActions.Shutdown.class,
+      ContainerActions.Persist.class,
+      CleanCommand.class,
+      ImagesCommand.class,
+      TmuxCommand.class,
+      ConfigCommand.class,
+      DoctorCommand.class,
+      CompletionCommand.class,
+      VersionCommand.class,
+      HelpCommand.class
+    },
     footer = {
       "",
       "Exit codes: 0 success; 1 the operation failed; 2 usage error; 125 coi could not start"
