@@ -50,7 +50,10 @@ final class HostChecks {
     } catch (CoiException e) {
       checks.add(
           HostCheck.of(
-              "backend", HostCheck.Status.FAILED, e.getMessage(), "install and start Incus"));
+              "daemon",
+              HostCheck.Status.FAILED,
+              e.getMessage(),
+              "start Incus (systemctl start incus), or run images/setup-host.sh to install it"));
     }
     checks.add(idMapping(idDelegation, Path.of("").toAbsolutePath()));
     checks.add(disk(config.paths().sessionsDir()));
