@@ -41,10 +41,39 @@ final class CompletionCommand implements Callable<Integer> {
         out.println("autoload -U +X bashcompinit && bashcompinit");
       }
       out.print(AutoComplete.bash("coi", root));
+      out.print(DYNAMIC);
     }
     out.flush();
     return ExitCodes.OK;
   }
+
+  /**
+   * Container names (and session ids for {@code info}) for the commands that take them, asked of
+   * coi itself ({@code coi list --all --format json}) when a name is being completed; everything
+   * else is picocli's.
+   */
+  static final String DYNAMIC =
+      String.join(
+          "\n",
+          "",
+          "# Container names and session ids, from 'coi list --all --format json'.",
+          "function _coi_dynamic() {",
+          "  _complete_coi \"$@\"",
+          "  local cur=${COMP_WORDS[COMP_CWORD]} cmd=${COMP_WORDS[1]} field=name",
+          "  [[ $cur == -* ]] && return",
+          "  case $cmd in",
+          "    kill|shutdown|persist) ;;",
+          "    tmux) (( COMP_CWORD >= 3 )) || return ;;",
+          "    info) field='name\\|id\\|ID' ;;",
+          "    *) return ;;",
+          "  esac",
+          "  local names",
+          "  names=$(\"${COMP_WORDS[0]}\" list --all --format json 2>/dev/null \\",
+          "    | sed -n \"s/^ *\\\"\\($field\\)\\\" : \\\"\\([^\\\"]*\\)\\\".*/\\2/p\")",
+          "  COMPREPLY+=( $(compgen -W \"$names\" -- \"$cur\") )",
+          "}",
+          "complete -F _coi_dynamic -o default coi",
+          "");
 
   /** Commands, their subcommands and options, as fish's {@code complete} lines. */
   static String fish(CommandLine root) {

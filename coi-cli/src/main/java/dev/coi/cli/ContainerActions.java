@@ -20,6 +20,15 @@ import picocli.CommandLine.Parameters;
 final class ContainerActions {
   private ContainerActions() {}
 
+  /** The container names the three commands take. */
+  static final class Names {
+    @Parameters(
+        arity = "1..*",
+        paramLabel = "NAME",
+        description = "Container names, from 'coi list'.")
+    List<String> list;
+  }
+
   static int each(Output output, List<String> names, String done, Consumer<String> action) {
     int failures = 0;
     for (String name : names) {
@@ -43,15 +52,11 @@ final class ContainerActions {
   static final class Kill implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Parameters(
-        arity = "1..*",
-        paramLabel = "NAME",
-        description = "Container names, from 'coi list'.")
-    List<String> names;
+    @CommandLine.Mixin Names names;
 
     @Override
     public Integer call() {
-      return each(new Output(spec), names, "Killed", Sessions::kill);
+      return each(new Output(spec), names.list, "Killed", Sessions::kill);
     }
   }
 
@@ -64,11 +69,7 @@ final class ContainerActions {
   static final class Shutdown implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Parameters(
-        arity = "1..*",
-        paramLabel = "NAME",
-        description = "Container names, from 'coi list'.")
-    List<String> names;
+    @CommandLine.Mixin Names names;
 
     @Option(
         names = "--timeout",
@@ -85,7 +86,7 @@ final class ContainerActions {
       }
       return each(
           new Output(spec),
-          names,
+          names.list,
           "Shut down",
           name -> Sessions.shutdown(name, Duration.ofSeconds(timeout)));
     }
@@ -100,18 +101,14 @@ final class ContainerActions {
   static final class Persist implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Parameters(
-        arity = "1..*",
-        paramLabel = "NAME",
-        description = "Container names, from 'coi list'.")
-    List<String> names;
+    @CommandLine.Mixin Names names;
 
     @Override
     public Integer call() {
       Output output = new Output(spec);
       return each(
           output,
-          names,
+          names.list,
           "Persistent now:",
           name -> {
             SessionInfo kept = Sessions.persist(name);

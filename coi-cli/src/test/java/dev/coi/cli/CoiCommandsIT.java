@@ -49,7 +49,7 @@ class CoiCommandsIT extends LiveBackendTestBase {
   }
 
   @Test
-  void aKeptContainerIsListedShownAndKilled() {
+  void aKeptContainerIsListedShownCompletedAndKilled() throws Exception {
     String name = keptContainer();
 
     CoiCli.Result text = coi.run("list");
@@ -78,6 +78,8 @@ class CoiCommandsIT extends LiveBackendTestBase {
     assertEquals(0, byId.exitCode(), byId.stderr());
     assertTrue(byId.stdout().contains("  Container: " + name + "\n"), byId.stdout());
 
+    assertEquals(List.of(name), bashCompletes("kill", name.substring(0, name.length() - 1)));
+
     CoiCli.Result kill = coi.run("kill", name);
     assertEquals(0, kill.exitCode(), kill.stderr());
     assertTrue(backend.find(name).isEmpty(), "killed");
@@ -87,6 +89,46 @@ class CoiCommandsIT extends LiveBackendTestBase {
     assertEquals(
         List.of("coi: no container " + name + ": see 'coi list --all'"),
         again.stderr().lines().toList());
+  }
+
+  /**
+   * What bash, with coi's completion script loaded, offers for {@code coi COMMAND PARTIAL<Tab>}.
+   */
+  private List<String> bashCompletes(String command, String partial) throws Exception {
+    Path dir = java.nio.file.Files.createTempDirectory("coi-completion");
+    try {
+      Path script = dir.resolve("coi.bash");
+      java.nio.file.Files.writeString(script, coi.run("completion", "bash").stdout());
+      Path wrapper = dir.resolve("coi");
+      java.nio.file.Files.writeString(
+          wrapper,
+          "#!/bin/sh\nexec java -jar "
+              + Path.of("target", "coi.jar").toAbsolutePath()
+              + " \"$@\"\n");
+      wrapper.toFile().setExecutable(true);
+      Process bash =
+          new ProcessBuilder(
+                  "bash",
+                  "-c",
+                  "source \"$1\"; COMP_WORDS=(\"$2\" \"$3\" \"$4\"); COMP_CWORD=2;"
+                      + " COMP_LINE=\"coi $3 $4\"; COMP_POINT=${#COMP_LINE}; _coi_dynamic;"
+                      + " printf '%s\\n' \"${COMPREPLY[@]}\"",
+                  "bash",
+                  script.toString(),
+                  wrapper.toString(),
+                  command,
+                  partial)
+              .redirectErrorStream(true)
+              .start();
+      String out =
+          new String(bash.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertEquals(0, bash.waitFor(), out);
+      return out.lines().filter(l -> !l.isEmpty()).toList();
+    } finally {
+      try (var files = java.nio.file.Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
   }
 
   @Test

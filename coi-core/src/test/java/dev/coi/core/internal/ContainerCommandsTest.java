@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,12 +32,18 @@ class ContainerCommandsTest {
   @TempDir Path home;
   private final FakeContainerBackend backend = new FakeContainerBackend("coi-sandbox");
   private final InMemorySessionStore store = new InMemorySessionStore();
-  private final DefaultSessionEngine engine =
-      new DefaultSessionEngine(
-          settings -> backend,
-          settings -> store,
-          ConfigLoader.builder().environment(Map.of()).home(Path.of("/nonexistent")).build(),
-          Clock.fixed(Instant.parse("2026-12-02T01:00:00Z"), ZoneOffset.UTC));
+  private DefaultSessionEngine engine;
+
+  @BeforeEach
+  void engine() {
+    // The home is a temporary directory: the sessions directory lands under it.
+    engine =
+        new DefaultSessionEngine(
+            settings -> backend,
+            settings -> store,
+            ConfigLoader.builder().environment(Map.of()).home(home).build(),
+            Clock.fixed(Instant.parse("2026-12-02T01:00:00Z"), ZoneOffset.UTC));
+  }
 
   private Session start() {
     return engine.start(Sessions.builder().workspace(workspace).build());
