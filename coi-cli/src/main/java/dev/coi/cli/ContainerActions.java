@@ -97,7 +97,7 @@ final class ContainerActions {
       name = "persist",
       description =
           "Keep running ephemeral sessions' containers when their sessions end, as if started with"
-              + " --persistent; the next session on that workspace and slot reuses them.")
+              + " --persistent; the next --persistent session there reuses them.")
   static final class Persist implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -117,7 +117,7 @@ final class ContainerActions {
                     + kept.workspace()
                     + " --slot "
                     + kept.slot()
-                    + "' reuses "
+                    + " --persistent' reuses "
                     + name
                     + "; 'coi kill "
                     + name
