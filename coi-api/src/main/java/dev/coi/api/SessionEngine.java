@@ -38,6 +38,27 @@ public interface SessionEngine {
     return NetworkSupport.withoutInterface("this engine gives containers no network");
   }
 
+  /** See {@link Sessions#kill(String)}. */
+  void kill(String container);
+
+  /** See {@link Sessions#shutdown(String, java.time.Duration)}. */
+  void shutdown(String container, java.time.Duration timeout);
+
+  /** See {@link Sessions#persist(String)}. */
+  SessionInfo persist(String container);
+
+  /** See {@link Sessions#run(String, List)}. */
+  ExecResult run(String container, List<String> command);
+
+  /** See {@link Sessions#images()}. */
+  List<ImageInfo> images();
+
+  /** See {@link Sessions#configuration(Path)}. */
+  List<ConfigSetting> configuration(Path workspace);
+
+  /** See {@link Sessions#checkHost()}. */
+  List<HostCheck> checkHost();
+
   /** Higher wins when several engines are on the class path. */
   default int priority() {
     return 0;

@@ -93,6 +93,77 @@ public final class Sessions {
     return engine().networkSupport();
   }
 
+  /**
+   * Stops and deletes a coi container now, running or not, persistent or not; its agent state is
+   * saved (by the program that holds it, or here when none does). A container coi did not make is
+   * never touched: that is a {@link NotFoundException}, as is a name that does not exist.
+   *
+   * <pre>{@code
+   * Sessions.kill("claude-1a2b3c4d-1");
+   * }</pre>
+   */
+  public static void kill(String container) {
+    engine().kill(container);
+  }
+
+  /**
+   * Ends a coi container gracefully: asks it to shut down, stops it at once if it has not within
+   * {@code timeout}, saves its agent state, then deletes it. Only coi's containers, as {@link
+   * #kill}.
+   */
+  public static void shutdown(String container, java.time.Duration timeout) {
+    engine().shutdown(container, timeout);
+  }
+
+  /**
+   * Keeps a running ephemeral session's container when its session ends, as if it had been started
+   * persistent; returns the session as it is now. A persistent one stays as it is. Only coi's
+   * containers, as {@link #kill}.
+   *
+   * <pre>{@code
+   * SessionInfo kept = Sessions.persist("claude-1a2b3c4d-1"); // kept.persistent() is true
+   * }</pre>
+   */
+  public static SessionInfo persist(String container) {
+    return engine().persist(container);
+  }
+
+  /**
+   * Runs a command to its end in a running coi container, as the agent user (uid 1000, home {@code
+   * /home/claude}) in {@code /workspace}, and captures its output: for orchestrators driving a
+   * session another program started, such as its agent's tmux session ({@link
+   * Session#AGENT_TMUX_SESSION}). Only coi's containers, as {@link #kill}.
+   *
+   * <pre>{@code
+   * String screen = Sessions.run("claude-1a2b3c4d-1", List.of("tmux", "capture-pane", "-p", "-t", "coi")).stdout();
+   * }</pre>
+   */
+  public static ExecResult run(String container, List<String> command) {
+    return engine().run(container, command);
+  }
+
+  /** The images the backend holds, coi's and others; {@link ImageInfo#isCoi()} tells them apart. */
+  public static List<ImageInfo> images() {
+    return engine().images();
+  }
+
+  /**
+   * The effective configuration of a workspace: every key, its value and the layer it came from
+   * (built-in default, a file with its line, an environment variable), in a stable order.
+   */
+  public static List<ConfigSetting> configuration(Path workspace) {
+    return engine().configuration(workspace);
+  }
+
+  /**
+   * Checks what sessions need of this host and its backend (the daemon, its version and features,
+   * storage, id mapping, images, free disk) and says what to fix. Never throws for a failed check:
+   * an unreachable daemon is a {@link HostCheck.Status#FAILED} finding.
+   */
+  public static List<HostCheck> checkHost() {
+    return engine().checkHost();
+  }
+
   private static SessionEngine engine() {
     return EngineHolder.ENGINE.orElseThrow(
         () ->

@@ -162,6 +162,25 @@ public final class IncusClient implements AutoCloseable {
     return networks;
   }
 
+  /**
+   * The daemon's storage pools with their space ({@code GET /1.0/storage-pools} and each pool's
+   * {@code resources}).
+   *
+   * <pre>{@code
+   * for (StoragePool p : incus.storagePools()) System.out.println(p.name() + " " + p.driver());
+   * }</pre>
+   */
+  public List<StoragePool> storagePools() {
+    List<StoragePool> pools = new ArrayList<>();
+    for (com.fasterxml.jackson.databind.JsonNode pool :
+        rest.get("/1.0/storage-pools?recursion=1")) {
+      String name = pool.path("name").asText();
+      pools.add(
+          StoragePool.of(pool, rest.get("/1.0/storage-pools/" + Rest.encode(name) + "/resources")));
+    }
+    return pools;
+  }
+
   @Override
   public void close() {
     rest.close();

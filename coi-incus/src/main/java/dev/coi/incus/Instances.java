@@ -201,6 +201,15 @@ public final class Instances {
         HttpRequest.DEFAULT_TIMEOUT);
   }
 
+  /**
+   * Makes an instance ephemeral or not ({@code PATCH} of its {@code ephemeral} field): a kept one
+   * survives its stop, an ephemeral one is deleted by it.
+   */
+  public void setEphemeral(String name, boolean ephemeral) {
+    ObjectNode body = Rest.object().put("ephemeral", ephemeral);
+    rest.runOperation("PATCH", path(name), body, TIMEOUT);
+  }
+
   /** Deletes a stopped instance; a running one is refused (stop it first). */
   public void delete(String name) {
     rest.runOperation("DELETE", path(name), null, TIMEOUT);

@@ -26,6 +26,9 @@ final class Rest implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration CANCEL_TIMEOUT = Duration.ofSeconds(5);
 
+  /** Each request with its status and time, at DEBUG: what {@code coi --debug} shows. */
+  private static final System.Logger CALLS = System.getLogger("dev.coi.incus.rest");
+
   private final HttpTransport transport;
 
   Rest(HttpTransport transport) {
@@ -179,18 +182,36 @@ final class Rest implements AutoCloseable {
   }
 
   HttpResponse send(HttpRequest request) {
+    long start = System.nanoTime();
     try {
-      return transport.send(request);
+      HttpResponse response = transport.send(request);
+      logCall(request, Integer.toString(response.status()), start);
+      return response;
     } catch (IOException e) {
+      logCall(request, e.toString(), start);
       throw IncusErrors.fromTransport(e, transport, request.describe());
+    }
+  }
+
+  private static void logCall(HttpRequest request, String outcome, long start) {
+    if (CALLS.isLoggable(System.Logger.Level.DEBUG)) {
+      CALLS.log(
+          System.Logger.Level.DEBUG,
+          String.format(
+              "incus: %s -> %s in %.1f ms",
+              request.describe(), outcome, (System.nanoTime() - start) / 1e6));
     }
   }
 
   /** As {@link #send(HttpRequest)}, the response's body left to read as a stream; close it. */
   StreamedResponse open(HttpRequest request) {
+    long start = System.nanoTime();
     try {
-      return transport.open(request);
+      StreamedResponse response = transport.open(request);
+      logCall(request, response.status() + " (streamed)", start);
+      return response;
     } catch (IOException e) {
+      logCall(request, e.toString(), start);
       throw IncusErrors.fromTransport(e, transport, request.describe());
     }
   }

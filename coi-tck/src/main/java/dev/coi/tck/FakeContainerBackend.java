@@ -150,6 +150,27 @@ public class FakeContainerBackend implements ContainerBackend {
   }
 
   @Override
+  public synchronized void keep(String name) {
+    ContainerSpec spec = specs.get(require(name));
+    specs.put(name, ContainerSpec.builder().from(spec).ephemeral(false).build());
+  }
+
+  /** Each image this fake was given, named by its alias; fingerprints are made up. */
+  @Override
+  public synchronized List<dev.coi.api.ImageInfo> images() {
+    List<dev.coi.api.ImageInfo> result = new ArrayList<>();
+    for (String alias : images) {
+      result.add(
+          dev.coi.api.ImageInfo.builder()
+              .addAliases(alias)
+              .fingerprint(Integer.toHexString(alias.hashCode()))
+              .size(0)
+              .build());
+    }
+    return result;
+  }
+
+  @Override
   public synchronized void start(String name) {
     require(name);
     states.put(name, ContainerStatus.RUNNING);
@@ -189,7 +210,7 @@ public class FakeContainerBackend implements ContainerBackend {
 
   /** The in-memory image store: the images given at construction, and those published since. */
   @Override
-  public Optional<ImageStore> images() {
+  public Optional<ImageStore> imageStore() {
     return Optional.of(images);
   }
 

@@ -41,7 +41,7 @@ public abstract class ImageStoreContract {
     backend = newBackend();
     store =
         backend
-            .images()
+            .imageStore()
             .orElseThrow(() -> new AssertionError(backend.name() + " offers no image store"));
   }
 

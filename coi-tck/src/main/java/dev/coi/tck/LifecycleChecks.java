@@ -9,6 +9,7 @@ import dev.coi.api.ConflictException;
 import dev.coi.api.ImageNotFoundException;
 import dev.coi.api.spi.ContainerInfo;
 import dev.coi.api.spi.ContainerStatus;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +33,37 @@ public interface LifecycleChecks extends BackendChecks {
     assertEquals("3", info.labels().get("slot"));
     assertEquals("contract", info.labels().get("test"));
     assertTrue(backend().list().stream().anyMatch(i -> i.name().equals(name)));
+  }
+
+  @Test
+  default void aKeptEphemeralContainerSurvivesItsStop() {
+    String name = newName();
+    backend().create(spec(name).ephemeral(true).build());
+    backend().keep(name);
+
+    assertFalse(backend().find(name).orElseThrow().ephemeral());
+    backend().stop(name);
+    assertEquals(ContainerStatus.STOPPED, backend().find(name).orElseThrow().status());
+  }
+
+  @Test
+  default void imagesListTheImageContainersStartFrom() {
+    // The image the contract's containers are made from, without making one.
+    String image = spec("coi-test-tck-unused").build().image();
+    List<dev.coi.api.ImageInfo> images = backend().images();
+    assertTrue(images.stream().anyMatch(i -> i.aliases().contains(image)), image + " in " + images);
+    assertTrue(images.stream().allMatch(i -> !i.fingerprint().isEmpty() && i.size() >= 0));
+  }
+
+  @Test
+  default void checksReportAReachableBackendAsHealthy() {
+    List<dev.coi.api.HostCheck> checks = backend().checks();
+    assertFalse(checks.isEmpty());
+    assertTrue(
+        checks.stream()
+            .filter(c -> c.status() != dev.coi.api.HostCheck.Status.OK)
+            .allMatch(c -> c.fix().isPresent()),
+        "every finding that is not fine says what to do: " + checks);
   }
 
   @Test

@@ -116,6 +116,34 @@ public interface ContainerBackend extends AutoCloseable {
   List<ContainerInfo> list();
 
   /**
+   * Makes an ephemeral container one that is kept when it stops, as if it had been created with
+   * {@code ephemeral(false)}; no change for a kept one. The default refuses: a backend that cannot
+   * do it says so rather than let the container vanish.
+   */
+  default void keep(String name) {
+    throw new dev.coi.api.CoiException(
+        "the " + name() + " backend cannot keep a container it made ephemeral");
+  }
+
+  /** The images this backend holds. The default refuses, naming the backend. */
+  default List<dev.coi.api.ImageInfo> images() {
+    throw new dev.coi.api.CoiException("the " + name() + " backend cannot list images");
+  }
+
+  /**
+   * What this backend knows of its own health for {@code coi doctor}: reachable, version, features,
+   * storage, images. The default reports {@link #availability()} alone. Never throws.
+   */
+  default List<dev.coi.api.HostCheck> checks() {
+    Availability a = availability();
+    return List.of(
+        a.isAvailable()
+            ? dev.coi.api.HostCheck.ok(name(), "available")
+            : dev.coi.api.HostCheck.of(
+                name(), dev.coi.api.HostCheck.Status.FAILED, "not available", a.reason()));
+  }
+
+  /**
    * Writes a file in the container, replacing one that is there, with the given owner and mode
    * ({@code 0600} is {@code 384}); its directory must exist ({@link dev.coi.api.NotFoundException}
    * otherwise).
@@ -205,7 +233,7 @@ public interface ContainerBackend extends AutoCloseable {
   }
 
   /** The backend's image store, for image builds; empty when it has none. */
-  default Optional<ImageStore> images() {
+  default Optional<ImageStore> imageStore() {
     return Optional.empty();
   }
 

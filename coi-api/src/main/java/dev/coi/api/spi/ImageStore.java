@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * A backend's image store, as an image build needs it: look images up, publish a stopped container
- * as an image, point a name at an image, delete one. Offered by {@link ContainerBackend#images()}.
+ * as an image, point a name at an image, delete one. Offered by {@link
+ * ContainerBackend#imageStore()}.
  *
  * <p>Errors are {@link dev.coi.api.CoiException}s, as in {@link ContainerBackend}.
  */

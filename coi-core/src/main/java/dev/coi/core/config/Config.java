@@ -1,6 +1,7 @@
 package dev.coi.core.config;
 
 import dev.coi.api.ConfigException;
+import dev.coi.api.ConfigSetting;
 import dev.coi.api.Mount;
 import dev.coi.api.spi.RemoteDaemon;
 import dev.coi.api.value.ValueStyle;
@@ -111,31 +112,12 @@ public abstract class Config {
   public String describe() {
     List<Row> rows = new ArrayList<>();
     workspaceTrust().ifPresent(t -> rows.add(new Row("# " + t.describe(), null)));
-    for (Key key : Key.values()) {
-      Setting setting = settings().get(key.dotted());
+    for (ConfigSetting entry : entries()) {
       rows.add(
-          setting == null
-              ? new Row(key.dotted() + " is not set", null)
-              : new Row(
-                  key.dotted() + " = " + key.type().render(setting.value()), setting.origin()));
+          entry.value().isEmpty()
+              ? new Row(entry.key() + " is not set", null)
+              : new Row(entry.key() + " = " + entry.value().get(), entry.origin().orElse(null)));
     }
-    settings()
-        .forEach(
-            (name, setting) -> {
-              if (setting.value() instanceof Mount) {
-                Mount m = (Mount) setting.value();
-                String source = ValueType.quote(m.source().toString());
-                rows.add(
-                    new Row(
-                        name + " = { source = " + source + ", readonly = " + m.readOnly() + " }",
-                        setting.origin()));
-              } else if (name.startsWith(ENVIRONMENT_PREFIX)) {
-                rows.add(
-                    new Row(
-                        name + " = " + ValueType.quote((String) setting.value()),
-                        setting.origin()));
-              }
-            });
     int width =
         rows.stream()
             .filter(r -> r.origin() != null)
@@ -154,6 +136,47 @@ public abstract class Config {
       out.append('\n');
     }
     return out.toString();
+  }
+
+  /**
+   * Every key as {@link #describe()} shows it, its value in TOML syntax and its origin: the known
+   * keys in their order (unset ones without a value), then mounts and environment variables.
+   */
+  public List<ConfigSetting> entries() {
+    List<ConfigSetting> entries = new ArrayList<>();
+    for (Key key : Key.values()) {
+      Setting setting = settings().get(key.dotted());
+      ConfigSetting.Builder entry = ConfigSetting.builder().key(key.dotted());
+      if (setting != null) {
+        entry.value(key.type().render(setting.value())).origin(setting.origin());
+      }
+      entries.add(entry.build());
+    }
+    settings()
+        .forEach(
+            (name, setting) -> {
+              String value = null;
+              if (setting.value() instanceof Mount) {
+                Mount m = (Mount) setting.value();
+                value =
+                    "{ source = "
+                        + ValueType.quote(m.source().toString())
+                        + ", readonly = "
+                        + m.readOnly()
+                        + " }";
+              } else if (name.startsWith(ENVIRONMENT_PREFIX)) {
+                value = ValueType.quote((String) setting.value());
+              }
+              if (value != null) {
+                entries.add(
+                    ConfigSetting.builder()
+                        .key(name)
+                        .value(value)
+                        .origin(setting.origin())
+                        .build());
+              }
+            });
+    return entries;
   }
 
   /** One line of {@link #describe()}; unset keys have no origin. */

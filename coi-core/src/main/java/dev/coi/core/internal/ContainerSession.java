@@ -300,7 +300,7 @@ final class ContainerSession implements Session {
       boolean[] requestedOnly = {false};
       whenReachable(
           () -> {
-            if (persistent()) {
+            if (kept()) {
               stopIfRunning();
             } else if (parts.awaitCleanup() || AgentState.hasAgentState(live, parts.seeded())) {
               backend.delete(name);
@@ -324,7 +324,7 @@ final class ContainerSession implements Session {
       if (stopped && AgentState.hasAgentState(live, parts.seeded())) {
         store();
       }
-      if (stopped && !persistent()) {
+      if (stopped && !kept()) {
         AgentState.delete(live);
       }
     } catch (RuntimeException e) {
@@ -364,6 +364,11 @@ final class ContainerSession implements Session {
         }
       }
     }
+  }
+
+  /** Persistent from the start, or kept since by another program ({@code coi persist}). */
+  private boolean kept() {
+    return persistent() || ContainerCommands.keptLater(parts.liveDirectory());
   }
 
   /** A persistent container powered off from inside is already stopped. */

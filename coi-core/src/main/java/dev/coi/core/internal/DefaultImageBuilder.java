@@ -53,7 +53,7 @@ public final class DefaultImageBuilder implements ImageBuilder {
         backendFactory.apply(Backends.settings(config.incus(), config.defaults().backend()))) {
       ImageStore store =
           backend
-              .images()
+              .imageStore()
               .orElseThrow(
                   () ->
                       new BackendUnavailableException(

@@ -208,6 +208,56 @@ public final class DefaultSessionEngine implements SessionEngine {
         session);
   }
 
+  /** Acting on a container by name, with the default configuration's backend and store. */
+  private ContainerCommands commands() {
+    Config config = configLoader.load();
+    return new ContainerCommands(
+        backend(config, Optional.empty()),
+        store(config, Optional.empty()),
+        AgentState.root(config.paths().sessionsDir()),
+        catalog);
+  }
+
+  @Override
+  public void kill(String container) {
+    commands().kill(container);
+  }
+
+  @Override
+  public void shutdown(String container, java.time.Duration timeout) {
+    commands().shutdown(container, timeout);
+  }
+
+  @Override
+  public SessionInfo persist(String container) {
+    return commands().persist(container);
+  }
+
+  @Override
+  public dev.coi.api.ExecResult run(String container, List<String> command) {
+    Config config = configLoader.load();
+    return commands()
+        .run(
+            container,
+            command,
+            SessionEnvironment.of(configLoader.environment(), config.environment()));
+  }
+
+  @Override
+  public List<dev.coi.api.ImageInfo> images() {
+    return backend(configLoader.load(), Optional.empty()).images();
+  }
+
+  @Override
+  public List<dev.coi.api.ConfigSetting> configuration(Path workspace) {
+    return configLoader.load(Workspaces.resolve(workspace)).entries();
+  }
+
+  @Override
+  public List<dev.coi.api.HostCheck> checkHost() {
+    return HostChecks.run(configLoader, backendFactory, idDelegation);
+  }
+
   @Override
   public dev.coi.api.NetworkSupport networkSupport() {
     return backend(configLoader.load(), Optional.empty()).networkSupport();

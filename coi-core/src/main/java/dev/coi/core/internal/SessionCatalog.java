@@ -240,7 +240,7 @@ final class SessionCatalog {
   }
 
   /** Saves an orphaned live state directory (when it holds anything), then deletes it. */
-  private void rescue(SessionStore store, Path live, Optional<SessionInfo> known) {
+  void rescue(SessionStore store, Path live, Optional<SessionInfo> known) {
     save(store, live, known);
     AgentState.delete(live);
   }

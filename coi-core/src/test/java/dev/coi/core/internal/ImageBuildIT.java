@@ -42,7 +42,7 @@ class ImageBuildIT {
   @BeforeEach
   void setUp() throws IOException {
     backend = new IncusContainerBackend();
-    store = backend.images().orElseThrow();
+    store = backend.imageStore().orElseThrow();
     name = "coi-test-build-" + UUID.randomUUID().toString().substring(0, 8);
     script = dir.resolve("recipe.sh");
     Files.writeString(dir.resolve("greeting.txt"), "hello from the host\n");

@@ -34,7 +34,7 @@ class ImageBuildRunTest {
   @BeforeEach
   void setUp() throws IOException {
     backend = new FakeContainerBackend("coi-test-min");
-    store = backend.images().orElseThrow();
+    store = backend.imageStore().orElseThrow();
     script = dir.resolve("recipe.sh");
     Files.writeString(script, "#!/bin/sh\necho hello\n");
   }

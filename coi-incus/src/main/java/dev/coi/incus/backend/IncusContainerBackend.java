@@ -347,6 +347,21 @@ public final class IncusContainerBackend implements ContainerBackend {
   }
 
   @Override
+  public void keep(String name) {
+    client().instances().setEphemeral(name, false);
+  }
+
+  @Override
+  public List<dev.coi.api.ImageInfo> images() {
+    return IncusHealth.images(client());
+  }
+
+  @Override
+  public List<dev.coi.api.HostCheck> checks() {
+    return IncusHealth.checks(client());
+  }
+
+  @Override
   public void pushFile(String container, String path, byte[] content, int uid, int gid, int mode) {
     client().files().push(container, path, content, uid, gid, mode);
   }
@@ -432,7 +447,7 @@ public final class IncusContainerBackend implements ContainerBackend {
   }
 
   @Override
-  public Optional<dev.coi.api.spi.ImageStore> images() {
+  public Optional<dev.coi.api.spi.ImageStore> imageStore() {
     return Optional.of(new IncusImageStore(() -> client().images()));
   }
 
