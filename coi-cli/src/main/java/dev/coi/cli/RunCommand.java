@@ -61,16 +61,28 @@ final class RunCommand implements Callable<Integer> {
       description = "Environment variable KEY=VALUE for the command; repeatable.")
   Map<String, String> environment = new LinkedHashMap<>();
 
-  @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command to run.")
+  @Option(
+      names = {"-t", "--tty"},
+      description =
+          "Run the command on a terminal when coi's input and output both are one (as docker run"
+              + " -t): for interactive programs. Output then comes on stdout only.")
+  boolean tty;
+
+  @Parameters(
+      arity = "1..*",
+      paramLabel = "CMD",
+      description = "The command to run; put -- before it when it starts with '-'.")
   List<String> command;
 
   @Override
   public Integer call() {
     List<String> argv = CommandArgs.toArgv(command);
+    if (tty && UserTerminal.available()) {
+      return RunInput.onTerminal(spec(), argv);
+    }
     try (Session session = Sessions.start(spec());
         RunningCommand running = session.exec(argv)) {
-      // coi run feeds the command no input, as the Go tool's run does.
-      running.stdin().close();
+      RunInput.feed(running);
       int exitCode = OutputPump.relay(running, System.out, System.err, argv.get(0));
       markArchiveRecordingComplete();
       return exitCode;
