@@ -11,13 +11,14 @@ import picocli.CommandLine.Command;
 /** The top of the command tree: global help and version, and the one place errors are printed. */
 @Command(
     name = "coi",
-    mixinStandardHelpOptions = true,
+    sortOptions = false,
     versionProvider = Coi.Version.class,
     description = "Run AI coding agents in Incus system containers, one per session.",
-    subcommands = {RunCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {RunCommand.class, VersionCommand.class, HelpCommand.class},
     footer = {
       "",
-      "Exit codes: 0 success; 2 usage error; 125 coi could not do it (the message says why);",
+      "Exit codes: 0 success; 1 the operation failed; 2 usage error; 125 coi could not start"
+          + " the command (run, shell);",
       ExitCodes.INTERRUPTED
           + " ended by Ctrl+C (SIGINT); "
           + ExitCodes.TERMINATED
@@ -26,14 +27,15 @@ import picocli.CommandLine.Command;
 final class Coi implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  /** On every command: {@code coi --debug run …} and {@code coi run --debug …} both work. */
+  /** The options every command inherits, wherever the user puts them. */
+  @CommandLine.Mixin(name = GlobalOptions.NAME)
+  GlobalOptions global;
+
   @CommandLine.Option(
-      names = "--debug",
-      scope = CommandLine.ScopeType.INHERIT,
-      description = "Print stack traces and the libraries' debug messages (as COI_DEBUG=1 does).")
-  void debug(boolean on) {
-    Diagnostics.debug(on);
-  }
+      names = {"-V", "--version"},
+      versionHelp = true,
+      description = "Print coi's version and exit.")
+  boolean version;
 
   @Override
   public void run() {
@@ -44,6 +46,8 @@ final class Coi implements Runnable {
     CommandLine cli = new CommandLine(new Coi());
     cli.setExecutionExceptionHandler(Coi::handleError);
     cli.setParameterExceptionHandler(Coi::handleUsageError);
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setExecutionStrategy(HelpConventions::execute);
     // Everything after the command's first word belongs to the command: `coi run ls -la`.
     cli.getSubcommands().get("run").setStopAtPositional(true);
     return cli;
@@ -72,7 +76,7 @@ final class Coi implements Runnable {
       e.printStackTrace(err);
     }
     err.flush();
-    return ExitCodes.COI_ERROR;
+    return ExitCodes.failureOf(cli.getCommand());
   }
 
   static String version() {

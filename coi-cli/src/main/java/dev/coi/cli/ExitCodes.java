@@ -8,6 +8,12 @@ final class ExitCodes {
   /** Everything went well. */
   static final int OK = 0;
 
+  /**
+   * An operation coi was asked for failed ({@code coi kill} of a container that is not coi's, a
+   * daemon that does not answer {@code coi list}); the message says why.
+   */
+  static final int FAILED = 1;
+
   /** The command line itself is wrong: an unknown command or flag, a malformed value. */
   static final int USAGE = 2;
 
@@ -26,4 +32,15 @@ final class ExitCodes {
   static final int TERMINATED = 143;
 
   private ExitCodes() {}
+
+  /**
+   * A command that passes on the exit code of a command it runs in the container ({@code run},
+   * {@code shell}): coi's own failure there is {@link #COI_ERROR}, out of the command's way.
+   */
+  interface PassesExitCode {}
+
+  /** The exit code of coi's own failure in {@code command} (a picocli user object). */
+  static int failureOf(Object command) {
+    return command instanceof PassesExitCode ? COI_ERROR : FAILED;
+  }
 }

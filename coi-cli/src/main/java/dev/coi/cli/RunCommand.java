@@ -4,12 +4,8 @@ import dev.coi.api.CoiException;
 import dev.coi.api.RunningCommand;
 import dev.coi.api.Session;
 import dev.coi.api.SessionSpec;
-import dev.coi.api.Sessions;
 import java.io.IOException;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,43 +19,8 @@ import picocli.CommandLine.Parameters;
         "Run a command in a fresh container as the agent user (uid 1000) in /workspace, print"
             + " its output and exit with its exit code. One argument is a shell command line (run"
             + " by sh -c); several are the command and its arguments, with no shell in between.")
-final class RunCommand implements Callable<Integer> {
+final class RunCommand implements Callable<Integer>, ExitCodes.PassesExitCode {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-  @Option(
-      names = {"-w", "--workspace"},
-      description = "Project directory mounted at /workspace (default: the current directory).",
-      defaultValue = ".")
-  Path workspace;
-
-  @Option(
-      names = "--slot",
-      description =
-          "Slot to use, from 1 to the configured number of slots, 10 by default (default: the"
-              + " lowest free one).",
-      defaultValue = "0")
-  int slot;
-
-  @Option(
-      names = "--persistent",
-      description = "Keep the container afterwards, for reuse (default: from the configuration).")
-  boolean persistent;
-
-  @Option(
-      names = "--image",
-      description = "Image alias (default: from the configuration, coi-sandbox).")
-  String image;
-
-  @Option(
-      names = "--profile",
-      paramLabel = "NAME",
-      description = "Configuration profile to apply ([profiles.NAME] in a configuration file).")
-  String profile;
-
-  @Option(
-      names = {"-e", "--env"},
-      description = "Environment variable KEY=VALUE for the command; repeatable.")
-  Map<String, String> environment = new LinkedHashMap<>();
 
   @Option(
       names = {"-t", "--tty"},
@@ -80,7 +41,7 @@ final class RunCommand implements Callable<Integer> {
     if (tty && UserTerminal.available()) {
       return RunInput.onTerminal(spec(), argv);
     }
-    try (Session session = Sessions.start(spec());
+    try (Session session = spec().start();
         RunningCommand running = session.exec(argv)) {
       RunInput.feed(running);
       int exitCode = OutputPump.relay(running, System.out, System.err, argv.get(0));
@@ -109,23 +70,10 @@ final class RunCommand implements Callable<Integer> {
 
   /** The session the flags ask for; what they leave out, the configuration decides. */
   SessionSpec spec() {
-    SessionSpec.Builder builder =
-        Sessions.builder()
-            .workspace(workspace)
-            .slot(slot)
-            .environment(environment)
-            // coi exits right after: Incus finishes the stop and deletes the container itself.
-            .awaitCleanup(false);
-    if (persistent) {
-      // Without the flag, configuration decides.
-      builder.persistent();
-    }
-    if (image != null) {
-      builder.image(image);
-    }
-    if (profile != null) {
-      builder.profile(profile);
-    }
-    return builder.build();
+    return GlobalOptions.of(spec)
+        .sessionBuilder()
+        // coi exits right after: Incus finishes the stop and deletes the container itself.
+        .awaitCleanup(false)
+        .build();
   }
 }

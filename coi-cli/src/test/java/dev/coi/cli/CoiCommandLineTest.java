@@ -70,7 +70,7 @@ class CoiCommandLineTest {
     CommandLine cli = Coi.commandLine();
     CommandLine.ParseResult parsed = cli.parseArgs("run", "--slot", "2", "ls", "--slot", "-la");
     RunCommand run = parsed.subcommand().commandSpec().commandLine().getCommand();
-    assertEquals(2, run.slot);
+    assertEquals(2, run.spec().slot());
     assertEquals(java.util.List.of("ls", "--slot", "-la"), run.command);
   }
 
@@ -78,7 +78,7 @@ class CoiCommandLineTest {
   void theProfileFlagNamesAConfigurationProfile() {
     CommandLine.ParseResult parsed = Coi.commandLine().parseArgs("run", "--profile", "ci", "true");
     RunCommand run = parsed.subcommand().commandSpec().commandLine().getCommand();
-    assertEquals("ci", run.profile);
+    assertEquals(java.util.Optional.of("ci"), run.spec().profile());
   }
 
   private RunCommand parseRun(String... args) {
@@ -120,7 +120,7 @@ class CoiCommandLineTest {
 
   @Test
   void anUnexpectedErrorIsOneLineWithoutDebugAndATraceWithIt() {
-    CommandLine cli = Coi.commandLine();
+    CommandLine cli = Coi.commandLine().getSubcommands().get("run");
     cli.setErr(new PrintWriter(err, true));
     RuntimeException bug = new IllegalStateException("a bug");
 
@@ -139,6 +139,17 @@ class CoiCommandLineTest {
       Diagnostics.debug(false);
     }
     assertTrue(err.toString().contains("\tat "), err.toString());
+  }
+
+  @Test
+  void aFailedOperationIsExitOneAndCoisFailureToStartACommandIs125() {
+    CommandLine cli = Coi.commandLine();
+    cli.setErr(new PrintWriter(err, true));
+    dev.coi.api.CoiException failed = new dev.coi.api.CoiException("no daemon: start it");
+    assertEquals(
+        ExitCodes.FAILED, Coi.handleError(failed, cli.getSubcommands().get("version"), null));
+    assertEquals(
+        ExitCodes.COI_ERROR, Coi.handleError(failed, cli.getSubcommands().get("run"), null));
   }
 
   @Test
