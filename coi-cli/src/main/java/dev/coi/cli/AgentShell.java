@@ -11,8 +11,8 @@ import java.util.List;
 
 /**
  * The interactive agent: {@code coi shell} starts a session and its agent in tmux, {@code coi
- * attach} comes back to one; both show it on the user's terminal until the user leaves. Leaving
- * the agent drops to a shell in the container (the SDK's tmux window does that); leaving that shell
+ * attach} comes back to one; both show it on the user's terminal until the user leaves. Leaving the
+ * agent drops to a shell in the container (the SDK's tmux window does that); leaving that shell
  * ends the tmux session and with it the session: state saved, an ephemeral container removed.
  * Detaching tmux (Ctrl+B d) leaves the session running, {@linkplain Session#detach() detached} from
  * this program, and says how to come back.

@@ -14,7 +14,13 @@ import picocli.CommandLine.Command;
     sortOptions = false,
     versionProvider = Coi.Version.class,
     description = "Run AI coding agents in Incus system containers, one per session.",
-    subcommands = {RunCommand.class, VersionCommand.class, HelpCommand.class},
+    subcommands = {
+      RunCommand.class,
+      ShellCommand.class,
+      AttachCommand.class,
+      VersionCommand.class,
+      HelpCommand.class
+    },
     footer = {
       "",
       "Exit codes: 0 success; 1 the operation failed; 2 usage error; 125 coi could not start"
@@ -37,9 +43,14 @@ final class Coi implements Runnable {
       description = "Print coi's version and exit.")
   boolean version;
 
+  /** Plain {@code coi}: the agent on a terminal, as the Go coi; the usage anywhere else. */
   @Override
   public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+    if (UserTerminal.available()) {
+      ShellCommand.start(spec);
+    } else {
+      spec.commandLine().usage(spec.commandLine().getOut());
+    }
   }
 
   static CommandLine commandLine() {

@@ -28,7 +28,10 @@ final class TtyRelay {
         command.resize(now);
       }
       InputPump.start(tty.input(), command.stdin(), "coi-cli-keys");
+      tty.screenInUse(true);
       OutputPump.copy(command.stdout(), tty.output());
+      // The program's screen ended as it meant to end it.
+      tty.screenInUse(false);
       return command.waitFor();
     }
   }

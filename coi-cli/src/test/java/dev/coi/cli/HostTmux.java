@@ -95,7 +95,12 @@ final class HostTmux implements AutoCloseable {
   /** Resizes the window, as a user dragging the terminal's corner. */
   void resize(int columns, int rows) throws IOException, InterruptedException {
     tmux(
-        "resize-window", "-t", "main", "-x", Integer.toString(columns), "-y",
+        "resize-window",
+        "-t",
+        "main",
+        "-x",
+        Integer.toString(columns),
+        "-y",
         Integer.toString(rows));
   }
 

@@ -97,17 +97,19 @@ class InputPumpTest {
 
   @Test
   void doubleDashSeparatesCoisOptionsFromTheCommands() {
-    RunCommand run = new RunCommand();
-    new CommandLine(run).parseArgs("--persistent", "--", "--version", "-t");
+    CommandLine cli = Coi.commandLine();
+    cli.parseArgs("run", "--persistent", "--", "--version", "-t");
+    RunCommand run = cli.getSubcommands().get("run").getCommand();
     assertEquals(java.util.List.of("--version", "-t"), run.command);
-    assertTrue(run.persistent);
+    assertTrue(((Coi) cli.getCommand()).global.persistent);
     assertFalse(run.tty);
   }
 
   @Test
   void dashTAsksForATerminal() {
-    RunCommand run = new RunCommand();
-    new CommandLine(run).parseArgs("-t", "bash");
+    CommandLine cli = Coi.commandLine();
+    cli.parseArgs("run", "-t", "bash");
+    RunCommand run = cli.getSubcommands().get("run").getCommand();
     assertTrue(run.tty);
     assertEquals(java.util.List.of("bash"), run.command);
   }
