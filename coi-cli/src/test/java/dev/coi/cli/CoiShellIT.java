@@ -86,8 +86,9 @@ class CoiShellIT extends LiveBackendTestBase {
       tmux.typeLine("echo cols-$(stty size | cut -d' ' -f2)");
       tmux.awaitText("cols-120");
       tmux.resize(97, 31);
-      tmux.typeLine("echo cols-$(stty size | cut -d' ' -f2)");
-      tmux.awaitText("cols-97");
+      // The new size travels (SIGWINCH to coi, the daemon, tmux inside) while the shell runs on:
+      // ask again until it has arrived.
+      tmux.retypeUntil("echo cols-$(stty size | cut -d' ' -f2)", "cols-97");
 
       // Ctrl+C and Ctrl+Z reach the programs inside; coi runs on.
       tmux.typeLine("echo before-$((2*2))-ctrl-c; sleep 600");
@@ -110,13 +111,26 @@ class CoiShellIT extends LiveBackendTestBase {
       assertEquals(List.of(), containersOf(workspace.toRealPath()));
       assertEquals("token-3\n", Files.readString(saved("shell-note", "token-3")));
       checkTerminal(tmux, "shell.sh");
+
+      // --continue brings the saved state back, and the agent shows its earlier transcript.
+      tmux.typeLine("clear; tmux clear-history 2>/dev/null; true");
+      tmux.typeLine(coiLine("continue.sh", "shell --continue"));
+      tmux.awaitText("end of earlier transcript");
+      tmux.awaitText("> hello from the test");
+      tmux.typeLine("/exit");
+      tmux.typeLine("cat ~/.claude/shell-note");
+      tmux.awaitText("token-3");
+      tmux.typeLine("exit");
+      tmux.awaitText("coi-exit=0");
+      assertEquals(List.of(), containersOf(workspace.toRealPath()));
     }
   }
 
   @Test
   void detachingLeavesTheSessionRunningAndAttachComesBackToIt() throws Exception {
     try (HostTmux tmux = HostTmux.start(100, 30, workspace, env())) {
-      tmux.typeLine(coiLine("shell.sh", "shell"));
+      // Plain coi on a terminal is coi shell.
+      tmux.typeLine(coiLine("shell.sh", ""));
       tmux.awaitText("claude-stub ready, session");
       tmux.keys("C-b", "d");
       String screen = tmux.awaitText("coi-exit=0");
@@ -179,6 +193,54 @@ class CoiShellIT extends LiveBackendTestBase {
     String out = new String(coi.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, coi.waitFor());
     assertEquals("No coi session is running. Start one with: coi shell\n", out);
+  }
+
+  @Test
+  void attachWithSeveralSessionsListsThemAndHowToChoose() throws Exception {
+    List<Process> runs = new java.util.ArrayList<>();
+    try {
+      for (int slot = 1; slot <= 2; slot++) {
+        ProcessBuilder pb =
+            new ProcessBuilder(
+                    "java",
+                    "-jar",
+                    JAR.toString(),
+                    "run",
+                    "--slot",
+                    "" + slot,
+                    "echo ready; sleep 600")
+                .directory(workspace.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("CLAUDE_ON_INCUS_IMAGE", "coi-test-min");
+        pb.environment().put("CLAUDE_ON_INCUS_CONTAINER_PREFIX", TEST_PREFIX);
+        Process run = pb.start();
+        runs.add(run);
+        java.io.BufferedReader out =
+            new java.io.BufferedReader(
+                new java.io.InputStreamReader(run.getInputStream(), StandardCharsets.UTF_8));
+        assertEquals("ready", out.readLine());
+      }
+      Process coi =
+          new ProcessBuilder("java", "-jar", JAR.toString(), "attach", "-w", ".")
+              .directory(workspace.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(coi.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertEquals(ExitCodes.FAILED, coi.waitFor());
+      assertTrue(out.startsWith("Several coi sessions are running"), out);
+      for (String name : containersOf(workspace.toRealPath())) {
+        assertTrue(out.contains("coi attach " + name + " "), out);
+      }
+      assertTrue(out.contains("coi attach --slot N"), out);
+      assertEquals(2, containersOf(workspace.toRealPath()).size(), "attach touched a session");
+    } finally {
+      for (Process run : runs) {
+        run.destroy();
+        run.waitFor();
+      }
+    }
   }
 
   /** The file of a saved session under {@code under} (a name or directory) that holds text. */

@@ -92,6 +92,27 @@ final class HostTmux implements AutoCloseable {
     return await(s -> s.contains(text), "'" + text + "'");
   }
 
+  /**
+   * Types a line, again every few seconds, until the screen shows {@code text}: for what arrives at
+   * its own pace while the program inside goes on (a new window size).
+   */
+  void retypeUntil(String line, String text) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (true) {
+      typeLine(line);
+      long retype = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+      while (System.nanoTime() < retype) {
+        if (screen().contains(text)) {
+          return;
+        }
+        Thread.sleep(100);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("waited two minutes for " + text + "; the screen:\n" + screen());
+      }
+    }
+  }
+
   /** Resizes the window, as a user dragging the terminal's corner. */
   void resize(int columns, int rows) throws IOException, InterruptedException {
     tmux(
