@@ -21,33 +21,15 @@ import org.junit.jupiter.api.Test;
 class CoiRunInputIT extends LiveBackendTestBase {
   private static final Path JAR = Path.of("target", "coi.jar").toAbsolutePath();
 
-  record Result(int exitCode, String stdout, String stderr) {}
-
   /** Runs coi with its stdin from {@code input}, in a JVM whose heap is {@code heap}. */
-  private Result coi(File input, String heap, String... args) throws Exception {
+  private CoiRunIT.Result coi(File input, String heap, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of("java", "-Xmx" + heap, "-jar", JAR.toString()));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).directory(workspace.toFile());
     pb.environment().put("CLAUDE_ON_INCUS_IMAGE", "coi-test-min");
     pb.environment().put("CLAUDE_ON_INCUS_CONTAINER_PREFIX", TEST_PREFIX);
     pb.environment().remove("COI_DEBUG");
-    Path out = Files.createTempFile("coi-out", ".txt");
-    Path err = Files.createTempFile("coi-err", ".txt");
-    try {
-      Process p =
-          pb.redirectInput(input).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-      if (!p.waitFor(5, TimeUnit.MINUTES)) {
-        p.destroyForcibly();
-        throw new AssertionError("coi " + String.join(" ", args) + " did not finish");
-      }
-      return new Result(
-          p.exitValue(),
-          Files.readString(out, StandardCharsets.UTF_8),
-          Files.readString(err, StandardCharsets.UTF_8));
-    } finally {
-      Files.delete(out);
-      Files.delete(err);
-    }
+    return CoiRunIT.finish(pb.redirectInput(input), args);
   }
 
   @Test
@@ -83,7 +65,7 @@ class CoiRunInputIT extends LiveBackendTestBase {
     String expected = HexFormat.of().formatHex(sha.digest());
 
     // 100 MiB through a 32 MiB heap: coi holds no more than a buffer of it at a time.
-    Result r = coi(input.toFile(), "32m", "run", "sha256sum");
+    CoiRunIT.Result r = coi(input.toFile(), "32m", "run", "sha256sum");
 
     assertEquals(0, r.exitCode(), r.stderr());
     assertEquals(expected + "  -\n", r.stdout());
@@ -91,8 +73,8 @@ class CoiRunInputIT extends LiveBackendTestBase {
 
   @Test
   void theExitCodeIsPassedOnWithInputToo() throws Exception {
-    Result r = coi(new File("/dev/null"), "64m", "run", "--", "sh", "-c", "cat; exit 7");
-    assertEquals(new Result(7, "", ""), r);
+    CoiRunIT.Result r = coi(new File("/dev/null"), "64m", "run", "--", "sh", "-c", "cat; exit 7");
+    assertEquals(new CoiRunIT.Result(7, "", ""), r);
   }
 
   @Test
@@ -105,7 +87,7 @@ class CoiRunInputIT extends LiveBackendTestBase {
         out.write(line);
       }
     }
-    Result r = coi(input.toFile(), "64m", "run", "head", "-n", "2");
-    assertEquals(new Result(0, "line\nline\n", ""), r);
+    CoiRunIT.Result r = coi(input.toFile(), "64m", "run", "head", "-n", "2");
+    assertEquals(new CoiRunIT.Result(0, "line\nline\n", ""), r);
   }
 }
