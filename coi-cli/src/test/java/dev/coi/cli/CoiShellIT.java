@@ -100,7 +100,7 @@ class CoiShellIT extends LiveBackendTestBase {
       tmux.awaitText("before-9-ctrl-z");
       tmux.keys("C-z");
       tmux.awaitText("Stopped");
-      tmux.typeLine("kill %1; echo token-$((1+2)) > ~/.claude/shell-note");
+      tmux.typeLine("kill %1; wait %1; echo token-$((1+2)) > ~/.claude/shell-note");
       assertTrue(tmux.java().isPresent(), "coi ended on Ctrl+C or Ctrl+Z");
 
       // Leaving that shell ends coi and the session: state saved, container removed.
