@@ -79,6 +79,20 @@ public interface Session extends AutoCloseable {
   RunningCommand attach(TerminalSize terminal);
 
   /**
+   * Lets the session run on without this program: the container keeps running with the agent, and
+   * is no longer ended by {@link #close()}, by this program's exit or by a sweep. {@link
+   * Sessions#connect(String)} reaches it again, from this program or another; ending that session
+   * ends it. This object is closed afterwards. For a user who detaches from the agent's tmux.
+   *
+   * <pre>{@code
+   * session.detach();
+   * // later, in any program:
+   * try (Session again = Sessions.connect(name)) { again.attach(TerminalSize.of(120, 40)); ... }
+   * }</pre>
+   */
+  void detach();
+
+  /**
    * Copies a host file or directory tree into the container at {@code containerPath}, owned by the
    * agent user. Directories are merged into an existing one; files replaced. The host path may be a
    * directory the agent writes (the workspace, a mount), so no symbolic link is followed on any of

@@ -15,6 +15,11 @@ public interface SessionEngine {
   /** Starts a session; the caller closes it. */
   Session start(SessionSpec spec);
 
+  /** See {@link Sessions#connect(String)}. */
+  default Session connect(String name) {
+    throw new CoiException("this coi engine cannot connect to a running session");
+  }
+
   /** See {@link Sessions#list()}. */
   List<SessionInfo> list();
 

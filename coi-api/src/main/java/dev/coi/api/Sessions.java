@@ -33,6 +33,24 @@ public final class Sessions {
   }
 
   /**
+   * A running session by its container's name ({@link SessionInfo#container()}), started by this
+   * program or another, for attaching to its agent again ({@link Session#attach}) or running
+   * commands beside it. This program becomes its owner: closing the session, or this program's
+   * exit, ends it (agent state saved, an ephemeral container deleted, a kept one stopped), unless
+   * it is {@linkplain Session#detach() detached} again. Throws {@link SessionNotFoundException}
+   * when no running coi container has that name; a container coi did not make is never touched.
+   *
+   * <pre>{@code
+   * try (Session s = Sessions.connect("claude-1a2b3c4d-1")) {
+   *   System.out.print(s.run("tmux", "ls").stdout());
+   * }
+   * }</pre>
+   */
+  public static Session connect(String name) {
+    return engine().connect(name);
+  }
+
+  /**
    * Every session of this user: coi's running and stopped containers, and saved sessions, newest
    * first. A session whose container runs and that was saved too is listed once.
    *

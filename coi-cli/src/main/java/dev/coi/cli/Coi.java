@@ -28,6 +28,8 @@ import picocli.CommandLine.Command;
       DoctorCommand.class,
       CompletionCommand.class,
       BuildCommand.class,
+      ShellCommand.class,
+      AttachCommand.class,
       VersionCommand.class,
       HelpCommand.class
     },
@@ -53,9 +55,14 @@ final class Coi implements Runnable {
       description = "Print coi's version and exit.")
   boolean version;
 
+  /** Plain {@code coi}: the agent on a terminal, as the Go coi; the usage anywhere else. */
   @Override
   public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+    if (UserTerminal.available()) {
+      ShellCommand.start(spec);
+    } else {
+      spec.commandLine().usage(spec.commandLine().getOut());
+    }
   }
 
   static CommandLine commandLine() {

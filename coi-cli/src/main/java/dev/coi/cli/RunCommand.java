@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code coi run CMD…}: one command in a fresh container, its output and exit code passed on. */
@@ -21,16 +22,28 @@ import picocli.CommandLine.Parameters;
 final class RunCommand implements Callable<Integer>, ExitCodes.PassesExitCode {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command to run.")
+  @Option(
+      names = {"-t", "--tty"},
+      description =
+          "Run the command on a terminal when coi's input and output both are one (as docker run"
+              + " -t): for interactive programs. Output then comes on stdout only.")
+  boolean tty;
+
+  @Parameters(
+      arity = "1..*",
+      paramLabel = "CMD",
+      description = "The command to run; put -- before it when it starts with '-'.")
   List<String> command;
 
   @Override
   public Integer call() {
     List<String> argv = CommandArgs.toArgv(command);
+    if (tty && UserTerminal.available()) {
+      return RunInput.onTerminal(spec(), argv);
+    }
     try (Session session = spec().start();
         RunningCommand running = session.exec(argv)) {
-      // coi run feeds the command no input, as the Go tool's run does.
-      running.stdin().close();
+      RunInput.feed(running);
       int exitCode = OutputPump.relay(running, System.out, System.err, argv.get(0));
       markArchiveRecordingComplete();
       return exitCode;

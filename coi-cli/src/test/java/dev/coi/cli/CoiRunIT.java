@@ -55,6 +55,11 @@ class CoiRunIT extends LiveBackendTestBase {
           }
         });
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    return finish(pb, args);
+  }
+
+  /** Runs coi as set up in {@code pb} to its end (three minutes at most): code, stdout, stderr. */
+  static Result finish(ProcessBuilder pb, String... args) throws Exception {
     Path out = Files.createTempFile("coi-out", ".txt");
     Path err = Files.createTempFile("coi-err", ".txt");
     try {

@@ -155,16 +155,16 @@ public class FakeContainerBackend implements ContainerBackend {
     specs.put(name, ContainerSpec.builder().from(spec).ephemeral(false).build());
   }
 
-  /** Each image this fake was given, named by its alias; fingerprints are made up. */
+  /** What its image store holds: the images given at construction, and those published since. */
   @Override
   public synchronized List<dev.coi.api.ImageInfo> images() {
     List<dev.coi.api.ImageInfo> result = new ArrayList<>();
-    for (String alias : images) {
+    for (dev.coi.api.spi.ImageInfo image : images.list()) {
       result.add(
           dev.coi.api.ImageInfo.builder()
-              .addAliases(alias)
-              .fingerprint(Integer.toHexString(alias.hashCode()))
-              .size(0)
+              .aliases(image.aliases())
+              .fingerprint(image.fingerprint())
+              .size(image.size())
               .build());
     }
     return result;

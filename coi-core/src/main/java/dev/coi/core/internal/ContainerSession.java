@@ -164,6 +164,21 @@ final class ContainerSession implements Session {
   }
 
   @Override
+  public void detach() {
+    checkOpen();
+    // Labelled first: a sweep between the two steps must see an owner, this one or nobody.
+    backend.updateLabels(name, Owners.nobody());
+    if (closed.compareAndSet(false, true)) {
+      ended.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException shuttingDown) {
+        // The hook is running: the session ends after all, as the program does.
+      }
+    }
+  }
+
+  @Override
   public void push(Path hostPath, String containerPath) {
     checkOpen();
     if (!java.nio.file.Files.exists(hostPath)) {

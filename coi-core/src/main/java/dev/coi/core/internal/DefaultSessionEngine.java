@@ -177,6 +177,18 @@ public final class DefaultSessionEngine implements SessionEngine {
   }
 
   @Override
+  public Session connect(String name) {
+    Config config = configLoader.load();
+    return SessionConnector.connect(
+        name,
+        backend(config, Optional.empty()),
+        store(config, Optional.empty()),
+        config,
+        configLoader.environment(),
+        clock);
+  }
+
+  @Override
   public List<SessionInfo> list() {
     Config config = configLoader.load();
     return catalog.list(backend(config, Optional.empty()), store(config, Optional.empty()));

@@ -34,6 +34,19 @@ final class Owners {
         self.info().startInstant().map(Object::toString).orElse(""));
   }
 
+  /**
+   * The owner of a detached session ({@link dev.coi.api.Session#detach()}): no program, and alive
+   * as long as the container runs, until a program connects and takes it over.
+   */
+  static Map<String, String> nobody() {
+    return Map.of(
+        ContainerLabel.HOST.key(), HOST,
+        ContainerLabel.PID.key(), DETACHED,
+        ContainerLabel.PID_STARTED.key(), "");
+  }
+
+  private static final String DETACHED = "detached";
+
   /** True unless the container's owner is known to be gone. */
   static boolean alive(ContainerInfo container) {
     Map<String, String> labels = container.labels();
@@ -68,7 +81,7 @@ final class Owners {
   }
 
   private static boolean alive(String host, String pidText, String started) {
-    if (!HOST.equals(host)) {
+    if (!HOST.equals(host) || DETACHED.equals(pidText)) {
       return true;
     }
     long pid;
