@@ -152,6 +152,10 @@ class LauncherIT {
     pb.environment().put("CLAUDE_ON_INCUS_IMAGE", "coi-test-min");
     pb.environment().put("CLAUDE_ON_INCUS_CONTAINER_PREFIX", "coi-test-launcher-");
     pb.environment().putAll(env);
+    return ran(pb);
+  }
+
+  private Ran ran(ProcessBuilder pb) throws Exception {
     Path out = Files.createTempFile(dir, "out", ".txt");
     Process p = pb.redirectErrorStream(true).redirectOutput(out.toFile()).start();
     assertTrue(p.waitFor(2, TimeUnit.MINUTES), "the launcher did not end");
@@ -202,49 +206,39 @@ class LauncherIT {
     Files.writeString(config, "[incus]\n# the daemon is elsewhere\nsocket = \"" + socket + "\"\n");
     // `coi run` alone: a usage error, so no daemon is asked, but the launcher checks the host
     // first.
-    ProcessBuilder pb = launcher("run");
-    pb.environment().put("HOME", dir.resolve("home").toString());
-    pb.environment().remove("XDG_CONFIG_HOME");
-    pb.environment().remove("INCUS_SOCKET");
-    pb.environment().remove("COI_SKIP_SETUP");
-    pb.environment().put("PATH", failingIncus() + ":" + System.getenv("PATH"));
-    Path out = dir.resolve("out");
-    Process coi = pb.redirectErrorStream(true).redirectOutput(out.toFile()).start();
-    assertTrue(coi.waitFor(2, TimeUnit.MINUTES));
+    Ran coi = ranWhereNoDaemonAnswers(dir.resolve("home"), "run");
 
-    String said = Files.readString(out);
-    assertEquals(ExitCodes.USAGE, coi.exitValue(), said);
-    assertFalse(said.contains("setting up the host"), said);
-  }
-
-  /**
-   * An incus command that finds no daemon: without a daemon configured, the host needs a set-up.
-   */
-  private Path failingIncus() throws IOException {
-    Path bin = Files.createDirectories(dir.resolve("bin"));
-    Path incus = Files.writeString(bin.resolve("incus"), "#!/bin/sh\nexit 1\n");
-    Files.setPosixFilePermissions(incus, PosixFilePermissions.fromString("rwxr-xr-x"));
-    return bin;
+    assertEquals(ExitCodes.USAGE, coi.exitCode(), coi.output());
+    assertFalse(coi.output().contains("setting up the host"), coi.output());
   }
 
   @Test
   void versionAndHelpNeedNoDaemonSoNeverSetUpTheHost() throws Exception {
     for (String args : List.of("version", "--help")) {
-      ProcessBuilder pb = launcher(args);
-      pb.environment().remove("INCUS_SOCKET");
-      pb.environment().remove("COI_SKIP_SETUP");
-      pb.environment().put("HOME", dir.toString());
-      pb.environment().remove("XDG_CONFIG_HOME");
-      pb.environment().put("PATH", failingIncus() + ":" + System.getenv("PATH"));
-      Path out = dir.resolve("out");
-      Process coi = pb.redirectErrorStream(true).redirectOutput(out.toFile()).start();
-      assertTrue(coi.waitFor(2, TimeUnit.MINUTES));
+      Ran coi = ranWhereNoDaemonAnswers(dir, args);
 
-      String said = Files.readString(out);
-      assertEquals(0, coi.exitValue(), said);
-      assertFalse(said.contains("set-up") || said.contains("setting up"), said);
-      assertTrue(said.startsWith(args.equals("version") ? "coi 0." : "Usage: coi"), said);
+      assertEquals(0, coi.exitCode(), coi.output());
+      assertFalse(coi.output().contains("setting up the host"), coi.output());
+      assertTrue(
+          coi.output().startsWith(args.equals("version") ? "coi 0." : "Usage: coi"), coi.output());
     }
+  }
+
+  /**
+   * Runs the launcher to its end where an incus command finds no daemon and none is set in the
+   * environment, with {@code home} as HOME: the host would need a set-up.
+   */
+  private Ran ranWhereNoDaemonAnswers(Path home, String... args) throws Exception {
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Path incus = Files.writeString(bin.resolve("incus"), "#!/bin/sh\nexit 1\n");
+    Files.setPosixFilePermissions(incus, PosixFilePermissions.fromString("rwxr-xr-x"));
+    ProcessBuilder pb = launcher(args);
+    pb.environment().put("HOME", home.toString());
+    pb.environment().remove("XDG_CONFIG_HOME");
+    pb.environment().remove("INCUS_SOCKET");
+    pb.environment().remove("COI_SKIP_SETUP");
+    pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+    return ran(pb);
   }
 
   /**
