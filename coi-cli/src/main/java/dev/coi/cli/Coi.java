@@ -1,10 +1,7 @@
 package dev.coi.cli;
 
 import dev.coi.api.CoiException;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -102,24 +99,10 @@ final class Coi implements Runnable {
     return ExitCodes.failureOf(cli.getCommand());
   }
 
-  static String version() {
-    Properties p = new Properties();
-    try (InputStream in = Coi.class.getResourceAsStream("version.properties")) {
-      if (in != null) {
-        p.load(in);
-      }
-    } catch (IOException e) {
-      // A build without the resource still runs; it just cannot say its version.
-    }
-    return p.getProperty("version", "unknown");
-  }
-
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {
-        "coi " + version() + " (Java " + System.getProperty("java.version") + ")"
-      };
+      return new String[] {QuickAnswers.versionLine()};
     }
   }
 }

@@ -15,6 +15,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -76,6 +78,90 @@ class LauncherIT {
     return pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
   }
 
+  /** The JDK 25 (or later) the launcher prefers when one is installed, as it looks for it. */
+  private static Optional<Path> jdk25() throws IOException {
+    try (var jdks = Files.newDirectoryStream(Path.of("/usr/lib/jvm"), "*25*")) {
+      List<Path> found = new ArrayList<>();
+      jdks.forEach(j -> found.add(j.resolve("bin/java")));
+      return found.stream().filter(Files::isExecutable).sorted().reduce((a, b) -> b);
+    } catch (java.nio.file.NoSuchFileException none) {
+      return Optional.empty();
+    }
+  }
+
+  /** The JDK the tests run on: 17, whose launcher path is the AppCDS archive's. */
+  private static Path jdk17() {
+    return Path.of(System.getProperty("java.home"), "bin", "java");
+  }
+
+  /**
+   * Removes the launcher's start-up caches and recordings, for either JDK, once no launcher is
+   * building one (the builder holds the lock).
+   */
+  private static void removeCaches() throws Exception {
+    Process wait =
+        new ProcessBuilder(
+                "flock", "-w", "120", JAR.resolveSibling(".coi-cache.lock").toString(), "true")
+            .inheritIO()
+            .start();
+    assertTrue(wait.waitFor(3, TimeUnit.MINUTES));
+    assertEquals(0, wait.exitValue(), "a launcher kept the cache lock");
+    for (String glob : List.of("coi.jsa*", "coi.aot*")) {
+      try (var old = Files.newDirectoryStream(JAR.getParent(), glob)) {
+        for (Path f : old) {
+          Files.delete(f);
+        }
+      }
+    }
+  }
+
+  private static List<Path> files(String glob) throws IOException {
+    List<Path> found = new ArrayList<>();
+    try (var matching = Files.newDirectoryStream(JAR.getParent(), glob)) {
+      matching.forEach(found::add);
+    }
+    return found;
+  }
+
+  private static void await(java.util.function.BooleanSupplier condition, String what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+      Thread.sleep(50);
+    }
+  }
+
+  private static boolean exists(String glob) {
+    try {
+      return !files(glob).isEmpty();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  record Ran(int exitCode, String output) {}
+
+  /** Runs the launcher to its end with {@code java} as its JVM; its output, stderr included. */
+  private Ran ran(Path java, Map<String, String> env, String... args) throws Exception {
+    ProcessBuilder pb = launcher(args);
+    pb.environment().put("COI_JAVA", java.toString());
+    pb.environment().put("COI_SKIP_SETUP", "1");
+    pb.environment().remove("COI_JAVA_OPTS");
+    pb.environment().remove("INCUS_SOCKET");
+    pb.environment().put("CLAUDE_ON_INCUS_IMAGE", "coi-test-min");
+    pb.environment().put("CLAUDE_ON_INCUS_CONTAINER_PREFIX", "coi-test-launcher-");
+    pb.environment().putAll(env);
+    return ran(pb);
+  }
+
+  private Ran ran(ProcessBuilder pb) throws Exception {
+    Path out = Files.createTempFile(dir, "out", ".txt");
+    Process p = pb.redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    assertTrue(p.waitFor(2, TimeUnit.MINUTES), "the launcher did not end");
+    return new Ran(p.exitValue(), Files.readString(out));
+  }
+
   private static String exeOf(Process p) {
     try {
       return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "exe")).toString();
@@ -87,12 +173,9 @@ class LauncherIT {
   @Test
   void theLauncherBecomesJavaEvenWhenItRecordsTheArchiveSoSigtermReachesIt() throws Exception {
     // Without an archive, the launcher records one: that run too must be java itself.
-    try (var old = Files.newDirectoryStream(JAR.getParent(), "coi.jsa*")) {
-      for (Path f : old) {
-        Files.delete(f);
-      }
-    }
+    removeCaches();
     ProcessBuilder pb = launcher("run", "true");
+    pb.environment().remove("COI_JAVA");
     pb.environment().put("COI_SKIP_SETUP", "1");
     pb.environment().put("INCUS_SOCKET", socket.toString());
     Process coi = pb.redirectErrorStream(true).redirectOutput(dir.resolve("out").toFile()).start();
@@ -103,6 +186,10 @@ class LauncherIT {
         Thread.sleep(20);
       }
       assertTrue(coi.isAlive(), Files.readString(dir.resolve("out")));
+      Optional<Path> jdk25 = jdk25();
+      if (jdk25.isPresent()) {
+        assertEquals(jdk25.get().toRealPath().toString(), exeOf(coi), "JDK 25 when installed");
+      }
       // coi now waits on the silent daemon.
       coi.destroy();
       assertTrue(coi.waitFor(1, TimeUnit.MINUTES), "SIGTERM did not end coi");
@@ -117,24 +204,86 @@ class LauncherIT {
     Path config = dir.resolve("home/.config/claude-on-incus/config.toml");
     Files.createDirectories(config.getParent());
     Files.writeString(config, "[incus]\n# the daemon is elsewhere\nsocket = \"" + socket + "\"\n");
-    // An incus command that finds no daemon: without the configuration, the host needs a set-up.
+    // `coi run` alone: a usage error, so no daemon is asked, but the launcher checks the host
+    // first.
+    Ran coi = ranWhereNoDaemonAnswers(dir.resolve("home"), "run");
+
+    assertEquals(ExitCodes.USAGE, coi.exitCode(), coi.output());
+    assertFalse(coi.output().contains("setting up the host"), coi.output());
+  }
+
+  @Test
+  void versionAndHelpNeedNoDaemonSoNeverSetUpTheHost() throws Exception {
+    for (String args : List.of("version", "--help")) {
+      Ran coi = ranWhereNoDaemonAnswers(dir, args);
+
+      assertEquals(0, coi.exitCode(), coi.output());
+      assertFalse(coi.output().contains("setting up the host"), coi.output());
+      assertTrue(
+          coi.output().startsWith(args.equals("version") ? "coi 0." : "Usage: coi"), coi.output());
+    }
+  }
+
+  /**
+   * Runs the launcher to its end where an incus command finds no daemon and none is set in the
+   * environment, with {@code home} as HOME: the host would need a set-up.
+   */
+  private Ran ranWhereNoDaemonAnswers(Path home, String... args) throws Exception {
     Path bin = Files.createDirectories(dir.resolve("bin"));
     Path incus = Files.writeString(bin.resolve("incus"), "#!/bin/sh\nexit 1\n");
     Files.setPosixFilePermissions(incus, PosixFilePermissions.fromString("rwxr-xr-x"));
-    ProcessBuilder pb = launcher("version");
-    pb.environment().put("HOME", dir.resolve("home").toString());
+    ProcessBuilder pb = launcher(args);
+    pb.environment().put("HOME", home.toString());
     pb.environment().remove("XDG_CONFIG_HOME");
     pb.environment().remove("INCUS_SOCKET");
     pb.environment().remove("COI_SKIP_SETUP");
     pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
-    Path out = dir.resolve("out");
-    Process coi = pb.redirectErrorStream(true).redirectOutput(out.toFile()).start();
-    assertTrue(coi.waitFor(2, TimeUnit.MINUTES));
+    return ran(pb);
+  }
 
-    String said = Files.readString(out);
-    assertEquals(0, coi.exitValue(), said);
-    assertFalse(said.contains("setting up the host"), said);
-    assertTrue(said.contains("coi 0."), said);
+  /**
+   * The start-up cache comes only from a run that reached its command: a usage error's recording
+   * and a complete-looking one the JVM cannot use are dropped, a later real run records again, and
+   * the cache made from it is the one the JVM maps. For the JDK 17 path (AppCDS) and, when
+   * installed, the JDK 25 one (AOT cache, built in the background).
+   */
+  @Test
+  void theStartUpCacheIsRecordedOnlyFromARunThatReachedItsCommand() throws Exception {
+    cacheComesFromACompleteRun(jdk17(), "coi.jsa", "-Xshare:on");
+    Optional<Path> jdk25 = jdk25();
+    if (jdk25.isPresent()) {
+      cacheComesFromACompleteRun(jdk25.get(), "coi.aot", "-XX:AOTMode=on");
+    }
+  }
+
+  private void cacheComesFromACompleteRun(Path java, String cache, String mapOrFail)
+      throws Exception {
+    removeCaches();
+    Map<String, String> none = Map.of();
+    assertEquals(ExitCodes.USAGE, ran(java, none, "run").exitCode());
+    assertTrue(exists(cache + ".new.*"), "the usage error's run recorded nothing");
+    assertFalse(exists(cache + ".new.*.complete"), "a usage error marked its recording complete");
+    // A complete-looking recording the JVM cannot use, by a process that is gone.
+    Path garbage = JAR.getParent().resolve(cache + ".new.2147483646");
+    Files.write(garbage, new byte[32 * 1024 * 1024]);
+    Files.writeString(garbage.resolveSibling(garbage.getFileName() + ".complete"), "");
+
+    Ran version = ran(java, none, "version");
+    assertEquals(0, version.exitCode(), version.output());
+    await(() -> !exists(cache + ".new.*"), "the usage error's and the unusable recordings to go");
+    assertFalse(exists(cache), "a cache was made from an unusable recording");
+
+    Ran real = ran(java, none, "run", "true");
+    assertEquals(0, real.exitCode(), real.output());
+    assertEquals("", real.output(), "the recording run printed something of its own");
+    assertTrue(exists(cache + ".new.*.complete"), "the real run's recording is not marked");
+    assertEquals(0, ran(java, none, "version").exitCode());
+    await(() -> exists(cache) && !exists(cache + ".new.*"), "the cache from the real run");
+    assertTrue(Files.size(JAR.getParent().resolve(cache)) > 4 * 1024 * 1024);
+
+    Ran mapped = ran(java, Map.of("COI_JAVA_OPTS", mapOrFail), "version");
+    assertEquals(0, mapped.exitCode(), "the JVM could not map the cache: " + mapped.output());
+    assertTrue(mapped.output().startsWith("coi 0."), mapped.output());
   }
 
   @Test
