@@ -118,7 +118,9 @@ class CoiCommandsIT extends LiveBackendTestBase {
                   wrapper.toString(),
                   command,
                   partial)
-              .redirectErrorStream(true)
+              // Outside a real completion, bash warns about compopt on stderr; only the offer
+              // counts.
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
               .start();
       String out =
           new String(bash.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
