@@ -50,18 +50,14 @@ final class BuildCommand implements Runnable {
     @Option(names = "--force", description = "Rebuild even when the image is up to date.")
     boolean force;
 
-    @Option(
-        names = "--format",
-        paramLabel = "text|json",
-        description =
-            "Output: text (default) or json (alias, fingerprint, version_alias, skipped, seconds).",
-        defaultValue = "text")
-    String format;
+    // The global --format (json: alias, fingerprint, version_alias, skipped, seconds) and -q
+    // (the recipe's output shown only when the build fails) apply too.
+    @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec command;
 
-    @Option(
-        names = {"-q", "--quiet"},
-        description = "Show the recipe's output only when the build fails.")
-    boolean quiet;
+    GlobalOptions global() {
+      return GlobalOptions.of(command);
+    }
   }
 
   @Command(name = "sandbox", description = "Build coi-sandbox (images/coi-sandbox/recipe.sh).")
@@ -113,14 +109,9 @@ final class BuildCommand implements Runnable {
   }
 
   static int build(String name, Path script, Optional<String> base, Options options) {
-    boolean json =
-        switch (options.format.toLowerCase(Locale.ROOT)) {
-          case "json" -> true;
-          case "text" -> false;
-          default ->
-              throw new CoiException("unknown --format '" + options.format + "': use text or json");
-        };
-    BuildProgress progress = new BuildProgress(System.err, options.quiet, System.console() != null);
+    boolean json = options.global().json();
+    BuildProgress progress =
+        new BuildProgress(System.err, options.global().quiet, System.console() != null);
     ImageBuild.Builder build =
         ImageBuild.builder().name(name).script(script).force(options.force).listener(progress);
     base.ifPresent(build::base);
