@@ -12,7 +12,7 @@ import java.util.List;
  * with a mode. Two calls cannot be filtered on their mode and are refused whole with ENOSYS, which
  * makes the C library fall back to the calls above: {@code openat2} (its mode is in a struct
  * seccomp cannot read) and {@code io_uring_setup} (io_uring requests open files without passing
- * through seccomp). Measured on Incus 6.0.4 with kernel 6.x (docs/parts/sec-container.md).
+ * through seccomp). Measured on Incus 6.0.4 with kernel 6.x (docs/SECURITY.md, section 3).
  */
 final class SetidFilter {
   /** The Incus config key the rules go in. */
