@@ -224,6 +224,10 @@ class CoiCommandsIT extends LiveBackendTestBase {
     CoiCli.Result doctor = coi.run("doctor", "--format", "json");
     assertEquals(0, doctor.exitCode(), doctor.stdout());
     assertEquals("ok", entry(doctor.json(), "name", "daemon").path("status").asText());
+    // This daemon's profile has no NIC: the default mode runs as none, and doctor says so.
+    JsonNode network = entry(doctor.json(), "name", "network");
+    assertEquals("ok", network.path("status").asText(), network.toString());
+    assertTrue(network.path("detail").asText().contains("as none"), network.toString());
 
     CoiCli.Result noDaemon = coi.with("INCUS_SOCKET", "/nonexistent/coi-test.socket").run("doctor");
     assertEquals(1, noDaemon.exitCode(), noDaemon.stdout());

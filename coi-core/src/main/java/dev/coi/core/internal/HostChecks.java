@@ -47,6 +47,7 @@ final class HostChecks {
     try {
       backend = backends.apply(Backends.settings(config.incus(), config.defaults().backend()));
       checks.addAll(backend.checks());
+      checks.add(network(backend.networkSupport(), config.network().mode()));
     } catch (CoiException e) {
       checks.add(
           HostCheck.of(
@@ -61,6 +62,20 @@ final class HostChecks {
   }
 
   /** Whether a workspace here could be mapped: its owner's ids delegated to root. */
+  /** Whether the configured network mode can be honoured here; every mode's verdict in detail. */
+  static HostCheck network(dev.coi.api.NetworkSupport support, dev.coi.api.NetworkMode mode) {
+    String modes = support.describe().strip().replace("\n", ";").replaceAll(" +", " ");
+    if (support.supports(mode)) {
+      return HostCheck.ok(
+          "network", "network.mode " + mode.configName() + " works here (" + modes + ")");
+    }
+    return HostCheck.of(
+        "network",
+        HostCheck.Status.FAILED,
+        support.refusal(mode),
+        "set network.mode (or --network) to a mode supported here: " + modes);
+  }
+
   static HostCheck idMapping(IdDelegation idDelegation, Path here) {
     String name = "id mapping";
     Workspaces.Owner owner;
