@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class ContainerSession implements Session {
   private static final System.Logger LOG = System.getLogger(ContainerSession.class.getName());
+  private final AtomicBoolean agentStarted = new AtomicBoolean();
 
   static final int AGENT_UID = 1000;
   static final int AGENT_GID = 1000;
@@ -137,6 +138,9 @@ final class ContainerSession implements Session {
 
   @Override
   public void startAgent() {
+    if (agentStarted.get()) {
+      throw new CoiException("the agent already runs in session " + name + ": attach to it");
+    }
     List<String> tmux = new ArrayList<>();
     tmux.addAll(
         List.of("tmux", "new-session", "-d", "-s", AGENT_TMUX_SESSION, "-c", WORKSPACE_TARGET));
@@ -147,16 +151,23 @@ final class ContainerSession implements Session {
     ExecResult started = run(tmux);
     if (!started.isSuccess()) {
       String why = started.stderr().strip();
-      throw new CoiException(
-          why.contains("duplicate session")
-              ? "the agent already runs in session " + name + ": attach to it"
-              : "cannot start the agent in " + name + ": " + why);
+      // The daemon can report an exec as never started (no PID) when it did start: the retry then
+      // meets the session the first attempt made. This session has not started an agent, so the
+      // agent that runs is the one it asked for (or the one a program before connect() started).
+      if (!why.contains("duplicate session") || !agentRuns()) {
+        throw new CoiException("cannot start the agent in " + name + ": " + why);
+      }
     }
+    agentStarted.set(true);
+  }
+
+  private boolean agentRuns() {
+    return run("tmux", "has-session", "-t", AGENT_TMUX_SESSION).isSuccess();
   }
 
   @Override
   public RunningCommand attach(TerminalSize terminal) {
-    if (!run("tmux", "has-session", "-t", AGENT_TMUX_SESSION).isSuccess()) {
+    if (!agentRuns()) {
       throw new CoiException(
           "the agent does not run in session " + name + ": start it with startAgent() first");
     }

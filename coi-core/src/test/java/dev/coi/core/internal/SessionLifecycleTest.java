@@ -258,10 +258,33 @@ class SessionLifecycleTest {
 
   @Test
   void startingTheAgentTwiceSaysItRuns() {
+    backend.onExec(exec -> dev.coi.api.ExecResult.of(0, "", ""));
+    try (Session s = engine.start(spec().build())) {
+      s.startAgent();
+      dev.coi.api.CoiException e = assertThrows(dev.coi.api.CoiException.class, s::startAgent);
+      assertTrue(e.getMessage().contains("already runs"), e.getMessage());
+    }
+  }
+
+  @Test
+  void anAgentStartTheDaemonRanDespiteReportingItUnstartedGoesOnWithThatAgent() {
+    // The retried exec meets the tmux session its first attempt made: that is the agent asked for.
+    backend.onExec(
+        exec ->
+            exec.command().contains("new-session")
+                ? dev.coi.api.ExecResult.of(1, "", "duplicate session: coi\n")
+                : dev.coi.api.ExecResult.of(0, "", ""));
+    try (Session s = engine.start(spec().build())) {
+      s.startAgent();
+    }
+  }
+
+  @Test
+  void anAgentThatCannotStartSaysWhy() {
     backend.onExec(exec -> dev.coi.api.ExecResult.of(1, "", "duplicate session: coi\n"));
     try (Session s = engine.start(spec().build())) {
       dev.coi.api.CoiException e = assertThrows(dev.coi.api.CoiException.class, s::startAgent);
-      assertTrue(e.getMessage().contains("already runs"), e.getMessage());
+      assertTrue(e.getMessage().contains("cannot start the agent"), e.getMessage());
     }
   }
 
