@@ -78,7 +78,7 @@ class BuildCommandIT {
 
     Files.writeString(recipe, "#!/bin/sh\necho first line\necho last words\nexit 4\n");
     try (CoiChild coi = coi(buildArgs("--quiet"))) {
-      assertEquals(ExitCodes.COI_ERROR, coi.exitCode());
+      assertEquals(ExitCodes.FAILED, coi.exitCode());
       String err = coi.stderr();
       assertTrue(err.contains("coi: run: the recipe exited with code 4"), err);
       assertTrue(err.contains("  last words"), err);
@@ -106,13 +106,13 @@ class BuildCommandIT {
   void aMissingScriptOrBadNameIsAOneLineErrorAndNothingIsMade() throws Exception {
     try (CoiChild coi =
         coi("build", "custom", name, "--script", dir.resolve("nope.sh").toString())) {
-      assertEquals(ExitCodes.COI_ERROR, coi.exitCode());
+      assertEquals(ExitCodes.FAILED, coi.exitCode());
       assertTrue(
           coi.stderr().contains("\ncoi: recipe " + dir.resolve("nope.sh") + " is not a file"),
           coi.stderr());
     }
     try (CoiChild coi = coi("build", "custom", "Bad_Name", "--script", recipe.toString())) {
-      assertEquals(ExitCodes.COI_ERROR, coi.exitCode());
+      assertEquals(ExitCodes.FAILED, coi.exitCode());
       assertTrue(coi.stderr().contains("image name 'Bad_Name' is not valid"), coi.stderr());
     }
     assertTrue(buildContainers().isEmpty());
