@@ -163,6 +163,11 @@ final class RecordingSession implements Session {
   }
 
   @Override
+  public void detach() {
+    session.detach();
+  }
+
+  @Override
   public void push(Path hostPath, String containerPath) {
     session.push(hostPath, containerPath);
   }
