@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 /**
  * A command running in an instance, its standard streams live, as {@link Exec#start} started it:
@@ -55,7 +54,9 @@ import java.util.function.Supplier;
  * nothing happened: the daemon reads stdin only once the command runs, so a command that never
  * started consumed none of it, and what was written to {@link #stdin()} meanwhile is written again.
  * This holds until the command writes its first byte of output or stdin exceeds {@value
- * ExecProcessInput#REPLAY_LIMIT} bytes first; {@link #operationId()} names the latest attempt.
+ * ExecProcessInput#REPLAY_LIMIT} bytes first; {@link #operationId()} names the latest attempt. The
+ * daemon can also report as not started a command that did start; {@link RunOnce} makes sure such a
+ * command is not run again, and {@link #waitFor()} then says its exit code is lost.
  */
 public final class ExecProcess implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ExecProcess.class.getName());
@@ -75,7 +76,7 @@ public final class ExecProcess implements AutoCloseable {
   private final Rest rest;
   private final String what;
   private final boolean interactive;
-  private final Supplier<JsonNode> relaunch;
+  private final Restart restart;
   private volatile ExecAttempt attempt;
 
   /** Why the command was not started again after the daemon failed to start it, for the error. */
@@ -94,12 +95,30 @@ public final class ExecProcess implements AutoCloseable {
   /** Set once the command is known to run, or we killed it: then it is never started again. */
   private final AtomicBoolean started = new AtomicBoolean();
 
+  /**
+   * How an exec is started again after the daemon reported it not started, and how to tell
+   * afterwards whether a later attempt is the one that ran the command ({@link RunOnce}).
+   */
+  interface Restart {
+    /** Creates the exec operation of attempt {@code attempt} (from 1). */
+    JsonNode start(int attempt);
+
+    /** Whether attempt {@code attempt} (2 or later) ran the command, rather than an earlier one. */
+    boolean ranAt(int attempt);
+
+    /** The error for a command that an earlier attempt ran although the daemon said it had not. */
+    CoiException lost();
+
+    /** The exec has ended, whichever way. */
+    void ended();
+  }
+
   private ExecProcess(
-      Rest rest, ExecAttempt first, String what, boolean interactive, Supplier<JsonNode> relaunch) {
+      Rest rest, ExecAttempt first, String what, boolean interactive, Restart restart) {
     this.rest = rest;
     this.what = what;
     this.interactive = interactive;
-    this.relaunch = relaunch;
+    this.restart = restart;
     this.attempt = first;
     first.sockets().values().forEach(s -> attemptOf.put(s, first));
     WebSocket input = first.input();
@@ -139,13 +158,17 @@ public final class ExecProcess implements AutoCloseable {
    * all connected, and the daemon gives up on them after a few seconds, so this is done at once.
    */
   static ExecProcess connect(
-      Rest rest,
-      JsonNode operation,
-      String what,
-      boolean interactive,
-      Supplier<JsonNode> relaunch) {
-    ExecAttempt first = ExecAttempt.connect(rest, 1, operation, what, interactive);
-    ExecProcess process = new ExecProcess(rest, first, what, interactive, relaunch);
+      Rest rest, JsonNode operation, String what, boolean interactive, Restart restart) {
+    ExecAttempt first;
+    try {
+      first = ExecAttempt.connect(rest, 1, operation, what, interactive);
+    } catch (RuntimeException e) {
+      if (restart != null) {
+        restart.ended();
+      }
+      throw e;
+    }
+    ExecProcess process = new ExecProcess(rest, first, what, interactive, restart);
     process.controlThread =
         new Thread(process::watchControl, "coi-exec-" + SEQUENCE.incrementAndGet() + "-control");
     process.controlThread.setDaemon(true);
@@ -339,6 +362,7 @@ public final class ExecProcess implements AutoCloseable {
                 Operations.path(current.operationId()), NO_TIME_LIMIT, "exec of " + what, true);
       } catch (RuntimeException e) {
         current.next().complete(Optional.empty());
+        ended();
         exit.completeExceptionally(e);
         return;
       }
@@ -351,10 +375,23 @@ public final class ExecProcess implements AutoCloseable {
       }
       current.next().complete(next);
       if (next.isEmpty()) {
+        int code = -1;
+        RuntimeException failure = null;
         try {
-          exit.complete(exitCode(op));
+          code = exitCode(op);
+          if (current.number() > 1 && !started.get() && !restart.ranAt(current.number())) {
+            // This attempt found the token of an earlier one: that one ran the command.
+            failure = restart.lost();
+          }
         } catch (RuntimeException e) {
-          exit.completeExceptionally(e);
+          failure = e;
+        }
+        // Before the exit is known, so that the caller's next exec removes this one's token.
+        ended();
+        if (failure == null) {
+          exit.complete(code);
+        } else {
+          exit.completeExceptionally(failure);
         }
         return;
       }
@@ -366,7 +403,7 @@ public final class ExecProcess implements AutoCloseable {
         && !closed.get()
         && stdin.replayable()
         && current.number() < Exec.ATTEMPTS
-        && relaunch != null;
+        && restart != null;
   }
 
   private String whyNotRetried(ExecAttempt current) {
@@ -394,7 +431,7 @@ public final class ExecProcess implements AutoCloseable {
         failed.operationId());
     try {
       Thread.sleep(Exec.pauseBefore(failed.number()));
-      JsonNode operation = relaunch.get();
+      JsonNode operation = restart.start(failed.number() + 1);
       ExecAttempt next =
           ExecAttempt.connect(rest, failed.number() + 1, operation, what, interactive);
       next.sockets().values().forEach(s -> attemptOf.put(s, next));
@@ -413,6 +450,12 @@ public final class ExecProcess implements AutoCloseable {
       LOG.log(Level.DEBUG, "starting {0} again failed: {1}", what, e.getMessage());
       notRetried = "attempt " + (failed.number() + 1) + " failed: " + e.getMessage();
       return Optional.empty();
+    }
+  }
+
+  private void ended() {
+    if (restart != null) {
+      restart.ended();
     }
   }
 

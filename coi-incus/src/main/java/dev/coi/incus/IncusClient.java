@@ -44,11 +44,11 @@ public final class IncusClient implements AutoCloseable {
   IncusClient(HttpTransport transport) {
     this.rest = new Rest(transport);
     this.instances = new Instances(rest);
-    this.exec = new Exec(rest);
     this.operations = new Operations(rest);
     this.images = new Images(rest);
     this.events = new Events(rest);
     this.files = new InstanceFiles(rest);
+    this.exec = new Exec(rest, files);
     this.snapshots = new Snapshots(rest);
     this.networkAcls = new NetworkAcls(rest);
     this.networks = new Networks(rest);

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -34,7 +35,8 @@ class ExecProcessRetryTest {
   private static final String NO_PID = "Failed to retrieve PID of executing child process";
 
   private final Daemon daemon = new Daemon();
-  private final Exec exec = new Exec(new Rest(daemon));
+  private final Rest rest = new Rest(daemon);
+  private final Exec exec = new Exec(rest, new InstanceFiles(rest));
 
   @AfterEach
   void noThreadIsLeft() {
@@ -63,6 +65,8 @@ class ExecProcessRetryTest {
   /** One exec operation the daemon made: its sockets and its end. */
   static final class Attempt {
     final String id;
+    final Daemon daemon;
+    final List<String> command;
     final FakeWebSocket control = new FakeWebSocket();
     final FakeWebSocket fd0 = new FakeWebSocket();
     final DroppableSocket fd1 = new DroppableSocket();
@@ -71,9 +75,25 @@ class ExecProcessRetryTest {
     final CompletableFuture<Void> connected = new CompletableFuture<>();
     int opened;
 
-    Attempt(String id) {
+    Attempt(String id, Daemon daemon, List<String> command) {
       this.id = id;
-      control.onClose = () -> exitWith(137);
+      this.daemon = daemon;
+      this.command = command;
+      // The daemon kills a command whose control socket goes away.
+      control.onClose = () -> complete(137);
+    }
+
+    /**
+     * What {@link RunOnce}'s script does in the container when this attempt starts: true when it
+     * goes on to run the command.
+     */
+    boolean wrapperRuns() {
+      String token = command.get(4);
+      String attempt = command.get(5);
+      if (attempt.equals("1")) {
+        return daemon.dirs.add(token) || !daemon.dirs.contains(token);
+      }
+      return daemon.dirs.add(token) && daemon.dirs.add(token + "/" + attempt);
     }
 
     /** As Incus does when the command never started: return -1, the sockets dropped. */
@@ -89,7 +109,19 @@ class ExecProcessRetryTest {
       control.end();
     }
 
+    /** The command started, but the daemon failed to read its PID and reports it as not started. */
+    void failUnstartedAfterRunning() {
+      assertTrue(wrapperRuns());
+      failUnstarted();
+    }
+
+    /** The wrapper ran; it ran the command or, finding an earlier attempt's token, exited 0. */
     void exitWith(int code) {
+      boolean ran = wrapperRuns();
+      complete(ran ? code : 0);
+    }
+
+    private void complete(int code) {
       end.complete(
           "{\"id\":\""
               + id
@@ -115,6 +147,9 @@ class ExecProcessRetryTest {
     final List<Attempt> attempts = new CopyOnWriteArrayList<>();
     final List<CompletableFuture<Attempt>> made = new ArrayList<>();
 
+    /** The directories {@link RunOnce}'s script made in the container. */
+    final Set<String> dirs = ConcurrentHashMap.newKeySet();
+
     Daemon() {
       for (int i = 0; i < Exec.ATTEMPTS + 1; i++) {
         made.add(new CompletableFuture<>());
@@ -135,8 +170,24 @@ class ExecProcessRetryTest {
     @Override
     public HttpResponse send(HttpRequest request) throws IOException {
       String path = request.path();
+      if (path.equals("/1.0")) {
+        return json(
+            200,
+            "{\"type\":\"sync\",\"status_code\":200,"
+                + "\"metadata\":{\"api_extensions\":[\"instance_file_head\"]}}");
+      }
+      if (request.method().equals("HEAD") && path.contains("/files?path=")) {
+        String dir =
+            java.net.URLDecoder.decode(
+                path.substring(path.indexOf("path=") + 5), StandardCharsets.UTF_8);
+        return dirs.contains(dir)
+            ? new HttpResponse(200, Map.of("x-incus-type", "directory"), new byte[0])
+            : new HttpResponse(404, Map.of(), new byte[0]);
+      }
       if (request.method().equals("POST") && path.endsWith("/exec")) {
-        Attempt a = new Attempt("op" + (attempts.size() + 1));
+        List<String> command = new ArrayList<>();
+        Rest.JSON.readTree(request.body()).path("command").forEach(c -> command.add(c.asText()));
+        Attempt a = new Attempt("op" + (attempts.size() + 1), this, command);
         attempts.add(a);
         made.get(attempts.size() - 1).complete(a);
         return json(
@@ -293,5 +344,67 @@ class ExecProcessRetryTest {
       assertEquals("", utf8(p.stdout().readAllBytes()));
       assertEquals(1, daemon.attempts.size());
     }
+  }
+
+  @Test
+  void eachAttemptRunsTheCommandThroughTheRunOnceWrapperWithItsNumber() throws Exception {
+    try (ExecProcess p = exec.start("c1", ExecRequest.of("printf", "%s", "a b"))) {
+      p.stdin().close();
+      daemon.attempt(1).failUnstarted();
+      daemon.attempt(2).exitWith(0);
+
+      assertEquals(0, p.waitFor());
+      List<String> first = daemon.attempts.get(0).command;
+      List<String> second = daemon.attempts.get(1).command;
+      assertEquals(List.of("/bin/sh", "-c", RunOnce.SCRIPT, "coi-once"), first.subList(0, 4));
+      assertEquals(first.get(4), second.get(4), "one token for all attempts");
+      assertEquals(List.of("1", "2"), List.of(first.get(5), second.get(5)));
+      assertEquals(List.of("printf", "%s", "a b"), second.subList(7, second.size()));
+    }
+  }
+
+  @Test
+  void aCommandThatStartedThoughTheDaemonSaidItHadNotIsNeverRunTwice() throws Exception {
+    try (ExecProcess p = exec.start("c1", ExecRequest.of("touch", "/tmp/once"))) {
+      p.stdin().close();
+      daemon.attempt(1).failUnstartedAfterRunning();
+      daemon.attempt(2).exitWith(0);
+
+      BackendException e = assertThrows(BackendException.class, p::waitFor);
+      assertTrue(e.getMessage().contains("it ran once, and its exit code is lost"), e.getMessage());
+      assertEquals(2, daemon.attempts.size(), "the second attempt found the token and stopped");
+    }
+  }
+
+  @Test
+  void theAttemptThatRanTheCommandGivesItsExitCode() throws Exception {
+    try (ExecProcess p = exec.start("c1", ExecRequest.of("false"))) {
+      p.stdin().close();
+      daemon.attempt(1).failUnstarted();
+      daemon.attempt(2).failUnstarted();
+      daemon.attempt(3).exitWith(1);
+
+      assertEquals(1, p.waitFor());
+      assertTrue(daemon.dirs.contains(daemon.attempts.get(2).command.get(4) + "/3"));
+    }
+  }
+
+  @Test
+  void theNextExecRemovesTheTokensOfEndedOnes() throws Exception {
+    try (ExecProcess p = exec.start("c1", ExecRequest.of("true"))) {
+      p.stdin().close();
+      daemon.attempt(1).exitWith(0);
+      assertEquals(0, p.waitFor());
+    }
+    try (ExecProcess p = exec.start("c1", ExecRequest.of("true"))) {
+      p.stdin().close();
+      daemon.attempt(2).exitWith(0);
+      assertEquals(0, p.waitFor());
+    }
+
+    String firstToken = daemon.attempts.get(0).command.get(4);
+    assertEquals(firstToken, daemon.attempts.get(1).command.get(6));
+    assertTrue(
+        firstToken.startsWith("/dev/.coi-once-"), "root's tokens live where only root writes");
   }
 }

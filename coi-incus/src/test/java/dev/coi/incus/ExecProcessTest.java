@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(20)
 class ExecProcessTest {
   private final FakeExecDaemon daemon = new FakeExecDaemon();
-  private final Exec exec = new Exec(new Rest(daemon));
+  private final Exec exec = new Exec(new Rest(daemon), new InstanceFiles(new Rest(daemon)));
 
   @AfterEach
   void noThreadIsLeft() {
@@ -42,15 +42,15 @@ class ExecProcessTest {
 
   @Test
   void theStreamingBodyWaitsForWebsocketsAndSizesTheTerminal() {
-    JsonNode plain = Exec.streamBody(ExecRequest.of("cat"));
+    JsonNode plain = Exec.streamBody(ExecRequest.of("cat"), List.of("cat"));
     assertTrue(plain.path("wait-for-websocket").asBoolean());
     assertFalse(plain.path("record-output").asBoolean());
     assertFalse(plain.path("interactive").asBoolean());
     assertFalse(plain.has("width"));
 
-    JsonNode tty =
-        Exec.streamBody(
-            ExecRequest.builder().addCommand("sh").interactive(true).width(120).height(40).build());
+    ExecRequest terminal =
+        ExecRequest.builder().addCommand("sh").interactive(true).width(120).height(40).build();
+    JsonNode tty = Exec.streamBody(terminal, terminal.command());
     assertTrue(tty.path("interactive").asBoolean());
     assertEquals(120, tty.path("width").asInt());
     assertEquals(40, tty.path("height").asInt());

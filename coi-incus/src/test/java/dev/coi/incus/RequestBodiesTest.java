@@ -43,15 +43,15 @@ class RequestBodiesTest {
 
   @Test
   void aCapturedExecRecordsOutputWithoutWebsockets() {
-    JsonNode body =
-        Exec.captureBody(
-            ExecRequest.builder()
-                .command(List.of("sh", "-c", "echo 'a b'"))
-                .user(1000)
-                .group(1000)
-                .cwd("/workspace")
-                .putEnvironment("HOME", "/home/claude")
-                .build());
+    ExecRequest request =
+        ExecRequest.builder()
+            .command(List.of("sh", "-c", "echo 'a b'"))
+            .user(1000)
+            .group(1000)
+            .cwd("/workspace")
+            .putEnvironment("HOME", "/home/claude")
+            .build();
+    JsonNode body = Exec.captureBody(request, request.command());
 
     assertEquals("echo 'a b'", body.path("command").get(2).asText());
     assertTrue(body.path("record-output").asBoolean());

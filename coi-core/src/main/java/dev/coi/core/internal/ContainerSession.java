@@ -2,6 +2,7 @@ package dev.coi.core.internal;
 
 import dev.coi.api.BackendUnavailableException;
 import dev.coi.api.CoiException;
+import dev.coi.api.CommandLostException;
 import dev.coi.api.ExecResult;
 import dev.coi.api.RunningCommand;
 import dev.coi.api.Session;
@@ -148,15 +149,19 @@ final class ContainerSession implements Session {
     // When the agent exits, a login shell takes its place in the same window.
     tmux.addAll(List.of("bash", "-c", "\"$@\"; exec bash -l", "coi-agent"));
     tmux.addAll(parts.agentCommand());
-    ExecResult started = run(tmux);
-    if (!started.isSuccess()) {
-      String why = started.stderr().strip();
-      // The daemon can report an exec as never started (no PID) when it did start: the retry then
-      // meets the session the first attempt made. This session has not started an agent, so the
-      // agent that runs is the one it asked for (or the one a program before connect() started).
-      if (!why.contains("duplicate session") || !agentRuns()) {
-        throw new CoiException("cannot start the agent in " + name + ": " + why);
+    ExecResult started;
+    try {
+      started = run(tmux);
+    } catch (CommandLostException e) {
+      // The daemon lost the tmux start after running it (it is never run twice). This session has
+      // not started an agent, so one that runs now is the one it asked for.
+      if (!agentRuns()) {
+        throw new CoiException("cannot start the agent in " + name + ": " + e.getMessage(), e);
       }
+      started = ExecResult.of(0, "", "");
+    }
+    if (!started.isSuccess()) {
+      throw new CoiException("cannot start the agent in " + name + ": " + started.stderr().strip());
     }
     agentStarted.set(true);
   }

@@ -267,15 +267,35 @@ class SessionLifecycleTest {
   }
 
   @Test
-  void anAgentStartTheDaemonRanDespiteReportingItUnstartedGoesOnWithThatAgent() {
-    // The retried exec meets the tmux session its first attempt made: that is the agent asked for.
+  void anAgentStartTheDaemonLostAfterRunningItGoesOnWithThatAgent() {
+    // The daemon reported the tmux start as never started, and the retry found it had run.
     backend.onExec(
-        exec ->
-            exec.command().contains("new-session")
-                ? dev.coi.api.ExecResult.of(1, "", "duplicate session: coi\n")
-                : dev.coi.api.ExecResult.of(0, "", ""));
+        exec -> {
+          if (exec.command().contains("new-session")) {
+            throw new dev.coi.api.CommandLostException("tmux in c: lost");
+          }
+          return dev.coi.api.ExecResult.of(0, "", "");
+        });
     try (Session s = engine.start(spec().build())) {
       s.startAgent();
+      dev.coi.api.CoiException e = assertThrows(dev.coi.api.CoiException.class, s::startAgent);
+      assertTrue(e.getMessage().contains("already runs"), e.getMessage());
+    }
+  }
+
+  @Test
+  void anAgentStartLostWithNoAgentRunningSaysWhy() {
+    backend.onExec(
+        exec -> {
+          if (exec.command().contains("new-session")) {
+            throw new dev.coi.api.CommandLostException("tmux in c: lost");
+          }
+          return dev.coi.api.ExecResult.of(exec.command().contains("has-session") ? 1 : 0, "", "");
+        });
+    try (Session s = engine.start(spec().build())) {
+      dev.coi.api.CoiException e = assertThrows(dev.coi.api.CoiException.class, s::startAgent);
+      assertTrue(e.getMessage().contains("cannot start the agent"), e.getMessage());
+      assertTrue(e.getMessage().contains("lost"), e.getMessage());
     }
   }
 

@@ -1,0 +1,142 @@
+package dev.coi.incus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coi.incus.transport.SocketLocator;
+import dev.coi.incus.transport.UnixSocketTransport;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@link RunOnce} in real containers of both kinds of image (busybox's shell and Debian's dash):
+ * every exec goes through it, the command keeps its arguments and exit code, an attempt after one
+ * that ran does not run it again, and ended execs' tokens do not pile up.
+ */
+@Timeout(180)
+class RunOnceIT {
+  private static final String PREFIX =
+      "coi-test-once-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+  private static final List<String> IMAGES = List.of("coi-test-min", "coi-sandbox");
+
+  private static UnixSocketTransport transport;
+  private static IncusClient client;
+
+  @BeforeAll
+  static void createContainers() {
+    transport = new UnixSocketTransport(SocketLocator.locate(System.getenv()));
+    client = new IncusClient(transport);
+    for (String image : IMAGES) {
+      client
+          .instances()
+          .create(
+              InstanceCreate.builder()
+                  .name(PREFIX + image)
+                  .image(image)
+                  .ephemeral(true)
+                  .putConfig("user.coi.test", "RunOnceIT")
+                  .putConfig("user.coi.pid", LeakCheck.PID)
+                  .build());
+    }
+  }
+
+  @AfterAll
+  static void deleteContainers() {
+    try {
+      for (String image : IMAGES) {
+        client.instances().stop(PREFIX + image, true); // ephemeral: the daemon deletes it
+      }
+    } finally {
+      client.close();
+    }
+  }
+
+  private static ExecOutput run(String image, int user, String... command) {
+    return client
+        .exec()
+        .run(PREFIX + image, ExecRequest.builder().addCommand(command).user(user).build());
+  }
+
+  private static String streamed(String image, int user, String... command) throws Exception {
+    try (ExecProcess p =
+        client
+            .exec()
+            .start(PREFIX + image, ExecRequest.builder().addCommand(command).user(user).build())) {
+      p.stdin().close();
+      String out = new String(p.stdout().readAllBytes(), StandardCharsets.UTF_8);
+      p.stderr().readAllBytes();
+      return p.waitFor() + ":" + out;
+    }
+  }
+
+  private static String[] script(RunOnce once, int attempt, String... command) {
+    return once.command(List.of(command), attempt).toArray(String[]::new);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"coi-test-min", "coi-sandbox"})
+  void aCommandKeepsItsArgumentsExitCodeAndNotFoundReport(String image) throws Exception {
+    ExecOutput out = run(image, 0, "sh", "-c", "printf '%s|' \"$@\"; exit 5", "x", "a b", "*");
+    assertEquals(5, out.exitCode());
+    assertEquals("a b|*|", out.stdoutText());
+
+    ExecOutput missing = run(image, 0, "no-such-command-here");
+    assertEquals(127, missing.exitCode());
+    assertEquals("", missing.stderrText());
+
+    assertEquals("3:a b\n", streamed(image, 1000, "sh", "-c", "echo \"$1\"; exit 3", "x", "a b"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"coi-test-min", "coi-sandbox"})
+  void anAttemptAfterOneThatRanNeverRunsTheCommandAgain(String image) {
+    String counter = "/tmp/count-" + UUID.randomUUID();
+    RunOnce once = new RunOnce(1000, List.of());
+    String[] append = {"sh", "-c", "echo ran >> " + counter};
+
+    assertEquals(0, run(image, 1000, script(once, 1, append)).exitCode());
+    assertEquals(0, run(image, 1000, script(once, 2, append)).exitCode());
+
+    assertEquals("ran\n", run(image, 0, "cat", counter).stdoutText());
+    assertEquals(
+        1, run(image, 0, "test", "-d", once.marker(2)).exitCode(), "no marker: coi says lost");
+    RunOnce retried = new RunOnce(1000, List.of());
+    assertEquals(0, run(image, 1000, script(retried, 2, append)).exitCode());
+    assertEquals("ran\nran\n", run(image, 0, "cat", counter).stdoutText());
+    assertTrue(client.files().head(PREFIX + image, retried.marker(2)).isPresent());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"coi-test-min", "coi-sandbox"})
+  void theTokensOfEndedExecsDoNotPileUp(String image) throws Exception {
+    List<String> before = execsAndTokensLeft(image, 3);
+    List<String> after = execsAndTokensLeft(image, 10);
+
+    assertEquals(before, after, "ten more execs of each kind leave no more tokens");
+  }
+
+  /** Runs {@code n} captured root execs and streamed uid-1000 ones; the tokens then left. */
+  private static List<String> execsAndTokensLeft(String image, int n) throws Exception {
+    for (int i = 0; i < n; i++) {
+      run(image, 0, "true");
+      streamed(image, 1000, "true");
+    }
+    List<String> left = new ArrayList<>();
+    for (String dir : List.of("/dev", "/tmp")) {
+      left.add(
+          dir
+              + ": "
+              + run(image, 0, "sh", "-c", "ls -a " + dir + " | grep -c '^.coi-once-' || true")
+                  .stdoutText()
+                  .trim());
+    }
+    return left;
+  }
+}
