@@ -5,19 +5,22 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coi.api.BackendException;
 import dev.coi.api.CoiException;
 import dev.coi.api.CommandLostException;
-import dev.coi.api.NotFoundException;
 import dev.coi.incus.transport.HttpRequest;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * Commands in instances. {@link #run} captures the output through the daemon's recorded logs (one
- * round trip, about 50 ms), fit for commands with modest output; {@link #start} streams stdin,
- * stdout and stderr live over websockets, for long or large output, input, and terminals.
+ * Commands in instances. {@link #run} returns the output whole, fit for commands with modest
+ * output; {@link #start} streams stdin, stdout and stderr live over websockets, for long or large
+ * output, input, and terminals. Both run the command through {@link RunOnce}, so that it runs only
+ * once the daemon has it running, and never twice.
  *
  * <pre>{@code
  * ExecOutput out = client.exec().run("demo", ExecRequest.of("uname", "-a"));
@@ -49,42 +52,45 @@ public final class Exec {
     this.files = files;
   }
 
-  /** Runs the command to its end; its output comes back whole. */
+  /**
+   * Runs the command to its end, with no input; its output comes back whole. It goes the way {@link
+   * #start} does (the daemon's recorded-output mode cannot hold a command back until the daemon has
+   * it running: see {@link RunOnce}), stderr read on a thread of its own so that neither stream's
+   * pipe fills up.
+   */
   public ExecOutput run(String instance, ExecRequest request) {
-    String path = Instances.path(instance) + "/exec";
-    RunOnce once = runOnce(instance, request.user());
-    JsonNode op = null;
-    int attempt = 1;
-    try {
-      for (; ; attempt++) {
-        op =
-            rest.runOperation(
-                "POST",
-                path,
-                captureBody(request, once.command(request.command(), attempt)),
-                Instances.TIMEOUT,
-                true);
-        if (!isUnstarted(op) || attempt == ATTEMPTS) {
-          break;
-        }
-        pause(pauseBefore(attempt));
-      }
-    } finally {
-      spent(instance, request.user(), once);
-    }
-    JsonNode metadata = op.path("metadata");
-    String what = request.command().get(0) + " in " + instance;
-    if (!metadata.has("return")) {
+    try (ExecProcess process = start(instance, request)) {
+      process.stdin().close();
+      CompletableFuture<byte[]> stderr = new CompletableFuture<>();
+      Thread reader =
+          new Thread(
+              () -> {
+                try {
+                  stderr.complete(process.stderr().readAllBytes());
+                } catch (IOException | RuntimeException e) {
+                  stderr.completeExceptionally(e);
+                }
+              },
+              "coi-exec-stderr");
+      reader.setDaemon(true);
+      reader.start();
+      byte[] stdout = process.stdout().readAllBytes();
+      int exitCode = process.waitFor();
+      return ExecOutput.of(exitCode, stdout, stderr.join());
+    } catch (IOException e) {
       throw new BackendException(
-          500, "Incus could not run " + what + ": " + op.path("err").asText());
+          500, "lost the output of " + request.command().get(0) + " in " + instance, e);
+    } catch (CompletionException e) {
+      throw new BackendException(
+          500,
+          "lost the error output of "
+              + request.command().get(0)
+              + " in "
+              + instance
+              + ": "
+              + e.getCause().getMessage(),
+          e.getCause());
     }
-    JsonNode output = metadata.path("output");
-    byte[] stdout = fetchAndDeleteLog(output.path("1").asText(""));
-    byte[] stderr = fetchAndDeleteLog(output.path("2").asText(""));
-    if (attempt > 1 && !ranAt(instance, once, attempt)) {
-      throw lost(what);
-    }
-    return ExecOutput.of(metadata.path("return").asInt(), stdout, stderr);
   }
 
   /**
@@ -196,12 +202,6 @@ public final class Exec {
     return body;
   }
 
-  static ObjectNode captureBody(ExecRequest request, List<String> command) {
-    ObjectNode body = baseBody(request, command);
-    body.put("record-output", true).put("wait-for-websocket", false).put("interactive", false);
-    return body;
-  }
-
   /** The request's settings with {@code command} as the argument vector. */
   static ObjectNode baseBody(ExecRequest request, List<String> command) {
     ObjectNode body = Rest.object();
@@ -212,9 +212,9 @@ public final class Exec {
   }
 
   /**
-   * Incus's exec helper can die before it reports the attached process (seen while systemd boots in
-   * a fresh container): the command never ran, so running it again is safe. A captured exec then
-   * has no exit code, a streaming one -1.
+   * Incus's exec helper can fail to report the attached process (seen while systemd boots in a
+   * fresh container, and under load): the exec then has no exit code, or -1. {@link RunOnce} makes
+   * running it again safe: the command may have started, but never got past its gate.
    */
   static boolean isUnstarted(JsonNode op) {
     JsonNode exitCode = op.path("metadata").path("return");
@@ -228,30 +228,5 @@ public final class Exec {
    */
   static long pauseBefore(int failed) {
     return Math.min(1000L, 50L << Math.min(failed - 1, 5));
-  }
-
-  private static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CoiException("interrupted while retrying an exec", e);
-    }
-  }
-
-  private byte[] fetchAndDeleteLog(String logPath) {
-    if (logPath.isEmpty()) {
-      return new byte[0];
-    }
-    try {
-      return rest.getRaw(logPath);
-    } finally {
-      // Deleted even when it could not be read (over the transport's size limit, say).
-      try {
-        rest.sync("DELETE", logPath, null);
-      } catch (NotFoundException ignored) {
-        // Already removed; nothing else to clean.
-      }
-    }
   }
 }

@@ -43,6 +43,13 @@ record ExecAttempt(
         }
         sockets.put(fd, open(rest, id, fd, secret));
       }
+      if (!interactive) {
+        // Copied into the command only once the daemon has it running: see RunOnce.
+        sockets.get("0").sendBinary(RunOnce.GATE, 0, RunOnce.GATE.length);
+      }
+    } catch (IOException e) {
+      sockets.values().forEach(WebSocket::close);
+      throw IncusErrors.fromTransport(e, rest.transport(), "stdin of operation " + id);
     } catch (RuntimeException e) {
       // The command has not started: it waits for every socket, and the daemon drops it soon.
       sockets.values().forEach(WebSocket::close);

@@ -5,13 +5,23 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Runs an exec's command at most once, however often the daemon is asked to start it. The daemon
- * can report an exec as never started ("Failed to retrieve PID of executing child process") when
- * its command did start: Incus reads the attached process's PID from a pipe after starting it, and
- * that read can fail (seen here: a {@code tmux new-session} that a retry then ran twice). So each
- * attempt runs the command through {@code /bin/sh}, which first makes a token directory with one
- * atomic {@code mkdir}: only the attempt that makes it runs the command, and an attempt after the
- * first also makes {@code TOKEN/N}, so that coi can tell afterwards which attempt ran it.
+ * Runs an exec's command only once the daemon has it running, and at most once however often the
+ * daemon is asked to start it. The daemon can report an exec as never started ("Failed to retrieve
+ * PID of executing child process") when its command did start: Incus reads the attached process's
+ * PID from a pipe after starting it, and that read can fail (seen here: a {@code tmux new-session}
+ * that a retry then ran twice; in a soak under load, most such failures had started the command).
+ * So each attempt runs the command through {@code /bin/sh}, which:
+ *
+ * <ol>
+ *   <li>first reads one line, the gate, from stdin. The daemon copies the exec's stdin websocket
+ *       into the command only once it has the command's PID, and closes that pipe when it fails to
+ *       get it, so the command itself runs only in an attempt the daemon reports as started; {@link
+ *       ExecAttempt} sends the gate first on every attempt;
+ *   <li>then makes a token directory with one atomic {@code mkdir}: only the attempt that makes it
+ *       runs the command, and an attempt after the first also makes {@code TOKEN/N}, so that coi
+ *       can tell afterwards which attempt ran it (a safety net: with the gate, an attempt the
+ *       daemon failed never gets this far).
+ * </ol>
  *
  * <p>The token lives where only the exec's user can make it first: under {@code /dev} (a tmpfs that
  * only root may write, emptied when the container stops) for root, under {@code /tmp} for other
@@ -19,16 +29,20 @@ import java.util.UUID;
  * command, since no other attempt can have run it; a later attempt then reports the command as lost
  * rather than risk running it twice. Tokens of execs that ended are removed by the next exec of the
  * same user in that instance. The shell ends in {@code exec}, so the command keeps the process, its
- * signals and its exit code; a command that is not found exits 127 with nothing on stderr, as it
- * does when Incus runs it directly.
+ * signals, the rest of stdin and its exit code; a command that is not found exits 127 with nothing
+ * on stderr, as it does when Incus runs it directly.
  */
 final class RunOnce {
+  /** The line {@link #SCRIPT} reads from stdin before anything else. */
+  static final byte[] GATE = {'\n'};
+
   /**
-   * {@code $1} token, {@code $2} attempt, {@code $3} spent tokens to remove, then the command. Word
-   * splitting of {@code $s} is wanted: the tokens are coi's own paths, without blanks.
+   * Stdin starts with {@link #GATE}; {@code $1} token, {@code $2} attempt, {@code $3} spent tokens
+   * to remove, then the command. Word splitting of {@code $s} is wanted: the tokens are coi's own
+   * paths, without blanks.
    */
   static final String SCRIPT =
-      "t=$1 a=$2 s=$3; shift 3; "
+      "IFS= read -r g || exit 0; t=$1 a=$2 s=$3; shift 3; "
           + "[ -z \"$s\" ] || rm -rf $s 2>/dev/null; "
           + "if [ \"$a\" = 1 ]; then "
           + "mkdir \"$t\" 2>/dev/null || [ ! -e \"$t\" -a ! -h \"$t\" ] || exit 0; "

@@ -281,7 +281,9 @@ class ExecProcessRetryTest {
       assertEquals("input", out.get(10, TimeUnit.SECONDS));
       assertEquals("", err.get(10, TimeUnit.SECONDS));
       assertEquals(0, p.waitFor());
-      assertEquals("input", sent(second.fd0), "what was written before is written again");
+      assertEquals(
+          "\ninput", sent(second.fd0), "the gate, then what was written before, is written again");
+      assertEquals("\ninput", sent(daemon.attempts.get(0).fd0));
       assertEquals(List.of(""), second.fd0.sentText, "and so is the end of the input");
       assertEquals("op2", p.operationId());
     }

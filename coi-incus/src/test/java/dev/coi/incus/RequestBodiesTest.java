@@ -42,7 +42,7 @@ class RequestBodiesTest {
   }
 
   @Test
-  void aCapturedExecRecordsOutputWithoutWebsockets() {
+  void anExecCarriesItsUserGroupDirectoryAndEnvironment() {
     ExecRequest request =
         ExecRequest.builder()
             .command(List.of("sh", "-c", "echo 'a b'"))
@@ -51,11 +51,11 @@ class RequestBodiesTest {
             .cwd("/workspace")
             .putEnvironment("HOME", "/home/claude")
             .build();
-    JsonNode body = Exec.captureBody(request, request.command());
+    JsonNode body = Exec.streamBody(request, request.command());
 
     assertEquals("echo 'a b'", body.path("command").get(2).asText());
-    assertTrue(body.path("record-output").asBoolean());
-    assertFalse(body.path("wait-for-websocket").asBoolean());
+    assertFalse(body.path("record-output").asBoolean());
+    assertTrue(body.path("wait-for-websocket").asBoolean());
     assertEquals(1000, body.path("user").asInt());
     assertEquals("/home/claude", body.path("environment").path("HOME").asText());
   }

@@ -65,10 +65,16 @@ class RunOnceIT {
   }
 
   private static String streamed(String image, int user, String... command) throws Exception {
+    return streamed(image, user, new byte[0], command);
+  }
+
+  private static String streamed(String image, int user, byte[] stdin, String... command)
+      throws Exception {
     try (ExecProcess p =
         client
             .exec()
             .start(PREFIX + image, ExecRequest.builder().addCommand(command).user(user).build())) {
+      p.stdin().write(stdin);
       p.stdin().close();
       String out = new String(p.stdout().readAllBytes(), StandardCharsets.UTF_8);
       p.stderr().readAllBytes();
@@ -76,8 +82,11 @@ class RunOnceIT {
     }
   }
 
-  private static String[] script(RunOnce once, int attempt, String... command) {
-    return once.command(List.of(command), attempt).toArray(String[]::new);
+  /** Runs the script of attempt {@code attempt} as an exec of its own, given its gate. */
+  private static String attempt(String image, RunOnce once, int attempt, String... command)
+      throws Exception {
+    String[] script = once.command(List.of(command), attempt).toArray(String[]::new);
+    return streamed(image, 1000, RunOnce.GATE, script);
   }
 
   @ParameterizedTest
@@ -96,21 +105,35 @@ class RunOnceIT {
 
   @ParameterizedTest
   @ValueSource(strings = {"coi-test-min", "coi-sandbox"})
-  void anAttemptAfterOneThatRanNeverRunsTheCommandAgain(String image) {
+  void anAttemptAfterOneThatRanNeverRunsTheCommandAgain(String image) throws Exception {
     String counter = "/tmp/count-" + UUID.randomUUID();
     RunOnce once = new RunOnce(1000, List.of());
     String[] append = {"sh", "-c", "echo ran >> " + counter};
 
-    assertEquals(0, run(image, 1000, script(once, 1, append)).exitCode());
-    assertEquals(0, run(image, 1000, script(once, 2, append)).exitCode());
+    assertEquals("0:", attempt(image, once, 1, append));
+    assertEquals("0:", attempt(image, once, 2, append));
 
     assertEquals("ran\n", run(image, 0, "cat", counter).stdoutText());
     assertEquals(
         1, run(image, 0, "test", "-d", once.marker(2)).exitCode(), "no marker: coi says lost");
     RunOnce retried = new RunOnce(1000, List.of());
-    assertEquals(0, run(image, 1000, script(retried, 2, append)).exitCode());
+    assertEquals("0:", attempt(image, retried, 2, append));
     assertEquals("ran\nran\n", run(image, 0, "cat", counter).stdoutText());
     assertTrue(client.files().head(PREFIX + image, retried.marker(2)).isPresent());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"coi-test-min", "coi-sandbox"})
+  void anAttemptWithoutItsGateRunsNothing(String image) throws Exception {
+    String counter = "/tmp/count-" + UUID.randomUUID();
+    RunOnce once = new RunOnce(1000, List.of());
+    String[] script =
+        once.command(List.of("sh", "-c", "echo ran >> " + counter), 1).toArray(String[]::new);
+
+    assertEquals("0:", streamed(image, 1000, script));
+
+    assertEquals(1, run(image, 0, "test", "-e", counter).exitCode(), "the command never ran");
+    assertEquals(1, run(image, 0, "test", "-e", once.token()).exitCode(), "nor made its token");
   }
 
   @ParameterizedTest

@@ -29,12 +29,19 @@ class RunOnceTest {
 
   private static Run run(String shell, RunOnce once, int attempt, String... command)
       throws IOException, InterruptedException {
+    return run(shell, RunOnce.GATE, once, attempt, command);
+  }
+
+  /** Runs the script with {@code stdin} as its input (the gate first, as the daemon passes it). */
+  private static Run run(String shell, byte[] stdin, RunOnce once, int attempt, String... command)
+      throws IOException, InterruptedException {
     List<String> argv = new ArrayList<>(once.command(List.of(command), attempt));
     argv.set(0, shell);
     if (shell.endsWith("busybox")) {
       argv.add(1, "sh");
     }
     Process p = new ProcessBuilder(argv).start();
+    p.getOutputStream().write(stdin);
     p.getOutputStream().close();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -67,6 +74,37 @@ class RunOnceTest {
 
     assertEquals(new Run(7, "a b|*|$HOME|", "oops\n"), run);
     assertTrue(Files.isDirectory(Path.of(once.token())));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/bin/dash", "/bin/busybox"})
+  void anAttemptWhoseGateNeverComesRunsNothingAndMakesNoToken(String shell) throws Exception {
+    RunOnce once = new RunOnce(dir.toString(), List.of());
+    Path counter = dir.resolve("count");
+
+    Run run = run(shell, new byte[0], once, 1, "sh", "-c", "echo ran >> " + counter);
+
+    assertEquals(new Run(0, "", ""), run);
+    assertEquals(0, count(counter));
+    assertFalse(Files.exists(Path.of(once.token())), "so the next attempt runs the command");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/bin/dash", "/bin/busybox"})
+  void theInputAfterTheGateReachesTheCommandWhole(String shell) throws Exception {
+    byte[] input = new byte[200_000];
+    new java.util.Random(7).nextBytes(input);
+    input[0] = '\n'; // a line of its own right after the gate must not be taken for the gate
+    byte[] stdin = new byte[input.length + 1];
+    stdin[0] = RunOnce.GATE[0];
+    System.arraycopy(input, 0, stdin, 1, input.length);
+    Path copy = dir.resolve("copy");
+
+    Run run =
+        run(shell, stdin, new RunOnce(dir.toString(), List.of()), 1, "sh", "-c", "cat > " + copy);
+
+    assertEquals(0, run.exitCode(), run.stderr());
+    assertTrue(java.util.Arrays.equals(input, Files.readAllBytes(copy)));
   }
 
   @ParameterizedTest
