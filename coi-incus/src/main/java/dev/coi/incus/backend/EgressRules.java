@@ -7,6 +7,7 @@ import dev.coi.incus.NetworkAcl;
 import dev.coi.incus.NetworkAclRule;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -105,13 +106,28 @@ final class EgressRules {
     return String.join(",", parts);
   }
 
-  /** The NIC settings that apply the ACL from the container's first packet. */
-  static Map<String, String> nicSecurity(String aclName) {
-    return Map.of(
-        "security.acls", aclName,
-        "security.acls.default.egress.action", DEFAULT_EGRESS,
-        "security.acls.default.ingress.action", DEFAULT_INGRESS,
-        "security.mac_filtering", "true",
-        "security.port_isolation", "true");
+  /**
+   * The NIC settings that apply the ACL from the container's first packet, and on a bridge the
+   * anti-spoofing and isolation Incus offers there: {@code security.mac_filtering} and {@code
+   * ipv4/ipv6_filtering} drop frames whose MAC or source address is not the NIC's own (so the
+   * agent, root in its container, cannot take another address and escape the ACL, which matches on
+   * the NIC), and {@code security.port_isolation} keeps isolated NICs of the bridge from reaching
+   * each other. An OVN NIC accepts none of these four keys: OVN holds each port to its own
+   * addresses itself.
+   *
+   * @param networkType the type of the managed network the NIC is on ({@code bridge}, {@code ovn})
+   */
+  static Map<String, String> nicSecurity(String aclName, String networkType) {
+    Map<String, String> keys = new LinkedHashMap<>();
+    keys.put("security.acls", aclName);
+    keys.put("security.acls.default.egress.action", DEFAULT_EGRESS);
+    keys.put("security.acls.default.ingress.action", DEFAULT_INGRESS);
+    if (networkType.equals("bridge")) {
+      keys.put("security.mac_filtering", "true");
+      keys.put("security.ipv4_filtering", "true");
+      keys.put("security.ipv6_filtering", "true");
+      keys.put("security.port_isolation", "true");
+    }
+    return keys;
   }
 }

@@ -169,7 +169,8 @@ final class NetworkGuard {
     if (policy.mode() == NetworkMode.ALLOWLIST && !policy.allowDomains().isEmpty()) {
       refresh = Optional.of(refreshOf(spec.name(), acl, policy, own));
     }
-    return new Prepared(filteredDevices(found.nics(), name), Optional.of(name), refresh);
+    return new Prepared(
+        filteredDevices(found.nics(), found.networks(), name), Optional.of(name), refresh);
   }
 
   private AllowlistRefresh refreshOf(
@@ -331,14 +332,20 @@ final class NetworkGuard {
     return devices;
   }
 
-  /** Each profile NIC as it is, carrying the ACL with default actions and anti-spoofing. */
+  /**
+   * Each profile NIC as it is, carrying the ACL with default actions, and the anti-spoofing and
+   * isolation keys its network's type accepts.
+   */
   static Map<String, Map<String, String>> filteredDevices(
-      Map<String, Map<String, String>> nics, String acl) {
+      Map<String, Map<String, String>> nics, List<Network> networks, String acl) {
+    Map<String, String> types = new LinkedHashMap<>();
+    networks.forEach(n -> types.put(n.name(), n.type()));
     Map<String, Map<String, String>> devices = new LinkedHashMap<>();
     nics.forEach(
         (name, nic) -> {
           Map<String, String> device = new LinkedHashMap<>(nic);
-          device.putAll(EgressRules.nicSecurity(acl));
+          String type = types.getOrDefault(nic.getOrDefault("network", ""), "");
+          device.putAll(EgressRules.nicSecurity(acl, type));
           devices.put(name, device);
         });
     return devices;
