@@ -46,23 +46,36 @@ final class EgressRules {
         AddressSet.of(policy.allowCidrs().stream().map(IpPrefix::parse).toList());
     AddressSet blocked = BlockedAddresses.with(ownAddresses);
     NetworkAcl.Builder acl =
-        NetworkAcl.builder()
-            .name(name)
-            .description("coi: network " + policy.mode().configName())
-            .config(config);
+        NetworkAcl.builder().name(name).description(description(policy.mode())).config(config);
     if (policy.mode() == NetworkMode.RESTRICTED) {
       AddressSet refused = blocked.minus(exceptions);
       addRules(acl, "reject", refused, null, null, "blocked ranges");
       addRules(acl, "allow", AddressSet.ALL.minus(refused), null, null, "the internet");
     } else if (policy.mode() == NetworkMode.ALLOWLIST) {
-      AddressSet listed =
-          exceptions.union(AddressSet.of(List.copyOf(resolved)).minus(blocked.minus(exceptions)));
+      AddressSet listed = allowlisted(policy, ownAddresses, resolved);
       addRules(acl, "reject", blocked.minus(listed), null, null, "blocked ranges");
       addRules(acl, "allow", listed, "tcp", ports(policy.effectivePorts()), "the allowlist");
     } else {
       throw new IllegalArgumentException("no ACL for network mode " + policy.mode().configName());
     }
     return acl.build();
+  }
+
+  /** The ACL's description, which says the mode it holds the container to. */
+  static String description(NetworkMode mode) {
+    return "coi: network " + mode.configName();
+  }
+
+  /**
+   * What an {@code allowlist} lets through: the listed CIDRs, and the resolved addresses outside
+   * the blocked ranges (a name resolving into them is DNS rebinding unless the range is listed).
+   */
+  static AddressSet allowlisted(
+      NetworkPolicy policy, List<IpPrefix> ownAddresses, Collection<IpPrefix> resolved) {
+    AddressSet exceptions =
+        AddressSet.of(policy.allowCidrs().stream().map(IpPrefix::parse).toList());
+    AddressSet blocked = BlockedAddresses.with(ownAddresses);
+    return exceptions.union(AddressSet.of(List.copyOf(resolved)).minus(blocked.minus(exceptions)));
   }
 
   private static void addRules(

@@ -186,7 +186,12 @@ public final class IncusContainerBackend implements ContainerBackend {
       network.release(prepared);
       throw e;
     }
-    network.started(spec.name(), prepared);
+    try {
+      network.started(spec.name(), prepared);
+    } catch (RuntimeException unpinned) {
+      delete(spec.name()); // nothing half-made: the container, then its ACL
+      throw unpinned;
+    }
   }
 
   @Override
