@@ -200,6 +200,11 @@ public final class IncusContainerBackend implements ContainerBackend {
   }
 
   @Override
+  public List<String> allowlist(String container) {
+    return network.allowlist(container);
+  }
+
+  @Override
   public List<String> sweep() {
     return network.sweep();
   }
