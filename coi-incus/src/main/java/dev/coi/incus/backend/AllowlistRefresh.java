@@ -36,8 +36,11 @@ final class AllowlistRefresh {
     Answer resolve(String domain);
   }
 
-  /** Where the ACL lives and what to do when it cannot follow. */
+  /** Where the ACL lives, the container it filters, and what to do when it cannot follow. */
   interface Target {
+    /** The container's name (its host name, which its {@code /etc/hosts} keeps). */
+    String container();
+
     NetworkAcl read();
 
     void write(NetworkAcl acl, Optional<String> etag);
@@ -48,7 +51,6 @@ final class AllowlistRefresh {
     void stopContainer(RuntimeException why);
   }
 
-  private final String container;
   private final NetworkAcl template;
   private final NetworkPolicy policy;
   private final List<IpPrefix> own;
@@ -59,14 +61,12 @@ final class AllowlistRefresh {
   private final Map<String, List<IpPrefix>> answers = new LinkedHashMap<>();
 
   AllowlistRefresh(
-      String container,
       NetworkAcl template,
       NetworkPolicy policy,
       List<IpPrefix> own,
       Resolver resolver,
       Target target,
       Clock clock) {
-    this.container = container;
     this.template = template;
     this.policy = policy;
     this.own = List.copyOf(own);
@@ -93,7 +93,7 @@ final class AllowlistRefresh {
   /** The {@code /etc/hosts} the container should have now. */
   synchronized String hosts() {
     return PinnedHosts.render(
-        container, answers, EgressRules.allowlisted(policy, own, seen.keySet()));
+        target.container(), answers, EgressRules.allowlisted(policy, own, seen.keySet()));
   }
 
   /**

@@ -10,18 +10,9 @@ import java.util.function.Supplier;
  * entity tag, the container's {@code /etc/hosts}, written through the file API (as root, so the
  * agent user cannot keep it from being replaced), and the container's stop when either fails.
  */
-final class AllowlistTarget implements AllowlistRefresh.Target {
+record AllowlistTarget(Supplier<IncusClient> client, String container, String acl)
+    implements AllowlistRefresh.Target {
   private static final System.Logger LOG = System.getLogger(AllowlistTarget.class.getName());
-
-  private final Supplier<IncusClient> client;
-  private final String container;
-  private final String acl;
-
-  AllowlistTarget(Supplier<IncusClient> client, String container, String acl) {
-    this.client = client;
-    this.container = container;
-    this.acl = acl;
-  }
 
   @Override
   public NetworkAcl read() {

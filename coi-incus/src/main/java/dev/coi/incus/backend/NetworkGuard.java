@@ -178,7 +178,6 @@ final class NetworkGuard {
   private AllowlistRefresh refreshOf(
       String container, NetworkAcl acl, NetworkPolicy policy, List<IpPrefix> own) {
     return new AllowlistRefresh(
-        container,
         acl,
         policy,
         own,

@@ -37,7 +37,7 @@ final class PinnedHosts {
     answers.forEach(
         (name, addresses) -> {
           for (IpPrefix address : addresses) {
-            if (AddressSet.of(address).minus(allowed).isEmpty()) {
+            if (allowed.contains(address.address())) {
               out.append(IpPrefix.format(address.address())).append('\t').append(name).append('\n');
             }
           }

@@ -60,6 +60,11 @@ class AllowlistRefreshTest {
     boolean failHosts;
 
     @Override
+    public String container() {
+      return "claude-ab-1";
+    }
+
+    @Override
     public NetworkAcl read() {
       return NetworkAcl.builder().from(stored).etag("t" + tag).build();
     }
@@ -98,7 +103,6 @@ class AllowlistRefreshTest {
         EgressRules.acl("coi-s1", Map.of("user.coi.version", "1"), POLICY, List.of(), ips(answer));
     acls.stored = first;
     return new AllowlistRefresh(
-        "claude-ab-1",
         first,
         POLICY,
         List.of(),

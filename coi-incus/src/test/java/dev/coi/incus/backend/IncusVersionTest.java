@@ -46,19 +46,21 @@ class IncusVersionTest {
     assertTrue(unreadable.contains("reports its version as ''"), unreadable);
   }
 
+  /** A managed bridge on nftables with every extension, on Incus {@code version}. */
+  private static NetworkSupport bridgedOn(String version) {
+    Network bridge = Network.of("incusbr0", "bridge", true, Map.of());
+    return NetworkPreflight.assess(
+            NetworkPreflightTest.server(version, "nftables", NetworkPreflight.EXTENSIONS),
+            "default",
+            Map.of("eth0", Map.of("type", "nic", "network", "incusbr0")),
+            n -> Optional.of(bridge))
+        .support();
+  }
+
   /** Every extension present and nftables: the version alone refuses, in one line naming it. */
   @Test
   void thePreflightRefusesFilteredModesOnAnOldLtsWithOneLineNamingTheVersion() {
-    Network bridge = Network.of("incusbr0", "bridge", true, Map.of());
-    Map<String, Map<String, String>> nics =
-        Map.of("eth0", Map.of("type", "nic", "network", "incusbr0"));
-    NetworkSupport old =
-        NetworkPreflight.assess(
-                NetworkPreflightTest.server("6.0.3", "nftables", NetworkPreflight.EXTENSIONS),
-                "default",
-                nics,
-                n -> Optional.of(bridge))
-            .support();
+    NetworkSupport old = bridgedOn("6.0.3");
     assertFalse(old.filtering());
     assertFalse(old.supports(NetworkMode.RESTRICTED));
     assertFalse(old.supports(NetworkMode.ALLOWLIST));
@@ -66,13 +68,8 @@ class IncusVersionTest {
     assertTrue(line.contains("Incus 6.0.3 is older than 6.0.4"), line);
     assertFalse(line.contains("\n"), line);
 
-    NetworkSupport lts =
-        NetworkPreflight.assess(
-                NetworkPreflightTest.server("6.0.4", "nftables", NetworkPreflight.EXTENSIONS),
-                "default",
-                nics,
-                n -> Optional.of(bridge))
-            .support();
+    NetworkSupport lts = bridgedOn("6.0.4");
     assertTrue(lts.filtering(), lts.reason());
+    assertTrue(bridgedOn("6.1").filtering());
   }
 }

@@ -136,17 +136,7 @@ class NetworkPreflightTest {
    */
   @Test
   void theNicDevicesOfEachModeAreTheGoldenOnes() {
-    NetworkGuard guard =
-        new NetworkGuard(
-            () -> {
-              throw new AssertionError("open and none ask the daemon nothing");
-            });
-    guard.preflight(
-        NetworkPreflight.assess(
-            server("6.0.4", "nftables", NetworkPreflight.EXTENSIONS),
-            "default",
-            BRIDGED,
-            n -> Optional.of(BRIDGE)));
+    NetworkGuard guard = offline("nftables");
     ContainerSpec spec = ContainerSpec.builder().name("claude-ab-1").image("i").build();
     Map<String, Object> byMode = new java.util.LinkedHashMap<>();
     byMode.put("none", guard.prepare(with(spec, NetworkPolicy.of(NetworkMode.NONE))).devices());
@@ -176,6 +166,25 @@ class NetworkPreflightTest {
     return value;
   }
 
+  /**
+   * A guard that has found a managed bridge on Incus 6.0.4 with {@code firewall}, and fails any
+   * request to the daemon (there is none).
+   */
+  private static NetworkGuard offline(String firewall) {
+    NetworkGuard guard =
+        new NetworkGuard(
+            () -> {
+              throw new AssertionError("no request to the daemon");
+            });
+    guard.preflight(
+        NetworkPreflight.assess(
+            server("6.0.4", firewall, NetworkPreflight.EXTENSIONS),
+            "default",
+            BRIDGED,
+            n -> Optional.of(BRIDGE)));
+    return guard;
+  }
+
   private static ContainerSpec with(ContainerSpec spec, NetworkPolicy policy) {
     return ContainerSpec.builder().from(spec).network(policy).build();
   }
@@ -193,18 +202,8 @@ class NetworkPreflightTest {
         "coi-claude-ab-1",
         NetworkGuard.aclName(ContainerSpec.builder().name("claude-ab-1").image("i").build()));
 
-    NetworkGuard guard =
-        new NetworkGuard(
-            () -> {
-              throw new AssertionError("no request to the daemon");
-            });
+    NetworkGuard guard = offline("xtables");
     ContainerSpec restricted = with(spec, NetworkPolicy.of(NetworkMode.RESTRICTED));
-    guard.preflight(
-        NetworkPreflight.assess(
-            server("6.0.4", "xtables", NetworkPreflight.EXTENSIONS),
-            "default",
-            BRIDGED,
-            n -> Optional.of(BRIDGE)));
     InvalidSpecException refused =
         assertThrows(InvalidSpecException.class, () -> guard.prepare(restricted));
     assertTrue(
