@@ -45,6 +45,12 @@ public abstract class SessionInfo {
   /** The session it resumed, if it resumed one. */
   public abstract Optional<String> resumedFrom();
 
+  /**
+   * The network of a live or kept session's container; empty for a saved session whose container is
+   * gone, and for containers made before coi recorded it.
+   */
+  public abstract Optional<NetworkStatus> network();
+
   /** The caller's own labels, from {@link SessionSpec#labels()}. */
   public abstract Map<String, String> labels();
 

@@ -43,6 +43,10 @@ final class InfoCommand implements Callable<Integer> {
     out.println("  Mode: " + Output.mode(s));
     out.println("  Workspace: " + s.workspace());
     out.println("  Slot: " + s.slot());
+    s.network().ifPresent(n -> out.println("  Network: " + Output.network(n)));
+    s.network()
+        .filter(n -> n.effective() == dev.coi.api.NetworkMode.ALLOWLIST)
+        .ifPresent(n -> out.println("  Allowed: " + String.join(", ", n.addresses())));
     out.println("  Created: " + Output.time(s.created()));
     out.println("  Saved: " + s.saved().map(Output::time).orElse("never"));
     s.resumedFrom().ifPresent(r -> out.println("  Resumed from: " + r));

@@ -86,7 +86,23 @@ final class Output {
     json.put("saved_at", s.saved().map(Output::time).orElse(null));
     json.put("resumed_from", s.resumedFrom().orElse(null));
     json.put("labels", s.labels());
+    json.put("network", s.network().map(Output::networkJson).orElse(null));
     return json;
+  }
+
+  /** {@code {"mode": asked, "effective": got, "addresses": [allowlist's blocks now]}}. */
+  static Map<String, Object> networkJson(dev.coi.api.NetworkStatus n) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("mode", n.requested().configName());
+    json.put("effective", n.effective().configName());
+    json.put("addresses", n.addresses());
+    return json;
+  }
+
+  /** {@code allowlist}, or {@code none (asked: restricted)} when the session got another mode. */
+  static String network(dev.coi.api.NetworkStatus n) {
+    return n.effective().configName()
+        + (n.effective() == n.requested() ? "" : " (asked: " + n.requested().configName() + ")");
   }
 
   /** The Go coi's status words: Incus's {@code Running}, {@code Stopped}; {@code Saved}. */

@@ -1,13 +1,11 @@
 package dev.coi.incus;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.coi.api.NotFoundException;
 import dev.coi.incus.transport.HttpRequest;
 import dev.coi.incus.transport.HttpResponse;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.StreamSupport;
 
 /**
  * Network ACLs of the default project: create, read, update on condition, delete. The daemon
@@ -40,37 +38,35 @@ public final class NetworkAcls {
 
   /** The ACL with the entity tag an {@link #update} needs. */
   public NetworkAcl get(String name) {
-    String path = path(name);
-    HttpResponse response = rest.send(HttpRequest.of("GET", path));
-    return NetworkAcl.of(
-        Rest.metadata(response, "GET " + path), Optional.ofNullable(response.header("ETag")));
+    return read(name, false).orElseThrow();
   }
 
+  /** The ACL, or empty when there is none of that name. */
   public Optional<NetworkAcl> find(String name) {
-    try {
-      return Optional.of(get(name));
-    } catch (NotFoundException e) {
+    return read(name, true);
+  }
+
+  private Optional<NetworkAcl> read(String name, boolean missingIsEmpty) {
+    String path = path(name);
+    HttpResponse response = rest.send(HttpRequest.of("GET", path));
+    if (missingIsEmpty && response.status() == 404) {
       return Optional.empty();
     }
+    return Optional.of(
+        NetworkAcl.of(
+            Rest.metadata(response, "GET " + path), Optional.ofNullable(response.header("ETag"))));
   }
 
   public List<NetworkAcl> list() {
-    List<NetworkAcl> result = new ArrayList<>();
-    for (JsonNode acl : rest.get(ROOT + "?recursion=1")) {
-      result.add(NetworkAcl.of(acl, Optional.empty()));
-    }
-    return result;
+    return list(Map.of());
   }
 
   /** The ACLs whose config has every given key with the given value ({@code user.*} labels). */
   public List<NetworkAcl> list(Map<String, String> configFilter) {
-    List<NetworkAcl> result = new ArrayList<>();
-    for (NetworkAcl acl : list()) {
-      if (acl.config().entrySet().containsAll(configFilter.entrySet())) {
-        result.add(acl);
-      }
-    }
-    return result;
+    return StreamSupport.stream(rest.get(ROOT + "?recursion=1").spliterator(), false)
+        .map(json -> NetworkAcl.of(json, Optional.empty()))
+        .filter(acl -> acl.config().entrySet().containsAll(configFilter.entrySet()))
+        .toList();
   }
 
   /**

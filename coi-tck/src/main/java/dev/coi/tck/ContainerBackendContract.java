@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * }
  * }</pre>
  */
-public abstract class ContainerBackendContract implements LifecycleChecks, ExecChecks, FileChecks {
+public abstract class ContainerBackendContract
+    implements LifecycleChecks, ExecChecks, FileChecks, NetworkChecks {
   protected ContainerBackend backend;
   private final List<String> created = new ArrayList<>();
   @TempDir protected Path workspace;

@@ -69,6 +69,14 @@ public interface ContainerBackend extends AutoCloseable {
     return dev.coi.api.NetworkSupport.withoutInterface(name() + " gives containers no network");
   }
 
+  /**
+   * What the container's {@code allowlist} filter lets through now, as the backend holds it
+   * (address blocks or ranges); empty when the container has no such filter, or does not exist.
+   */
+  default java.util.List<String> allowlist(String container) {
+    return java.util.List.of();
+  }
+
   /** Starts a stopped container. */
   void start(String name);
 

@@ -1,5 +1,8 @@
 package dev.coi.core.internal;
 
+import dev.coi.api.CoiException;
+import dev.coi.api.NetworkMode;
+import dev.coi.api.NetworkStatus;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -37,7 +40,11 @@ enum ContainerLabel {
   /** The id of the saved session this one was resumed from. */
   RESUMED_FROM("resumed-from"),
   /** On a build container (never a session's): the name of the image it builds. */
-  BUILD("build");
+  BUILD("build"),
+  /** The network mode the session asked for ({@code NetworkMode.configName()}). */
+  NETWORK("network"),
+  /** The network mode its container got when it was made (none where there is no interface). */
+  NETWORK_EFFECTIVE("network-effective");
 
   /** The version coi writes today. */
   static final int CURRENT_VERSION = 1;
@@ -88,6 +95,30 @@ enum ContainerLabel {
 
   static boolean isEphemeral(Map<String, String> labels) {
     return MODE.in(labels).filter(EPHEMERAL::equals).isPresent();
+  }
+
+  /** The network labels of a new session's container. */
+  static Map<String, String> ofNetwork(NetworkMode requested, NetworkMode effective) {
+    return Map.of(
+        NETWORK.key, requested.configName(), NETWORK_EFFECTIVE.key, effective.configName());
+  }
+
+  /**
+   * The network a container's labels record; empty when they record none, or none coi can read
+   * (labels are read as untrusted text).
+   */
+  static Optional<NetworkStatus> network(Map<String, String> labels) {
+    try {
+      Optional<NetworkMode> requested = NETWORK.in(labels).map(NetworkMode::parse);
+      if (requested.isEmpty()) {
+        return Optional.empty();
+      }
+      NetworkMode effective =
+          NETWORK_EFFECTIVE.in(labels).map(NetworkMode::parse).orElse(requested.get());
+      return Optional.of(NetworkStatus.of(requested.get(), effective));
+    } catch (CoiException unreadable) {
+      return Optional.empty();
+    }
   }
 
   /** The caller's labels, without the prefix they are stored under. */

@@ -1,6 +1,8 @@
 package dev.coi.core.internal;
 
 import dev.coi.api.ConflictException;
+import dev.coi.api.NetworkMode;
+import dev.coi.api.NetworkStatus;
 import dev.coi.api.SessionInfo;
 import dev.coi.api.SessionNotFoundException;
 import dev.coi.api.SessionState;
@@ -43,6 +45,7 @@ final class SessionCatalog {
     Set<String> live = new HashSet<>();
     for (ContainerInfo container : containers.list()) {
       describe(container)
+          .map(info -> withAllowlist(containers, info))
           .ifPresent(
               info -> {
                 all.add(info);
@@ -66,6 +69,22 @@ final class SessionCatalog {
     }
     merged.sort(Comparator.comparing(SessionInfo::created).reversed());
     return merged;
+  }
+
+  /**
+   * The session with its allowlist's current addresses, asked of the backend only for the sessions
+   * whose container is filtered by one.
+   */
+  static SessionInfo withAllowlist(ContainerBackend containers, SessionInfo info) {
+    if (info.network().filter(n -> n.effective() == NetworkMode.ALLOWLIST).isEmpty()) {
+      return info;
+    }
+    NetworkStatus network =
+        NetworkStatus.builder()
+            .from(info.network().get())
+            .addresses(containers.allowlist(info.container()))
+            .build();
+    return SessionInfo.builder().from(info).network(network).build();
   }
 
   /** The most recently saved session of a workspace. */
@@ -96,6 +115,7 @@ final class SessionCatalog {
                     .flatMap(SessionCatalog::parseInstant)
                     .orElse(Instant.EPOCH))
             .resumedFrom(ContainerLabel.RESUMED_FROM.in(labels))
+            .network(ContainerLabel.network(labels))
             .putAllLabels(ContainerLabel.callerLabels(labels));
     return Optional.of(info.build());
   }

@@ -22,4 +22,14 @@ final class SessionNetwork {
         .ports(asked.ports().isEmpty() ? configured.ports() : asked.ports())
         .build();
   }
+
+  /**
+   * The labels recording the mode asked for and the mode the backend gives it (asking the backend
+   * what it supports; the Incus backend asks its daemon once and keeps the answer).
+   */
+  static java.util.Map<String, String> labels(
+      NetworkPolicy policy, dev.coi.api.spi.ContainerBackend containers) {
+    return ContainerLabel.ofNetwork(
+        policy.mode(), containers.networkSupport().effective(policy.mode()));
+  }
 }

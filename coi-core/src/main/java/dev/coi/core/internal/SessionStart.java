@@ -265,6 +265,7 @@ final class SessionStart {
             .addMounts(Mount.of(freshLive, SessionMounts.stateTarget(config)))
             .putAllLimits(ContainerLimits.of(spec, config))
             .network(SessionNetwork.of(spec, config))
+            .putAllLabels(SessionNetwork.labels(SessionNetwork.of(spec, config), plan.containers()))
             .putAllLabels(
                 ContainerLabel.ofNewSession(
                     plan.id(),

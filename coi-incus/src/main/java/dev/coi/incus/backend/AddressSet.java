@@ -10,7 +10,7 @@ import java.util.List;
  * ACL subjects. Both families share one number line: IPv6 addresses as themselves, IPv4 addresses
  * above 2^128, so the families never mix and one {@link RangeSet} does the arithmetic.
  */
-final class AddressSet {
+record AddressSet(RangeSet numberLine) {
   private static final BigInteger V4_BASE = BigInteger.ONE.shiftLeft(128);
   private static final BigInteger V6_LAST = V4_BASE.subtract(BigInteger.ONE);
   private static final BigInteger V4_LAST =
@@ -20,12 +20,6 @@ final class AddressSet {
   static final AddressSet ALL_IPV4 = new AddressSet(RangeSet.of(V4_BASE, V4_LAST));
   static final AddressSet ALL_IPV6 = new AddressSet(RangeSet.of(BigInteger.ZERO, V6_LAST));
   static final AddressSet ALL = ALL_IPV4.union(ALL_IPV6);
-
-  private final RangeSet set;
-
-  private AddressSet(RangeSet set) {
-    this.set = set;
-  }
 
   static AddressSet of(IpPrefix prefix) {
     BigInteger base = prefix.isIpv4() ? V4_BASE : BigInteger.ZERO;
@@ -50,25 +44,25 @@ final class AddressSet {
   }
 
   AddressSet union(AddressSet other) {
-    return new AddressSet(set.union(other.set));
+    return new AddressSet(numberLine.union(other.numberLine));
   }
 
   AddressSet minus(AddressSet other) {
-    return new AddressSet(set.minus(other.set));
+    return new AddressSet(numberLine.minus(other.numberLine));
   }
 
   AddressSet intersect(AddressSet other) {
-    return new AddressSet(set.intersect(other.set));
+    return new AddressSet(numberLine.intersect(other.numberLine));
   }
 
   boolean isEmpty() {
-    return set.isEmpty();
+    return numberLine.isEmpty();
   }
 
   /** True when the address (4 or 16 bytes) is in the set. */
   boolean contains(byte[] address) {
     BigInteger n = new BigInteger(1, address);
-    return set.contains(address.length == 4 ? V4_BASE.add(n) : n);
+    return numberLine.contains(address.length == 4 ? V4_BASE.add(n) : n);
   }
 
   AddressSet ipv4() {
@@ -85,7 +79,7 @@ final class AddressSet {
    */
   List<String> subjects() {
     List<String> subjects = new ArrayList<>();
-    for (RangeSet.Range range : set.ranges()) {
+    for (RangeSet.Range range : numberLine.ranges()) {
       boolean v4 = range.first().compareTo(V4_BASE) >= 0;
       BigInteger base = v4 ? V4_BASE : BigInteger.ZERO;
       int bytes = v4 ? 4 : 16;
@@ -117,20 +111,6 @@ final class AddressSet {
   /** An address's bytes from the set's number line, for tests drawing from a set. */
   static byte[] address(BigInteger onLine) {
     return onLine.compareTo(V4_BASE) >= 0 ? bytes(onLine.subtract(V4_BASE), 4) : bytes(onLine, 16);
-  }
-
-  RangeSet numberLine() {
-    return set;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof AddressSet && ((AddressSet) o).set.equals(set);
-  }
-
-  @Override
-  public int hashCode() {
-    return set.hashCode();
   }
 
   @Override

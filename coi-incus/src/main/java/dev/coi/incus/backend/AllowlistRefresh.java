@@ -13,13 +13,15 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * One refresh of an {@code allowlist} session's ACL: the domains resolved again, the addresses seen
- * in the last {@link #KEEP} kept (so connections opened to an address the provider has since
- * rotated out survive), the ACL written back with its entity tag only when its rules changed, and
- * any failure stopping the container, since an ACL that cannot follow the names would otherwise
- * either break the session unnoticed or (worse) be left as it was while the names moved. Returns
- * when to refresh next: the shortest TTL of the answers, clamped between {@link #MIN_TTL} and
- * {@link #MAX_TTL}.
+ * One refresh of an {@code allowlist} session's ACL and {@code /etc/hosts}: the domains resolved
+ * again, the addresses seen in the last {@link #KEEP} kept (so connections opened to an address the
+ * provider has since rotated out survive), the ACL written back with its entity tag only when its
+ * rules changed, and any failure stopping the container, since an ACL that cannot follow the names
+ * would otherwise either break the session unnoticed or (worse) be left as it was while the names
+ * moved. The container's {@code /etc/hosts} is written anew each time ({@link PinnedHosts}), so the
+ * container resolves the names to the addresses the ACL allows, whatever it did to the file since.
+ * Returns when to refresh next: the shortest TTL of the answers, clamped between {@link #MIN_TTL}
+ * and {@link #MAX_TTL}.
  */
 final class AllowlistRefresh {
   static final Duration MIN_TTL = Duration.ofSeconds(60);
@@ -34,11 +36,17 @@ final class AllowlistRefresh {
     Answer resolve(String domain);
   }
 
-  /** Where the ACL lives and what to do when it cannot follow. */
+  /** Where the ACL lives, the container it filters, and what to do when it cannot follow. */
   interface Target {
+    /** The container's name (its host name, which its {@code /etc/hosts} keeps). */
+    String container();
+
     NetworkAcl read();
 
     void write(NetworkAcl acl, Optional<String> etag);
+
+    /** Replaces the container's {@code /etc/hosts}. */
+    void writeHosts(byte[] content);
 
     void stopContainer(RuntimeException why);
   }
@@ -50,6 +58,7 @@ final class AllowlistRefresh {
   private final Target target;
   private final Clock clock;
   private final Map<IpPrefix, Instant> seen = new LinkedHashMap<>();
+  private final Map<String, List<IpPrefix>> answers = new LinkedHashMap<>();
 
   AllowlistRefresh(
       NetworkAcl template,
@@ -67,15 +76,44 @@ final class AllowlistRefresh {
   }
 
   /** The addresses the last refresh let through. */
-  List<IpPrefix> addresses() {
+  synchronized List<IpPrefix> addresses() {
     return List.copyOf(seen.keySet());
+  }
+
+  /** Takes the answers the ACL was first made from, as if a refresh had found them. */
+  synchronized void seed(Map<String, List<IpPrefix>> first) {
+    Instant now = clock.instant();
+    first.forEach(
+        (domain, addresses) -> {
+          answers.put(domain, List.copyOf(addresses));
+          addresses.forEach(address -> seen.put(address, now));
+        });
+  }
+
+  /** The {@code /etc/hosts} the container should have now. */
+  synchronized String hosts() {
+    return PinnedHosts.render(
+        target.container(), answers, EgressRules.allowlisted(policy, own, seen.keySet()));
+  }
+
+  /**
+   * Writes the container's {@code /etc/hosts} from the last answers; on failure the container is
+   * stopped and the failure thrown.
+   */
+  void pinHosts() {
+    try {
+      target.writeHosts(PinnedHosts.bytes(hosts()));
+    } catch (RuntimeException e) {
+      target.stopContainer(e);
+      throw e;
+    }
   }
 
   /**
    * Resolves, updates the ACL if needed, and returns the delay to the next refresh; on failure the
    * container is stopped and the failure thrown.
    */
-  Duration refresh() {
+  synchronized Duration refresh() {
     try {
       Instant now = clock.instant();
       Duration next = MAX_TTL;
@@ -85,6 +123,7 @@ final class AllowlistRefresh {
           throw new IllegalStateException(domain + " no longer resolves on this host");
         }
         answer.addresses().forEach(address -> seen.put(address, now));
+        answers.put(domain, List.copyOf(answer.addresses()));
         next = next.compareTo(answer.ttl()) < 0 ? next : answer.ttl();
       }
       seen.values().removeIf(last -> last.plus(KEEP).isBefore(now));
@@ -96,6 +135,8 @@ final class AllowlistRefresh {
         target.write(
             NetworkAcl.builder().from(wanted).config(current.config()).build(), current.etag());
       }
+      // After the ACL: the file never names an address the rules do not allow yet.
+      target.writeHosts(PinnedHosts.bytes(hosts()));
       return clamp(next);
     } catch (RuntimeException e) {
       target.stopContainer(e);

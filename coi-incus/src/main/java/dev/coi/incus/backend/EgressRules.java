@@ -7,6 +7,7 @@ import dev.coi.incus.NetworkAcl;
 import dev.coi.incus.NetworkAclRule;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -45,23 +46,36 @@ final class EgressRules {
         AddressSet.of(policy.allowCidrs().stream().map(IpPrefix::parse).toList());
     AddressSet blocked = BlockedAddresses.with(ownAddresses);
     NetworkAcl.Builder acl =
-        NetworkAcl.builder()
-            .name(name)
-            .description("coi: network " + policy.mode().configName())
-            .config(config);
+        NetworkAcl.builder().name(name).description(description(policy.mode())).config(config);
     if (policy.mode() == NetworkMode.RESTRICTED) {
       AddressSet refused = blocked.minus(exceptions);
       addRules(acl, "reject", refused, null, null, "blocked ranges");
       addRules(acl, "allow", AddressSet.ALL.minus(refused), null, null, "the internet");
     } else if (policy.mode() == NetworkMode.ALLOWLIST) {
-      AddressSet listed =
-          exceptions.union(AddressSet.of(List.copyOf(resolved)).minus(blocked.minus(exceptions)));
+      AddressSet listed = allowlisted(policy, ownAddresses, resolved);
       addRules(acl, "reject", blocked.minus(listed), null, null, "blocked ranges");
       addRules(acl, "allow", listed, "tcp", ports(policy.effectivePorts()), "the allowlist");
     } else {
       throw new IllegalArgumentException("no ACL for network mode " + policy.mode().configName());
     }
     return acl.build();
+  }
+
+  /** The ACL's description, which says the mode it holds the container to. */
+  static String description(NetworkMode mode) {
+    return "coi: network " + mode.configName();
+  }
+
+  /**
+   * What an {@code allowlist} lets through: the listed CIDRs, and the resolved addresses outside
+   * the blocked ranges (a name resolving into them is DNS rebinding unless the range is listed).
+   */
+  static AddressSet allowlisted(
+      NetworkPolicy policy, List<IpPrefix> ownAddresses, Collection<IpPrefix> resolved) {
+    AddressSet exceptions =
+        AddressSet.of(policy.allowCidrs().stream().map(IpPrefix::parse).toList());
+    AddressSet blocked = BlockedAddresses.with(ownAddresses);
+    return exceptions.union(AddressSet.of(List.copyOf(resolved)).minus(blocked.minus(exceptions)));
   }
 
   private static void addRules(
@@ -105,13 +119,28 @@ final class EgressRules {
     return String.join(",", parts);
   }
 
-  /** The NIC settings that apply the ACL from the container's first packet. */
-  static Map<String, String> nicSecurity(String aclName) {
-    return Map.of(
-        "security.acls", aclName,
-        "security.acls.default.egress.action", DEFAULT_EGRESS,
-        "security.acls.default.ingress.action", DEFAULT_INGRESS,
-        "security.mac_filtering", "true",
-        "security.port_isolation", "true");
+  /**
+   * The NIC settings that apply the ACL from the container's first packet, and on a bridge the
+   * anti-spoofing and isolation Incus offers there: {@code security.mac_filtering} and {@code
+   * ipv4/ipv6_filtering} drop frames whose MAC or source address is not the NIC's own (so the
+   * agent, root in its container, cannot take another address and escape the ACL, which matches on
+   * the NIC), and {@code security.port_isolation} keeps isolated NICs of the bridge from reaching
+   * each other. An OVN NIC accepts none of these four keys: OVN holds each port to its own
+   * addresses itself.
+   *
+   * @param networkType the type of the managed network the NIC is on ({@code bridge}, {@code ovn})
+   */
+  static Map<String, String> nicSecurity(String aclName, String networkType) {
+    Map<String, String> keys = new LinkedHashMap<>();
+    keys.put("security.acls", aclName);
+    keys.put("security.acls.default.egress.action", DEFAULT_EGRESS);
+    keys.put("security.acls.default.ingress.action", DEFAULT_INGRESS);
+    if (networkType.equals("bridge")) {
+      keys.put("security.mac_filtering", "true");
+      keys.put("security.ipv4_filtering", "true");
+      keys.put("security.ipv6_filtering", "true");
+      keys.put("security.port_isolation", "true");
+    }
+    return keys;
   }
 }

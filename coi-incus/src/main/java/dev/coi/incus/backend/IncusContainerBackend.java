@@ -186,12 +186,22 @@ public final class IncusContainerBackend implements ContainerBackend {
       network.release(prepared);
       throw e;
     }
-    network.started(spec.name(), prepared);
+    try {
+      network.started(spec.name(), prepared);
+    } catch (RuntimeException unpinned) {
+      delete(spec.name()); // nothing half-made: the container, then its ACL
+      throw unpinned;
+    }
   }
 
   @Override
   public dev.coi.api.NetworkSupport networkSupport() {
     return network.support();
+  }
+
+  @Override
+  public List<String> allowlist(String container) {
+    return network.allowlist(container);
   }
 
   @Override

@@ -159,8 +159,9 @@ final class NetworkGuard {
     if (!found.support().filtering()) {
       throw new InvalidSpecException(found.support().refusal(policy.mode()));
     }
-    List<IpPrefix> resolved =
-        policy.mode() == NetworkMode.ALLOWLIST ? resolveAll(policy.allowDomains()) : List.of();
+    Map<String, List<IpPrefix>> answers =
+        policy.mode() == NetworkMode.ALLOWLIST ? resolveEach(policy.allowDomains()) : Map.of();
+    List<IpPrefix> resolved = answers.values().stream().flatMap(List::stream).toList();
     String name = aclName(spec);
     List<IpPrefix> own = ownAddresses(found);
     NetworkAcl acl = EgressRules.acl(name, labels(spec), policy, own, resolved);
@@ -168,49 +169,33 @@ final class NetworkGuard {
     Optional<AllowlistRefresh> refresh = Optional.empty();
     if (policy.mode() == NetworkMode.ALLOWLIST && !policy.allowDomains().isEmpty()) {
       refresh = Optional.of(refreshOf(spec.name(), acl, policy, own));
+      refresh.get().seed(answers);
     }
-    return new Prepared(filteredDevices(found.nics(), name), Optional.of(name), refresh);
+    return new Prepared(
+        filteredDevices(found.nics(), found.networks(), name), Optional.of(name), refresh);
   }
 
   private AllowlistRefresh refreshOf(
       String container, NetworkAcl acl, NetworkPolicy policy, List<IpPrefix> own) {
-    AllowlistRefresh.Target target =
-        new AllowlistRefresh.Target() {
-          @Override
-          public NetworkAcl read() {
-            return client.get().networkAcls().get(acl.name());
-          }
-
-          @Override
-          public void write(NetworkAcl updated, Optional<String> etag) {
-            client.get().networkAcls().update(updated, etag);
-          }
-
-          @Override
-          public void stopContainer(RuntimeException why) {
-            LOG.log(
-                System.Logger.Level.WARNING,
-                "stopping "
-                    + container
-                    + ": its allowlist cannot follow its names: "
-                    + why.getMessage());
-            client.get().instances().requestStop(container);
-          }
-        };
     return new AllowlistRefresh(
         acl,
         policy,
         own,
         domain -> new AllowlistRefresh.Answer(resolver.resolve(domain), HOST_TTL),
-        target,
+        new AllowlistTarget(client, container, acl.name()),
         clock);
   }
 
-  /** Once the container exists: keeps its allowlist following its names until it is deleted. */
+  /**
+   * Once the container exists, before its agent runs: pins its {@code /etc/hosts} to the
+   * allowlist's addresses, and keeps both following the names until it is deleted. A failed pin
+   * stops the container and is thrown.
+   */
   synchronized void started(String container, Prepared prepared) {
     if (prepared.refresh().isEmpty()) {
       return;
     }
+    prepared.refresh().get().pinHosts();
     if (refresher == null) {
       refresher =
           Executors.newSingleThreadScheduledExecutor(
@@ -267,6 +252,26 @@ final class NetworkGuard {
         deleteQuietly(acl.name());
       }
     }
+  }
+
+  /**
+   * What the container's allowlist ACL lets through now, as the daemon holds it (its allow rules'
+   * subjects, CIDRs or ranges); empty for a container without one.
+   */
+  List<String> allowlist(String container) {
+    NetworkPreflight.Result found = preflight;
+    if (found != null && found.nics().isEmpty()) {
+      return List.of(); // this backend makes no ACL
+    }
+    List<String> subjects = new ArrayList<>();
+    for (NetworkAcl acl : client.get().networkAcls().list(Map.of(LABEL + "container", container))) {
+      if (acl.description().equals(EgressRules.description(NetworkMode.ALLOWLIST))) {
+        acl.egress().stream()
+            .filter(rule -> rule.action().equals("allow") && rule.destination().isPresent())
+            .forEach(rule -> subjects.addAll(List.of(rule.destination().get().split(","))));
+      }
+    }
+    return subjects;
   }
 
   /**
@@ -331,14 +336,20 @@ final class NetworkGuard {
     return devices;
   }
 
-  /** Each profile NIC as it is, carrying the ACL with default actions and anti-spoofing. */
+  /**
+   * Each profile NIC as it is, carrying the ACL with default actions, and the anti-spoofing and
+   * isolation keys its network's type accepts.
+   */
   static Map<String, Map<String, String>> filteredDevices(
-      Map<String, Map<String, String>> nics, String acl) {
+      Map<String, Map<String, String>> nics, List<Network> networks, String acl) {
+    Map<String, String> types = new LinkedHashMap<>();
+    networks.forEach(n -> types.put(n.name(), n.type()));
     Map<String, Map<String, String>> devices = new LinkedHashMap<>();
     nics.forEach(
         (name, nic) -> {
           Map<String, String> device = new LinkedHashMap<>(nic);
-          device.putAll(EgressRules.nicSecurity(acl));
+          String type = types.getOrDefault(nic.getOrDefault("network", ""), "");
+          device.putAll(EgressRules.nicSecurity(acl, type));
           devices.put(name, device);
         });
     return devices;
@@ -369,8 +380,8 @@ final class NetworkGuard {
     return own;
   }
 
-  private List<IpPrefix> resolveAll(List<String> domains) {
-    List<IpPrefix> all = new ArrayList<>();
+  private Map<String, List<IpPrefix>> resolveEach(List<String> domains) {
+    Map<String, List<IpPrefix>> all = new LinkedHashMap<>();
     for (String domain : domains) {
       List<IpPrefix> addresses = resolver.resolve(domain);
       if (addresses.isEmpty()) {
@@ -379,7 +390,7 @@ final class NetworkGuard {
                 + domain
                 + "' does not resolve on this host: fix the name or remove it");
       }
-      all.addAll(addresses);
+      all.put(domain, addresses);
     }
     return all;
   }

@@ -14,6 +14,7 @@ import java.util.function.Function;
  * profile's NICs: a network ACL on a NIC needs the {@code network_acl} and {@code
  * network_bridge_acl_devices} API extensions, a managed network, and for a bridge the nftables
  * firewall driver (Incus applies bridge ACLs through nftables only); an OVN network filters itself.
+ * In the 6.0 line it also needs 6.0.4 or later ({@link IncusVersion}).
  */
 final class NetworkPreflight {
   static final List<String> EXTENSIONS = List.of("network_acl", "network_bridge_acl_devices");
@@ -106,6 +107,7 @@ final class NetworkPreflight {
       }
       network.ifPresent(found::add);
     }
+    IncusVersion.refusesNicAcls(server.serverVersion()).ifPresent(problems::add);
     if (!missing.isEmpty()) {
       problems.add(
           version

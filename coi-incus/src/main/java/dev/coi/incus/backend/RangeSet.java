@@ -9,7 +9,7 @@ import java.util.List;
  * A set of whole numbers as sorted, disjoint, non-adjacent closed ranges: the arithmetic behind
  * address sets ({@link AddressSet}) and port sets. Immutable; every operation returns a new set.
  */
-final class RangeSet {
+record RangeSet(List<Range> ranges) {
   static final RangeSet EMPTY = new RangeSet(List.of());
 
   /** A closed range {@code [first, last]}. */
@@ -21,10 +21,8 @@ final class RangeSet {
     }
   }
 
-  private final List<Range> ranges;
-
-  private RangeSet(List<Range> ranges) {
-    this.ranges = Collections.unmodifiableList(ranges);
+  RangeSet {
+    ranges = Collections.unmodifiableList(ranges);
   }
 
   static RangeSet of(BigInteger first, BigInteger last) {
@@ -33,10 +31,6 @@ final class RangeSet {
 
   static RangeSet of(long first, long last) {
     return of(BigInteger.valueOf(first), BigInteger.valueOf(last));
-  }
-
-  List<Range> ranges() {
-    return ranges;
   }
 
   boolean isEmpty() {
@@ -107,20 +101,5 @@ final class RangeSet {
 
   RangeSet intersect(RangeSet other) {
     return minus(minus(other));
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof RangeSet && ((RangeSet) o).ranges.equals(ranges);
-  }
-
-  @Override
-  public int hashCode() {
-    return ranges.hashCode();
-  }
-
-  @Override
-  public String toString() {
-    return ranges.toString();
   }
 }

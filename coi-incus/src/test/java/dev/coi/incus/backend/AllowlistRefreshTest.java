@@ -1,6 +1,7 @@
 package dev.coi.incus.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,6 +56,13 @@ class AllowlistRefreshTest {
     final List<NetworkAcl> writes = new ArrayList<>();
     RuntimeException stoppedFor;
     boolean failWrites;
+    final List<String> hosts = new ArrayList<>();
+    boolean failHosts;
+
+    @Override
+    public String container() {
+      return "claude-ab-1";
+    }
 
     @Override
     public NetworkAcl read() {
@@ -69,6 +77,14 @@ class AllowlistRefreshTest {
       stored = acl;
       tag++;
       writes.add(acl);
+    }
+
+    @Override
+    public void writeHosts(byte[] content) {
+      if (failHosts) {
+        throw new dev.coi.api.BackendException(403, "/etc/hosts is not a file");
+      }
+      hosts.add(new String(content, java.nio.charset.StandardCharsets.US_ASCII));
     }
 
     @Override
@@ -167,5 +183,38 @@ class AllowlistRefreshTest {
     answer = List.of();
     assertThrows(IllegalStateException.class, refresh::refresh);
     assertTrue(acls.stoppedFor.getMessage().contains("api.example.com no longer resolves"));
+  }
+
+  /** The file written after each refresh names what the ACL allows now, and nothing else. */
+  @Test
+  void everyRefreshRewritesTheHostsFileWithTheCurrentAllowedAnswer() {
+    AllowlistRefresh refresh = refresh();
+    refresh.seed(Map.of("api.example.com", ips(answer)));
+    refresh.pinHosts();
+    assertTrue(acls.hosts.get(0).contains("93.184.215.14\tapi.example.com\n"), acls.hosts.get(0));
+
+    answer = List.of("93.184.215.15", "10.0.0.1");
+    clock.now = clock.now.plusSeconds(60);
+    refresh.refresh();
+    String after = acls.hosts.get(1);
+    assertTrue(after.contains("93.184.215.15\tapi.example.com\n"), after);
+    assertFalse(after.contains("93.184.215.14"), "the rotated-out address: in the ACL, not named");
+    assertFalse(after.contains("10.0.0.1"), "a rebinding answer is never pinned");
+    assertTrue(allows(acls.stored, "93.184.215.14"), "kept in the ACL for open connections");
+
+    refresh.refresh();
+    assertEquals(3, acls.hosts.size(), "written on every refresh, even when nothing changed");
+    assertEquals(after, acls.hosts.get(2));
+  }
+
+  @Test
+  void aHostsFileThatCannotBeWrittenStopsTheContainer() {
+    AllowlistRefresh refresh = refresh();
+    acls.failHosts = true;
+    assertThrows(dev.coi.api.BackendException.class, refresh::pinHosts);
+    assertTrue(acls.stoppedFor.getMessage().contains("/etc/hosts is not a file"));
+    acls.stoppedFor = null;
+    assertThrows(dev.coi.api.BackendException.class, refresh::refresh);
+    assertTrue(acls.stoppedFor != null);
   }
 }

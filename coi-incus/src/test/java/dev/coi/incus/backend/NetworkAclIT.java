@@ -233,9 +233,17 @@ class NetworkAclIT {
                 Map.of("eth0", Map.of("type", "nic", "network", "incusbr0")),
                 n -> Optional.of(bridge))
             .support();
+    IncusVersion version =
+        IncusVersion.parse(server.serverVersion())
+            .orElseThrow(() -> new AssertionError("unreadable: " + server.serverVersion()));
     boolean capable =
         server.apiExtensions().containsAll(NetworkPreflight.EXTENSIONS)
-            && server.firewall().equals("nftables");
+            && server.firewall().equals("nftables")
+            && version.compareTo(IncusVersion.NIC_ACLS_ON_LTS) >= 0;
+    assertEquals(
+        version.compareTo(IncusVersion.NIC_ACLS_ON_LTS) < 0,
+        bridged.reason().contains("is older than 6.0.4"),
+        bridged.reason());
     assertEquals(capable, bridged.filtering(), bridged.reason());
     assertTrue(
         bridged.nic().orElseThrow().contains("firewall " + server.firewall()), bridged.nic().get());

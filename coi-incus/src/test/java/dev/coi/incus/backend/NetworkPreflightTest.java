@@ -102,7 +102,8 @@ class NetworkPreflightTest {
   /** The NIC wiring, unit-tested on the request since the machines here have no NIC. */
   @Test
   void aFilteredNicKeepsTheProfilesSettingsAndCarriesTheAclWithDefaultActions() {
-    Map<String, Map<String, String>> devices = NetworkGuard.filteredDevices(BRIDGED, "coi-s1");
+    Map<String, Map<String, String>> devices =
+        NetworkGuard.filteredDevices(BRIDGED, List.of(BRIDGE), "coi-s1");
     assertEquals(
         Map.of(
             "type", "nic",
@@ -112,6 +113,8 @@ class NetworkPreflightTest {
             "security.acls.default.egress.action", "reject",
             "security.acls.default.ingress.action", "drop",
             "security.mac_filtering", "true",
+            "security.ipv4_filtering", "true",
+            "security.ipv6_filtering", "true",
             "security.port_isolation", "true"),
         devices.get("eth0"));
     assertEquals(
@@ -123,6 +126,63 @@ class NetworkPreflightTest {
             .putAllDevices(devices)
             .build();
     assertEquals("coi-s1", create.devices().get("eth0").get("security.acls"));
+  }
+
+  /**
+   * The NIC devices a create request carries in each mode, as golden JSON: none removes every NIC,
+   * open leaves the profile's, restricted and allowlist (which differ in their ACL only) put the
+   * ACL, its default actions and, on a bridge, anti-spoofing and port isolation on each NIC; an OVN
+   * NIC gets the ACL keys alone, the others being bridge keys OVN refuses.
+   */
+  @Test
+  void theNicDevicesOfEachModeAreTheGoldenOnes() {
+    NetworkGuard guard = offline("nftables");
+    ContainerSpec spec = ContainerSpec.builder().name("claude-ab-1").image("i").build();
+    Map<String, Object> byMode = new java.util.LinkedHashMap<>();
+    byMode.put("none", guard.prepare(with(spec, NetworkPolicy.of(NetworkMode.NONE))).devices());
+    byMode.put("open", guard.prepare(with(spec, NetworkPolicy.of(NetworkMode.OPEN))).devices());
+    String acl = NetworkGuard.aclName(spec);
+    Map<String, Map<String, String>> bridged =
+        NetworkGuard.filteredDevices(BRIDGED, List.of(BRIDGE), acl);
+    byMode.put("restricted on a bridge", bridged);
+    byMode.put("allowlist on a bridge", bridged);
+    byMode.put(
+        "restricted or allowlist on ovn",
+        NetworkGuard.filteredDevices(
+            Map.of("eth0", Map.of("type", "nic", "network", "ovn0", "name", "eth0")),
+            List.of(Network.of("ovn0", "ovn", true, Map.of())),
+            acl));
+    Golden.check("nic-devices", sorted(byMode));
+  }
+
+  /** Maps in key order, so that the golden file does not depend on Map.of's iteration. */
+  @SuppressWarnings("unchecked")
+  private static Object sorted(Object value) {
+    if (value instanceof Map) {
+      Map<String, Object> out = new java.util.TreeMap<>();
+      ((Map<String, Object>) value).forEach((k, v) -> out.put(k, sorted(v)));
+      return out;
+    }
+    return value;
+  }
+
+  /**
+   * A guard that has found a managed bridge on Incus 6.0.4 with {@code firewall}, and fails any
+   * request to the daemon (there is none).
+   */
+  private static NetworkGuard offline(String firewall) {
+    NetworkGuard guard =
+        new NetworkGuard(
+            () -> {
+              throw new AssertionError("no request to the daemon");
+            });
+    guard.preflight(
+        NetworkPreflight.assess(
+            server("6.0.4", firewall, NetworkPreflight.EXTENSIONS),
+            "default",
+            BRIDGED,
+            n -> Optional.of(BRIDGE)));
+    return guard;
   }
 
   private static ContainerSpec with(ContainerSpec spec, NetworkPolicy policy) {
@@ -142,18 +202,8 @@ class NetworkPreflightTest {
         "coi-claude-ab-1",
         NetworkGuard.aclName(ContainerSpec.builder().name("claude-ab-1").image("i").build()));
 
-    NetworkGuard guard =
-        new NetworkGuard(
-            () -> {
-              throw new AssertionError("no request to the daemon");
-            });
+    NetworkGuard guard = offline("xtables");
     ContainerSpec restricted = with(spec, NetworkPolicy.of(NetworkMode.RESTRICTED));
-    guard.preflight(
-        NetworkPreflight.assess(
-            server("6.0.4", "xtables", NetworkPreflight.EXTENSIONS),
-            "default",
-            BRIDGED,
-            n -> Optional.of(BRIDGE)));
     InvalidSpecException refused =
         assertThrows(InvalidSpecException.class, () -> guard.prepare(restricted));
     assertTrue(
