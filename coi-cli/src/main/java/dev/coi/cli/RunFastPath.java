@@ -28,7 +28,8 @@ import java.util.Set;
  * checks that every line read here gets the session picocli would give it.
  *
  * <pre>{@code
- * Integer exit = RunFastPath.parse(args); // null: not read here
+ * RunCommand run = RunFastPath.parse(args); // null: the line is picocli's to read
+ * int exit = run != null ? RunFastPath.execute(run) : Coi.commandLine().execute(args);
  * }</pre>
  */
 final class RunFastPath {
@@ -144,7 +145,7 @@ final class RunFastPath {
     }
     run.command = new ArrayList<>(List.of(args).subList(i, args.length));
     run.global = global;
-    if (seenDebug(top) || seenDebug(seen)) {
+    if (top.contains("--debug") || seen.contains("--debug")) {
       global.debug(true);
     }
     return run;
@@ -184,10 +185,6 @@ final class RunFastPath {
       // picocli falls back to the default too
     }
     return new PrintWriter(new BufferedWriter(new OutputStreamWriter(System.err, charset)), true);
-  }
-
-  private static boolean seenDebug(Set<String> names) {
-    return names.contains("--debug");
   }
 
   private static void setFlag(GlobalOptions global, RunCommand run, String name) {
