@@ -1,6 +1,5 @@
 package dev.coi.cli;
 
-import dev.coi.api.CoiException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -86,16 +85,7 @@ final class Coi implements Runnable {
 
   /** One line for the user; the stack trace only with --debug or COI_DEBUG set. */
   static int handleError(Exception e, CommandLine cli, CommandLine.ParseResult parseResult) {
-    PrintWriter err = cli.getErr();
-    if (e instanceof CoiException) {
-      err.println("coi: " + e.getMessage());
-    } else {
-      err.println("coi: internal error: " + e + " (run with --debug for details)");
-    }
-    if (Diagnostics.debug()) {
-      e.printStackTrace(err);
-    }
-    err.flush();
+    Diagnostics.report(e, cli.getErr());
     return ExitCodes.failureOf(cli.getCommand());
   }
 

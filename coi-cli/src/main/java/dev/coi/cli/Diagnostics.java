@@ -1,6 +1,8 @@
 package dev.coi.cli;
 
+import dev.coi.api.CoiException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 
 /**
  * What coi prints about itself besides its one-line errors: a stack trace only with {@code --debug}
@@ -19,6 +21,19 @@ final class Diagnostics {
 
   static void debug(boolean on) {
     debug = on || System.getenv("COI_DEBUG") != null;
+  }
+
+  /** A command's failure: one line for the user; the stack trace only when debugging. */
+  static void report(Exception e, PrintWriter err) {
+    if (e instanceof CoiException) {
+      err.println("coi: " + e.getMessage());
+    } else {
+      err.println("coi: internal error: " + e + " (run with --debug for details)");
+    }
+    if (debug) {
+      e.printStackTrace(err);
+    }
+    err.flush();
   }
 
   /** Installs the handler of uncaught exceptions; for the CLI's main. */

@@ -291,13 +291,17 @@ final class GlobalOptions {
     private static final Pattern ID =
         Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
+    static boolean isId(String arg) {
+      return ID.matcher(arg).matches();
+    }
+
     @Override
     public boolean preprocess(
         Stack<String> args, CommandSpec commandSpec, ArgSpec argSpec, Map<String, Object> info) {
       // picocli gives the separator of an attached value ('='), and a blank one otherwise.
       boolean attached = !String.valueOf(info.get("separator")).isBlank();
       String value = SessionSpec.LATEST;
-      if (!args.isEmpty() && (attached || ID.matcher(args.peek()).matches())) {
+      if (!args.isEmpty() && (attached || isId(args.peek()))) {
         value = args.pop();
       }
       argSpec.setValue(value);

@@ -9,6 +9,7 @@ public final class Main {
       return;
     }
     Diagnostics.install();
-    System.exit(Coi.commandLine().execute(args));
+    RunCommand run = RunFastPath.parse(args);
+    System.exit(run != null ? RunFastPath.execute(run) : Coi.commandLine().execute(args));
   }
 }

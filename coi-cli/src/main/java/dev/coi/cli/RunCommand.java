@@ -35,6 +35,9 @@ final class RunCommand implements Callable<Integer>, ExitCodes.PassesExitCode {
       description = "The command to run; put -- before it when it starts with '-'.")
   List<String> command;
 
+  /** The global options when {@link RunFastPath} read the line; picocli's otherwise. */
+  GlobalOptions global;
+
   @Override
   public Integer call() {
     List<String> argv = CommandArgs.toArgv(command);
@@ -70,7 +73,7 @@ final class RunCommand implements Callable<Integer>, ExitCodes.PassesExitCode {
 
   /** The session the flags ask for; what they leave out, the configuration decides. */
   SessionSpec spec() {
-    return GlobalOptions.of(spec)
+    return (global != null ? global : GlobalOptions.of(spec))
         .sessionBuilder()
         // coi exits right after: Incus finishes the stop and deletes the container itself.
         .awaitCleanup(false)
