@@ -289,7 +289,17 @@ final class ImageBuildRun {
     if (exit != 0) {
       throw failure("the recipe exited with code " + exit, null);
     }
-    backend.exec(container, ExecSpec.builder().command(List.of("rm", "-rf", DIR)).build());
+    // systemd in the build container committed a machine id to /etc/machine-id: emptied, so that
+    // every container of the image makes its own (an empty file, as Debian's images have it).
+    backend.exec(
+        container,
+        ExecSpec.builder()
+            .command(
+                List.of(
+                    "sh",
+                    "-c",
+                    "rm -rf " + DIR + " && if [ -s /etc/machine-id ]; then : >/etc/machine-id; fi"))
+            .build());
   }
 
   private void relay(InputStream stream) {
