@@ -85,7 +85,7 @@ record BuildRecipe(
               + script
               + ": "
               + reason(e)
-              + " (give the path of the script itself: coi never follows a link to it)",
+              + ": give the path of a shell script (a symbolic link to one is not followed)",
           e);
     }
     Optional<String> base = Optional.empty();
