@@ -6,16 +6,16 @@
 # PID 1, otherwise a detached incusd); creates the storage pool "default"
 # (btrfs loop file when the kernel has btrfs, else dir) and the default
 # profile's root disk, never a network; delegates the uid/gid ranges coi needs
-# in /etc/subuid and /etc/subgid; and builds the images coi-test-min,
-# coi-sandbox and coi-privileged (made from coi-sandbox) when they are missing
-# or their recipe changed (the sha256 of the recipe files is stored as image
-# property coi.recipe), and coi-privileged also when coi-sandbox changed (its
-# fingerprint is stored as coi.base). A second run on a set-up machine changes
-# nothing and takes seconds.
+# in /etc/subuid and /etc/subgid; and makes the images (build-images.sh):
+# coi-test-min and coi-base on the host, coi-sandbox (on coi-base) and
+# coi-privileged (on coi-sandbox) with coi build, each when it is missing or
+# its recipe changed (image property coi.recipe), or the image it is made from
+# did (coi.base). A second run on a set-up machine changes nothing and takes
+# well under a second.
 #
 # Usage: bash images/setup-host.sh            (as root, from any directory)
 # Environment:
-#   COI_SETUP_SKIP_SANDBOX=1   do not build coi-sandbox (nor coi-privileged)
+#   COI_SETUP_SKIP_SANDBOX=1   do not build coi-base, coi-sandbox (nor coi-privileged)
 #   COI_SETUP_SKIP_PRIVILEGED=1  do not build coi-privileged
 #   COI_FORCE_REBUILD=1        rebuild all images even when up to date
 #   COI_SETUP_MIN_FREE_GIB=N   free space required under /var/lib (default 6)
@@ -109,12 +109,14 @@ install_packages() {
     local -a base=() incus=()
     local p codename
     for p in btrfs-progs debootstrap busybox-static; do installed "$p" || base+=("$p"); done
+    # coi build fetches the agent with npm pack on the host (images/coi-sandbox/recipe.sh).
+    command -v npm >/dev/null 2>&1 || base+=(npm)
     # coi itself is built with a JDK (17 or later) and Maven: install them only when missing.
     java_ok || base+=(openjdk-17-jdk-headless)
     command -v mvn >/dev/null 2>&1 || base+=(maven)
     for p in incus-base incus-client; do installed "$p" || incus+=("$p"); done
     if ((${#base[@]} + ${#incus[@]} == 0)); then
-        coi_log "packages present (incus-base incus-client btrfs-progs debootstrap busybox-static, a JDK, Maven)"
+        coi_log "packages present (incus-base incus-client btrfs-progs debootstrap busybox-static, a JDK, Maven, npm)"
         return 0
     fi
     codename=$(coi_codename)
@@ -253,62 +255,8 @@ else
 fi
 
 # ---- images ----------------------------------------------------------------------
-# Leftovers of an interrupted (killed) build: probe containers, build dirs.
-sweep_leftovers() {
-    local name d m
-    for name in $(incus list --format csv --columns n coi-setup-probe- </dev/null 2>/dev/null || true); do
-        coi_log "deleting leftover probe container $name"
-        incus delete -f "$name" </dev/null >/dev/null 2>&1 || true
-    done
-    for d in "${COI_BUILD_TMPDIR:-/var/tmp}"/coi-build-*; do
-        [[ -d $d ]] || continue
-        coi_log "removing leftover build directory $d"
-        # unmount what a killed build left mounted below it, deepest first
-        while IFS= read -r m; do
-            umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
-        done < <(awk -v d="$d/" 'index($2 "/", d) == 1 { print $2 }' /proc/self/mounts | sort -r)
-        coi_remove_build_dir "$d" || coi_die "cannot remove $d (something is still mounted below it)"
-    done
-}
-sweep_leftovers
-
-# ensure_image NAME [FROM]: FROM is the image NAME is made from; NAME is rebuilt
-# when FROM's fingerprint is not the one recorded on it (property coi.base).
-ensure_image() {
-    local name=$1 from=${2:-} want have from_fp='' made_from=''
-    want=$(coi_recipe_hash "$name")
-    have=$(coi_image_recipe "$name")
-    if [[ -n $from ]]; then
-        from_fp=$(coi_image_fingerprint "$from")
-        made_from=$(coi_image_base "$name")
-    fi
-    if [[ $have == "$want" && $made_from == "$from_fp" && ${COI_FORCE_REBUILD:-0} != 1 ]]; then
-        coi_log "image $name up to date (recipe ${want:0:12}${from:+, made from $from ${from_fp:0:12}})"
-        return 0
-    fi
-    if [[ -z $have ]]; then
-        coi_log "image $name missing, building"
-    elif [[ $made_from != "$from_fp" ]]; then
-        coi_log "image $name was made from another $from image (${made_from:0:12} -> ${from_fp:0:12}), rebuilding"
-    elif [[ $have != "$want" ]]; then
-        coi_log "image $name recipe changed (${have:0:12} -> ${want:0:12}), rebuilding"
-    else
-        coi_log "image $name: COI_FORCE_REBUILD=1, rebuilding"
-    fi
-    local t=$SECONDS
-    COI_RECIPE_HASH=$want bash "$here/$name/build.sh" 9>&- || coi_die "building image $name failed"
-    coi_log "image $name built in $((SECONDS - t)) s"
-}
-ensure_image coi-test-min
-if [[ ${COI_SETUP_SKIP_SANDBOX:-0} == 1 ]]; then
-    coi_log "skipping coi-sandbox and coi-privileged (COI_SETUP_SKIP_SANDBOX=1)"
-else
-    ensure_image coi-sandbox
-    if [[ ${COI_SETUP_SKIP_PRIVILEGED:-0} == 1 ]]; then
-        coi_log "skipping coi-privileged (COI_SETUP_SKIP_PRIVILEGED=1)"
-    else
-        ensure_image coi-privileged coi-sandbox
-    fi
-fi
+# coi-test-min and coi-base made on the host, coi-sandbox and coi-privileged by coi build (the
+# launcher builds the CLI jar first when it is missing or stale); each only when out of date.
+bash "$here/build-images.sh" 9>&- || coi_die "making the images failed"
 
 coi_log "done in $((SECONDS - started)) s"

@@ -15,4 +15,7 @@ chmod 0440 /etc/sudoers.d/claude
 visudo -cqf /etc/sudoers.d/claude
 apt-get clean
 rm -rf /var/lib/apt/lists/* /var/log/apt/* /var/log/dpkg.log /tmp/* /var/tmp/*
+for command in sudo gh ssh; do
+    command -v "$command" >/dev/null || { echo "missing after the install: $command" >&2; exit 1; }
+done
 echo "$(gh --version | head -n 1), $(ssh -V 2>&1)"

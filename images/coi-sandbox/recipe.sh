@@ -60,4 +60,8 @@ fi
 
 apt-get clean
 rm -rf /var/lib/apt/lists/* /var/log/apt/* /var/log/dpkg.log /tmp/* /var/tmp/*
+# What sessions and coi's tests rely on: a build without one of them fails here, not later.
+for command in bash tmux git node claude claude-stub docker sudo; do
+    command -v "$command" >/dev/null || { echo "missing after the install: $command" >&2; exit 1; }
+done
 echo "claude $(su claude -c 'claude --version'), node $(node --version), $(docker --version)"

@@ -17,8 +17,8 @@ here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../lib/common.sh
 source "$here/../lib/common.sh"
 
-ALIAS=coi-test-min
-hash=${COI_RECIPE_HASH:-$(coi_recipe_hash "$ALIAS")}
+ALIAS=${COI_IMAGE_PREFIX:-}coi-test-min
+hash=${COI_RECIPE_HASH:-$(coi_recipe_hash coi-test-min)}
 busybox=$(command -v busybox || true)
 [[ -x /bin/busybox ]] && busybox=/bin/busybox
 [[ -n $busybox ]] || coi_die "busybox not found (install busybox-static)"
@@ -83,7 +83,7 @@ coi_pack "$work/meta" "$root" "$work"
 coi_log "packed $ALIAS: rootfs.tar $(du -h "$work/rootfs.tar" | cut -f1)"
 
 verify() {
-    coi_probe "$1" "coi-setup-probe-min" probe_exec
+    coi_probe "$1" "coi-setup-probe-${COI_IMAGE_PREFIX:-}min" probe_exec
 }
 probe_exec() {
     local out

@@ -18,9 +18,7 @@ coi_die() {
 coi_recipe_files() {
     case $1 in
         coi-test-min) printf '%s\n' lib/common.sh coi-test-min/build.sh ;;
-        coi-sandbox) printf '%s\n' lib/common.sh lib/chroot.sh coi-sandbox/build.sh stub/claude-stub ;;
-        # Made from the installed coi-sandbox, tracked by its fingerprint (coi.base).
-        coi-privileged) printf '%s\n' lib/common.sh lib/chroot.sh coi-privileged/build.sh ;;
+        coi-base) printf '%s\n' lib/common.sh lib/chroot.sh coi-base/build.sh ;;
         *) coi_die "unknown image '$1'" ;;
     esac
 }
@@ -120,6 +118,7 @@ coi_write_metadata() {
         printf '  coi.image: %s\n' "$alias"
         printf '  coi.recipe: %s\n' "$hash"
         [[ -z ${COI_IMAGE_BASE:-} ]] || printf '  coi.base: %s\n' "$COI_IMAGE_BASE"
+        [[ -z ${COI_IMAGE_BUILT:-} ]] || printf '  coi.built: %s\n' "$COI_IMAGE_BUILT"
         if (($#)); then
             printf 'templates:\n'
             local pair
@@ -142,8 +141,9 @@ coi_pack() {
 # Import OUT_DIR/meta.tar + rootfs.tar without an alias, run VERIFY_FN with the
 # new fingerprint, then point ALIAS at it and delete the image ALIAS pointed
 # to before. A failing verification deletes the new image and keeps the old.
+# VERSION_ALIAS, when given, is a second alias of the new image (as coi build makes).
 coi_import_and_publish() {
-    local alias=$1 out=$2 verify_fn=$3 fp old_fp
+    local alias=$1 out=$2 verify_fn=$3 version=${4:-} fp old_fp
     local start=$SECONDS
     # The fingerprint of a split image is the sha256 of metadata + rootfs tarballs.
     fp=$(cat "$out/meta.tar" "$out/rootfs.tar" | sha256sum | cut -d' ' -f1)
@@ -163,6 +163,9 @@ coi_import_and_publish() {
             coi_die "cannot point alias $alias at $fp"
     else
         incus image alias create "$alias" "$fp" </dev/null || coi_die "cannot create alias $alias"
+    fi
+    if [[ -n $version ]]; then
+        incus image alias create "$version" "$fp" </dev/null || coi_die "cannot create alias $version"
     fi
     if [[ -n $old_fp && $old_fp != "$fp" ]]; then
         incus image delete "$old_fp" </dev/null ||
@@ -189,4 +192,29 @@ coi_probe() {
     incus delete -f "$name" </dev/null >/dev/null 2>&1 || true
     COI_PROBE=''
     return "$rc"
+}
+
+# The recipe hash coi build records (coi.recipe) for the recipe SCRIPT, computed as coi-core's
+# BuildRecipe does: SHA-256 over the script's SHA-256, then for each "# coi-build: file PATH"
+# header (PATH relative to the script's directory) the file's name and its SHA-256, all as bytes.
+# Lets the set-up see that coi-sandbox and coi-privileged are up to date without starting a JVM;
+# BuildRecipeShellHashTest checks that both agree.
+coi_build_recipe_hash() {
+    local script=$1 dir name
+    dir=$(dirname -- "$script")
+    {
+        coi_hex_bytes "$(sha256sum <"$script" | cut -c1-64)"
+        while IFS= read -r name; do
+            [[ -f $dir/$name && ! -L $dir/$name ]] || { printf 'coi setup: ERROR: recipe file %s missing\n' "$dir/$name" >&2; return 1; }
+            printf '%s' "${name##*/}"
+            coi_hex_bytes "$(sha256sum <"$dir/$name" | cut -c1-64)"
+        done < <(sed -nE 's/^[[:space:]]*#[[:space:]]*coi-build:[[:space:]]*file[[:space:]]+([^[:space:]]+)[[:space:]]*$/\1/p' "$script")
+    } | sha256sum | cut -c1-64
+}
+
+# Writes the bytes a string of hex digits stands for.
+coi_hex_bytes() {
+    local hex=$1 i out=''
+    for ((i = 0; i < ${#hex}; i += 2)); do out+="\\x${hex:i:2}"; done
+    printf '%b' "$out"
 }

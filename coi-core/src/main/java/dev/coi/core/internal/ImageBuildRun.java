@@ -21,6 +21,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -199,10 +201,14 @@ final class ImageBuildRun {
       Path staging = Files.createTempDirectory(cache, "staging-");
       Files.write(staging.resolve("recipe"), recipe.content());
       Files.setPosixFilePermissions(
-          staging.resolve("recipe"),
-          java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-      for (Path file : recipe.files()) {
-        link(file, staging.resolve("files"));
+          staging.resolve("recipe"), PosixFilePermissions.fromString("rwxr-xr-x"));
+      // The bytes read (and hashed) at the check: the host path is never read again.
+      for (BuildRecipe.RecipeFile file : recipe.files()) {
+        Path files = Files.createDirectories(staging.resolve("files"));
+        Files.write(files.resolve(file.name()), file.content(), StandardOpenOption.CREATE_NEW);
+        Files.setPosixFilePermissions(
+            files.resolve(file.name()),
+            PosixFilePermissions.fromString(file.executable() ? "rwxr-xr-x" : "rw-r--r--"));
       }
       if (recipe.fetches()) {
         HostFetch fetch = new HostFetch(cache, listener::output, tail);
@@ -283,7 +289,17 @@ final class ImageBuildRun {
     if (exit != 0) {
       throw failure("the recipe exited with code " + exit, null);
     }
-    backend.exec(container, ExecSpec.builder().command(List.of("rm", "-rf", DIR)).build());
+    // systemd in the build container committed a machine id to /etc/machine-id: emptied, so that
+    // every container of the image makes its own (an empty file, as Debian's images have it).
+    backend.exec(
+        container,
+        ExecSpec.builder()
+            .command(
+                List.of(
+                    "sh",
+                    "-c",
+                    "rm -rf " + DIR + " && if [ -s /etc/machine-id ]; then : >/etc/machine-id; fi"))
+            .build());
   }
 
   private void relay(InputStream stream) {

@@ -132,6 +132,17 @@ class ImageBuildIT {
   }
 
   @Test
+  void theMachineIdTheBuildContainerGotIsNotPublished() throws IOException {
+    // As systemd does in a base with systemd: it commits the id it made at boot.
+    Files.writeString(
+        script, "#!/bin/sh\necho 0123456789abcdef0123456789abcdef >/etc/machine-id\n");
+
+    build(spec());
+
+    assertEquals("0\n", runIn(name, "sh", "-c", "wc -c </etc/machine-id"));
+  }
+
+  @Test
   void aFailingRecipeLeavesNoContainerAndTheAliasUnchanged() throws IOException {
     BuildResult good = build(spec());
     Files.writeString(script, "#!/bin/sh\necho about to fail\necho on stderr >&2\nexit 7\n");
