@@ -54,10 +54,11 @@ public interface Session extends AutoCloseable {
   RunningCommand exec(List<String> command, TerminalSize terminal);
 
   /**
-   * Starts the agent in the background, inside a tmux session named {@value #AGENT_TMUX_SESSION} in
-   * {@code /workspace}, with its resume flag when this session resumed a saved one. When the agent
-   * exits, a shell takes its place, so the user who attaches is never thrown out. Starting it twice
-   * is an error.
+   * Starts the agent in the background, inside a tmux session named {@code coi-<container>} ({@link
+   * #agentTmuxSession(String)}) in {@code /workspace}, with its resume flag when this session
+   * resumed a saved one. When the agent exits, a shell takes its place, so the user who attaches is
+   * never thrown out; {@link #attach} ends with that shell's exit code. Starting it twice is an
+   * error.
    *
    * <pre>{@code
    * session.startAgent();
@@ -66,15 +67,25 @@ public interface Session extends AutoCloseable {
    */
   void startAgent();
 
-  /** The tmux session the agent runs in. */
-  String AGENT_TMUX_SESSION = "coi";
+  /**
+   * The tmux session the agent runs in, in the container of that name: {@code coi-<container>}, the
+   * name the Go coi gives it and orchestrators drive.
+   *
+   * <pre>{@code
+   * Sessions.run(name, List.of("tmux", "capture-pane", "-p", "-t", Session.agentTmuxSession(name)));
+   * }</pre>
+   */
+  static String agentTmuxSession(String container) {
+    return "coi-" + container;
+  }
 
   /**
    * Attaches to the agent's tmux session on a pseudo-terminal: what the agent draws arrives on
    * {@link RunningCommand#stdout()}, keys go to {@link RunningCommand#stdin()}; detaching (Ctrl+B
-   * D) ends the command and leaves the agent running. Keep reading {@code stdout()} as a terminal
-   * does: while what tmux draws is not read, tmux takes no keys. Throws when the agent is not
-   * started.
+   * D) ends the command with code 0 and leaves the agent running; when the shell that took the
+   * agent's place exits, the command ends with that shell's exit code. Keep reading {@code
+   * stdout()} as a terminal does: while what tmux draws is not read, tmux takes no keys. Throws
+   * when the agent is not started.
    */
   RunningCommand attach(TerminalSize terminal);
 

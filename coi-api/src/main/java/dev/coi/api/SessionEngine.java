@@ -55,6 +55,12 @@ public interface SessionEngine {
   /** See {@link Sessions#run(String, List)}. */
   ExecResult run(String container, List<String> command);
 
+  /** See {@link Sessions#profiles(Path)}. */
+  List<String> profiles(Path workspace);
+
+  /** See {@link Sessions#exec(String, List, TerminalSize)}. */
+  RunningCommand exec(String container, List<String> command, TerminalSize terminal);
+
   /** See {@link Sessions#images()}. */
   List<ImageInfo> images();
 

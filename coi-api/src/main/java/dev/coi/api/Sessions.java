@@ -150,14 +150,39 @@ public final class Sessions {
    * Runs a command to its end in a running coi container, as the agent user (uid 1000, home {@code
    * /home/claude}) in {@code /workspace}, and captures its output: for orchestrators driving a
    * session another program started, such as its agent's tmux session ({@link
-   * Session#AGENT_TMUX_SESSION}). Only coi's containers, as {@link #kill}.
+   * Session#agentTmuxSession(String)}). Only coi's containers, as {@link #kill}.
    *
    * <pre>{@code
-   * String screen = Sessions.run("claude-1a2b3c4d-1", List.of("tmux", "capture-pane", "-p", "-t", "coi")).stdout();
+   * String screen = Sessions.run("claude-1a2b3c4d-1", List.of("tmux", "capture-pane", "-p", "-t", "coi-claude-1a2b3c4d-1")).stdout();
    * }</pre>
    */
   public static ExecResult run(String container, List<String> command) {
     return engine().run(container, command);
+  }
+
+  /**
+   * Starts a command on a pseudo-terminal in a running coi container, as {@link #run(String, List)}
+   * does, without taking the session over: its owner stays its owner. For a login shell beside an
+   * agent ({@code coi attach --bash}).
+   *
+   * <pre>{@code
+   * try (RunningCommand bash = Sessions.exec(name, List.of("bash", "-l"), TerminalSize.of(80, 24))) { ... }
+   * }</pre>
+   */
+  public static RunningCommand exec(String container, List<String> command, TerminalSize terminal) {
+    return engine().exec(container, command, terminal);
+  }
+
+  /**
+   * The names of the configuration profiles ({@code [profiles.NAME]}) the files for this workspace
+   * define, sorted: the values {@link SessionSpec#profile()} may take.
+   *
+   * <pre>{@code
+   * List<String> profiles = Sessions.profiles(Path.of("."));
+   * }</pre>
+   */
+  public static List<String> profiles(Path workspace) {
+    return engine().profiles(workspace);
   }
 
   /** The images the backend holds, coi's and others; {@link ImageInfo#isCoi()} tells them apart. */

@@ -24,35 +24,41 @@ final class AgentShell {
     this.messages = messages;
   }
 
-  /** {@code coi shell}: a new session, its agent started and attached. */
+  /**
+   * {@code coi shell}: a new session, its agent started and attached; the exit code of the shell
+   * that took the agent's place when the user left it, 0 when the user detached.
+   */
   int start(SessionSpec spec) {
     requireTerminal("shell");
     Session session = Sessions.start(spec);
-    boolean runsOn = false;
+    Shown shown = null;
     try {
       session.startAgent();
-      runsOn = show(session, false);
+      shown = show(session);
     } finally {
       // This program started it: on any failure too, it ends it (state saved).
-      if (runsOn) {
-        detach(session, false);
+      if (shown != null && shown.agentRuns()) {
+        detach(session);
       } else {
         end(session);
       }
     }
-    return ExitCodes.OK;
+    return shown.exitCode();
   }
 
   /**
-   * {@code coi attach}: a running session taken over, its agent (or, with {@code bash}, a new login
-   * shell beside it) attached. The session ends here only when the user left the agent's tmux
-   * session for good; otherwise, failures included, it runs on as it did before.
+   * {@code coi attach}: a running session's agent attached, the session taken over only once it is
+   * known to have one, so that a refused attach leaves its owner as it was. The session ends here
+   * only when the user left the agent's tmux session for good; otherwise, failures included, it
+   * runs on, detached. With {@code bash}, a login shell beside the agent, and nothing taken over.
    */
   int attachTo(String name, boolean bash) {
     requireTerminal("attach");
-    Session session = Sessions.connect(name);
-    if (!bash && !agentRuns(session)) {
-      session.detach();
+    if (bash) {
+      return shellBeside(name);
+    }
+    // Unknown, not coi's or not running: the engine's own one-line error, nothing touched.
+    if (!Sessions.run(name, hasAgent(name)).isSuccess()) {
       throw new CoiException(
           "no agent runs in session "
               + name
@@ -60,60 +66,81 @@ final class AgentShell {
               + name
               + "'");
     }
-    boolean over = false;
+    Session session = Sessions.connect(name);
+    Shown shown = null;
     try {
-      over = !show(session, bash) && (!bash || !containerRuns(session));
+      shown = show(session);
     } finally {
-      if (over) {
+      if (shown != null && !shown.agentRuns()) {
         end(session);
       } else {
-        detach(session, bash);
+        detach(session);
       }
     }
     return ExitCodes.OK;
   }
 
-  /**
-   * Shows the agent (or a login shell) on the user's terminal until the user leaves it; returns
-   * whether the agent's tmux session is still there afterwards.
-   */
-  private static boolean show(Session session, boolean bash) {
+  /** {@code coi attach --bash}: a login shell in the container; its owner stays its owner. */
+  private int shellBeside(String name) {
+    int code;
     try (UserTerminal tty = UserTerminal.open()) {
-      TtyRelay.relay(
-          tty, size -> bash ? session.exec(List.of("bash", "-l"), size) : session.attach(size));
+      code = TtyRelay.relay(tty, size -> Sessions.exec(name, List.of("bash", "-l"), size));
+    } catch (IOException e) {
+      code = ExitCodes.OK;
+    }
+    if (containerRuns(name)) {
+      messages.println(
+          "Left the shell: session " + name + " runs on. Come back with: coi attach " + name);
+    }
+    return code;
+  }
+
+  /** What the user's leaving the agent's terminal left behind. */
+  private record Shown(int exitCode, boolean agentRuns) {}
+
+  /** Shows the agent on the user's terminal until the user leaves it (or detaches). */
+  private static Shown show(Session session) {
+    int code = ExitCodes.OK;
+    try (UserTerminal tty = UserTerminal.open()) {
+      code = TtyRelay.relay(tty, session::attach);
     } catch (IOException e) {
       // The container vanished, or the daemon went away: whether the session goes on is below.
     }
-    return agentRuns(session);
+    boolean runs = agentRuns(session.name());
+    // A container powered off under the attached command leaves no code worth passing on.
+    return new Shown(runs || code < 0 || code > 255 ? ExitCodes.OK : code, runs);
   }
 
   /** Lets the session run on without coi, and says how to come back. */
-  private void detach(Session session, boolean bash) {
+  private void detach(Session session) {
     try {
       session.detach();
     } catch (CoiException gone) {
       return;
     }
     messages.println(
-        (bash ? "Left the shell" : "Detached")
-            + ": session "
+        "Detached: session "
             + session.name()
             + " runs on. Come back with: coi attach "
             + session.name());
   }
 
-  private static boolean containerRuns(Session session) {
+  private static List<String> hasAgent(String name) {
+    return List.of("tmux", "has-session", "-t", Session.agentTmuxSession(name));
+  }
+
+  private static boolean containerRuns(String name) {
     try {
-      return session.run("true").isSuccess();
+      return Sessions.run(name, List.of("true")).isSuccess();
     } catch (CoiException gone) {
       return false;
     }
   }
 
   /** True while the agent's tmux session is there: the user detached, or left only a shell. */
-  private static boolean agentRuns(Session session) {
+  private static boolean agentRuns(String name) {
     try {
-      return session.run("tmux", "has-session", "-t", Session.AGENT_TMUX_SESSION).isSuccess();
+      return Sessions.run(name, hasAgent(name)).isSuccess();
     } catch (CoiException containerGone) {
       // Powered off from inside ("sudo poweroff"), or deleted: the session is over.
       return false;

@@ -35,7 +35,9 @@ final class AttachCommand implements Callable<Integer> {
 
   @Option(
       names = "--bash",
-      description = "Open a login shell in the container instead of attaching to the agent.")
+      description =
+          "Open a login shell in the container beside the agent (or a 'coi run' command), taking"
+              + " nothing over; coi exits with that shell's code.")
   boolean bash;
 
   @Override

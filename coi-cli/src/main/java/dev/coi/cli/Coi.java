@@ -36,7 +36,8 @@ import picocli.CommandLine.Command;
       ExitCodes.INTERRUPTED
           + " ended by Ctrl+C (SIGINT); "
           + ExitCodes.TERMINATED
-          + " ended by SIGTERM; `coi run` otherwise exits with its command's own code."
+          + " ended by SIGTERM; `coi run` otherwise exits with its command's own code, `coi shell`"
+          + " with that of the container shell left last."
     })
 final class Coi implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

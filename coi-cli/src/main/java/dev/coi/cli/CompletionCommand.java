@@ -26,13 +26,34 @@ final class CompletionCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Parameters(paramLabel = "bash|zsh|fish", description = "The shell.")
+  /** What the scripts complete dynamically, asked of coi itself while the user presses Tab. */
+  enum Listing {
+    containers,
+    sessions,
+    profiles
+  }
+
+  @Parameters(arity = "0..1", paramLabel = "bash|zsh|fish", description = "The shell.")
   Shell shell;
+
+  @CommandLine.Option(
+      names = "--list",
+      hidden = true,
+      description = "For the scripts: the container names, session ids or profiles, one a line.")
+  Listing list;
 
   @Override
   public Integer call() {
     CommandLine root = spec.root().commandLine();
     PrintWriter out = spec.commandLine().getOut();
+    if (list != null) {
+      CompletionLists.print(list, GlobalOptions.of(spec), out);
+      return ExitCodes.OK;
+    }
+    if (shell == null) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "Missing parameter: give bash, zsh or fish");
+    }
     if (shell == Shell.fish) {
       out.print(fish(root));
     } else {
@@ -60,6 +81,11 @@ final class CompletionCommand implements Callable<Integer> {
           "function _coi_dynamic() {",
           "  _complete_coi \"$@\"",
           "  local cur=${COMP_WORDS[COMP_CWORD]} cmd=${COMP_WORDS[1]} field=name",
+          "  if [[ ${COMP_WORDS[COMP_CWORD-1]} == --profile ]]; then",
+          "    COMPREPLY=( $(compgen -W \"$(\"${COMP_WORDS[0]}\" completion --list profiles"
+              + " 2>/dev/null)\" -- \"$cur\") )",
+          "    return",
+          "  fi",
           "  [[ $cur == -* ]] && return",
           "  case $cmd in",
           "    kill|shutdown|persist) ;;",
@@ -73,6 +99,28 @@ final class CompletionCommand implements Callable<Integer> {
           "  COMPREPLY+=( $(compgen -W \"$names\" -- \"$cur\") )",
           "}",
           "complete -F _coi_dynamic -o default coi",
+          "");
+
+  /**
+   * Container names, session ids and profiles, asked of the coi being completed ({@code coi
+   * completion --list …}) when one is being completed; fish shows the description after the tab.
+   */
+  static final String FISH_DYNAMIC =
+      String.join(
+          "\n",
+          "function __coi_list",
+          "    set -l coi (commandline -opc)[1]",
+          "    $coi completion --list $argv 2>/dev/null",
+          "end",
+          "complete -c coi -n '__fish_seen_subcommand_from kill shutdown persist attach'"
+              + " -a '(__coi_list containers)'",
+          "complete -c coi -n '__fish_seen_subcommand_from tmux; and __fish_seen_subcommand_from"
+              + " send capture list'"
+              + " -a '(__coi_list containers)'",
+          "complete -c coi -n '__fish_seen_subcommand_from info' -a '(__coi_list containers)'",
+          "complete -c coi -n '__fish_seen_subcommand_from info' -a '(__coi_list sessions)'",
+          "complete -c coi -l resume -x -a '(__coi_list sessions)'",
+          "complete -c coi -l profile -x -a '(__coi_list profiles)'",
           "");
 
   /** Commands, their subcommands and options, as fish's {@code complete} lines. */
@@ -104,7 +152,7 @@ final class CompletionCommand implements Callable<Integer> {
         }
       }
     }
-    return script.toString();
+    return script.append(FISH_DYNAMIC).toString();
   }
 
   private static String fishOption(String condition, CommandLine.Model.OptionSpec option) {

@@ -1,8 +1,11 @@
 package dev.coi.cli;
 
+import dev.coi.api.CoiException;
 import dev.coi.api.HostCheck;
 import dev.coi.api.Sessions;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,9 +24,20 @@ import picocli.CommandLine.Command;
 final class DoctorCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  @CommandLine.Option(
+      names = "--fix",
+      description =
+          "As root (sudo coi doctor --fix): first add to /etc/subuid and /etc/subgid the root:ID:1"
+              + " lines Incus needs to map the user who ran sudo and this directory's owner, then"
+              + " check. Never restarts Incus; says when to.")
+  boolean fix;
+
   @Override
-  public Integer call() {
+  public Integer call() throws java.io.IOException {
     Output output = new Output(spec);
+    if (fix) {
+      fix(output);
+    }
     List<HostCheck> checks = Sessions.checkHost();
     boolean failed = checks.stream().anyMatch(c -> c.status() == HostCheck.Status.FAILED);
     if (output.json()) {
@@ -51,5 +65,29 @@ final class DoctorCommand implements Callable<Integer> {
       out.flush();
     }
     return failed ? ExitCodes.FAILED : ExitCodes.OK;
+  }
+
+  /** Applies what doctor can fix by itself; refuses, changing nothing, when not root. */
+  private static void fix(Output output) throws java.io.IOException {
+    if (!Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"))) {
+      throw new CoiException(
+          "coi doctor --fix edits /etc/subuid and /etc/subgid, which only root may: run it as"
+              + " 'sudo coi doctor --fix'");
+    }
+    Map<String, String> env = System.getenv();
+    Path here = Path.of("").toAbsolutePath();
+    int owner = (Integer) Files.getAttribute(here, "unix:uid");
+    int group = (Integer) Files.getAttribute(here, "unix:gid");
+    List<String> added =
+        new SubidFix(env).apply(SubidFix.uids(env, owner), SubidFix.gids(env, group));
+    if (added.isEmpty()) {
+      output.say("Nothing to fix in /etc/subuid and /etc/subgid.");
+      return;
+    }
+    added.forEach(output::say);
+    output.say(
+        "Incus reads these files when it starts: if a session still cannot map these ids,"
+            + " restart it (systemctl restart incus, or 'incus admin shutdown' and start incusd"
+            + " again; running containers stop).");
   }
 }

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
       "Start a session and its agent (in tmux, as uid 1000 in /workspace) and show it in this"
           + " terminal. Ctrl+C and Ctrl+Z go to the agent. Leaving the agent drops to a shell in"
           + " the container; leaving that ends the session: its state is saved, an ephemeral"
-          + " container removed, a persistent one kept. Ctrl+B d detaches: the session runs on,"
+          + " container removed, a persistent one kept, and coi exits with that shell's code. Ctrl+B d detaches: the session runs on,"
           + " and 'coi attach' comes back to it.",
       "--resume [ID] and --continue restore a saved session's state and start the agent with"
           + " its resume flag."

@@ -18,8 +18,7 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code coi tmux send|capture|list}: drives the agent's tmux session inside a running coi
  * container, for orchestrators. The session is the one {@link Session#startAgent()} makes, named
- * {@value Session#AGENT_TMUX_SESSION} in every container (the Go coi names it {@code
- * coi-<container>}; docs/CLI.md lists the difference).
+ * {@code coi-<container>} as the Go coi names it ({@link Session#agentTmuxSession(String)}).
  */
 @Command(
     name = "tmux",
@@ -70,8 +69,9 @@ final class TmuxCommand implements Runnable {
     @Override
     public Integer call() {
       // -l: the text is typed literally, never read as key names; Enter is sent on its own.
-      tmux(container, "send keys", "send-keys", "-t", Session.AGENT_TMUX_SESSION, "-l", text);
-      tmux(container, "send keys", "send-keys", "-t", Session.AGENT_TMUX_SESSION, "Enter");
+      String target = Session.agentTmuxSession(container);
+      tmux(container, "send keys", "send-keys", "-t", target, "-l", text);
+      tmux(container, "send keys", "send-keys", "-t", target, "Enter");
       new Output(spec).say("Sent to " + container);
       return ExitCodes.OK;
     }
@@ -88,18 +88,12 @@ final class TmuxCommand implements Runnable {
     @Override
     public Integer call() {
       Output output = new Output(spec);
-      String screen =
-          tmux(
-              container,
-              "capture the pane",
-              "capture-pane",
-              "-p",
-              "-t",
-              Session.AGENT_TMUX_SESSION);
+      String session = Session.agentTmuxSession(container);
+      String screen = tmux(container, "capture the pane", "capture-pane", "-p", "-t", session);
       if (output.json()) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("container", container);
-        json.put("session", Session.AGENT_TMUX_SESSION);
+        json.put("session", session);
         json.put("content", screen);
         output.printJson(json);
       } else {

@@ -261,7 +261,7 @@ class CoiCommandsIT extends LiveBackendTestBase {
       s.startAgent();
       JsonNode list = coi.run("tmux", "list", s.name(), "--format", "json").json();
       assertEquals(s.name(), list.path(0).path("container").asText(), list.toString());
-      assertEquals(Session.AGENT_TMUX_SESSION, list.path(0).path("session").asText());
+      assertEquals("coi-" + s.name(), list.path(0).path("session").asText());
 
       CoiCli.Result sent = coi.run("tmux", "send", s.name(), "echo marker-$((6*7))");
       assertEquals(0, sent.exitCode(), sent.stderr());
@@ -270,6 +270,7 @@ class CoiCommandsIT extends LiveBackendTestBase {
           "the typed command's output in the pane");
       JsonNode capture = coi.run("tmux", "capture", s.name(), "--format", "json").json();
       assertTrue(capture.path("content").asText().contains("marker-42"), capture.toString());
+      assertEquals("coi-" + s.name(), capture.path("session").asText());
     }
   }
 
@@ -279,6 +280,12 @@ class CoiCommandsIT extends LiveBackendTestBase {
     assertUsage(coi.run("shutdown", "x", "--timeout", "-1"), "negative");
     assertUsage(coi.run("tmux"), "send, capture or list");
     assertUsage(coi.run("completion", "tcsh"), "tcsh");
+    assertUsage(coi.run("completion", "--list"), "--list");
+    assertUsage(coi.run("tmux", "send", TEST_PREFIX + "nosuch-1"), "TEXT");
+    assertUsage(coi.run("doctor", "--fix", "now"), "now");
+    CoiCli.Result noContainer = coi.run("tmux", "capture", TEST_PREFIX + "nosuch-1");
+    assertEquals(1, noContainer.exitCode());
+    assertEquals(1, noContainer.stderr().lines().count(), noContainer.stderr());
     assertUsage(coi.run("list", "--format", "yaml"), "yaml");
     CoiCli.Result unknownId = coi.run("info", "00000000-0000-0000-0000-000000000000");
     assertEquals(1, unknownId.exitCode());

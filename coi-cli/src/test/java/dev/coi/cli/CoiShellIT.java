@@ -120,8 +120,9 @@ class CoiShellIT extends LiveBackendTestBase {
       tmux.typeLine("/exit");
       tmux.typeLine("cat ~/.claude/shell-note");
       tmux.awaitText("token-3");
-      tmux.typeLine("exit");
-      tmux.awaitText("coi-exit=0");
+      // coi shell exits with the code of the shell the user left last.
+      tmux.typeLine("exit 3");
+      tmux.awaitText("coi-exit=3");
       assertEquals(List.of(), containersOf(workspace.toRealPath()));
     }
   }
@@ -241,6 +242,101 @@ class CoiShellIT extends LiveBackendTestBase {
         run.waitFor();
       }
     }
+  }
+
+  /** {@code coi shell}, detached at once: the running session's container. */
+  private String detachedShell(HostTmux tmux) throws Exception {
+    tmux.typeLine(coiLine("shell.sh", "shell"));
+    tmux.awaitText("claude-stub ready, session");
+    tmux.keys("C-b", "d");
+    tmux.awaitText("coi-exit=0");
+    List<String> running = containersOf(workspace.toRealPath());
+    assertEquals(1, running.size(), "the detached session's container");
+    return running.get(0);
+  }
+
+  private static String owner(String container) {
+    return backend.find(container).orElseThrow().labels().get("pid");
+  }
+
+  @Test
+  void attachBashOpensAShellBesideTheAgentAndTakesNothingOver() throws Exception {
+    try (HostTmux tmux = HostTmux.start(100, 30, workspace, env())) {
+      String name = detachedShell(tmux);
+      String detached = owner(name);
+      tmux.typeLine(coiLine("bash.sh", "attach --bash " + name));
+      tmux.typeLine("echo bash-$((20+1)) $(id -u) $(pwd) $(tmux ls -F '#{session_name}')");
+      tmux.awaitText("bash-21 1000 /workspace coi-" + name);
+      assertEquals(detached, owner(name), "attach --bash took the session over");
+      // Its exit code passes through; the session and its agent run on.
+      tmux.typeLine("exit 4");
+      String screen = tmux.awaitText("coi-exit=4");
+      assertTrue(screen.contains("Left the shell: session " + name + " runs on"), screen);
+      assertEquals(List.of(name), containersOf(workspace.toRealPath()));
+      assertEquals(0, new CoiCli(workspace, TEST_PREFIX).run("tmux", "capture", name).exitCode());
+      checkTerminal(tmux, "bash.sh");
+      assertEquals(0, new CoiCli(workspace, TEST_PREFIX).run("kill", name).exitCode());
+    }
+  }
+
+  @Test
+  void aSessionWhoseAttachingCoiWasKilledIsSweptByTheNextCoi() throws Exception {
+    try (HostTmux tmux = HostTmux.start(100, 30, workspace, env())) {
+      String name = detachedShell(tmux);
+      tmux.typeLine(coiLine("attach.sh", "attach " + name));
+      tmux.typeLine("attached again");
+      tmux.awaitText("attached again [echoed by claude-stub]");
+      ProcessHandle coi = tmux.java().orElseThrow();
+      assertEquals(Long.toString(coi.pid()), owner(name), "attach did not take the session over");
+      new ProcessBuilder("kill", "-KILL", Long.toString(coi.pid())).start().waitFor();
+      tmux.awaitText("coi-exit=137");
+    }
+    assertTheNextCoiSweepsIt();
+  }
+
+  @Test
+  void aRefusedAttachLeavesARunSessionToItsOwnerAndItIsSweptWhenThatDies() throws Exception {
+    ProcessBuilder pb =
+        new ProcessBuilder("java", "-jar", JAR.toString(), "run", "echo ready; sleep 600")
+            .directory(workspace.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectError(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().putAll(env());
+    Process run = pb.start();
+    try {
+      java.io.BufferedReader out =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(run.getInputStream(), StandardCharsets.UTF_8));
+      assertEquals("ready", out.readLine());
+      String name = containersOf(workspace.toRealPath()).get(0);
+      String owner = owner(name);
+      try (HostTmux tmux = HostTmux.start(100, 30, workspace, env())) {
+        tmux.typeLine(coiLine("attach.sh", "attach " + name));
+        String screen = tmux.awaitText("coi-exit=1");
+        assertTrue(screen.contains("coi: no agent runs in session " + name), screen);
+        assertTrue(screen.contains("'coi attach --bash " + name + "'"), screen);
+        checkTerminal(tmux, "attach.sh");
+      }
+      assertEquals(owner, owner(name), "a refused attach changed the session's owner");
+    } finally {
+      run.destroyForcibly(); // SIGKILL: coi run cannot end its session
+      run.waitFor();
+    }
+    assertTheNextCoiSweepsIt();
+  }
+
+  /**
+   * A {@code coi run} on the workspace sweeps the abandoned session: else its container would hold
+   * slot 1 for good. The run's own container is stopped as coi exits, and goes soon after.
+   */
+  private void assertTheNextCoiSweepsIt() throws Exception {
+    CoiCli.Result next = new CoiCli(workspace, TEST_PREFIX).run("run", "true");
+    assertEquals(0, next.exitCode(), next.stderr());
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+    while (!containersOf(workspace.toRealPath()).isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertEquals(List.of(), containersOf(workspace.toRealPath()), "the abandoned session");
   }
 
   /** The file of a saved session under {@code under} (a name or directory) that holds text. */

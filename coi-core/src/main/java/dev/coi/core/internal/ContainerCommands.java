@@ -123,6 +123,24 @@ final class ContainerCommands {
 
   /** A command to its end as the agent user in {@code /workspace}. */
   ExecResult run(String name, List<String> command, Map<String, String> environment) {
+    return containers.exec(name, asAgent(name, command, environment, Optional.empty()));
+  }
+
+  /** As {@link #run}, on a pseudo-terminal, with its streams live; nothing is taken over. */
+  dev.coi.api.RunningCommand exec(
+      String name,
+      List<String> command,
+      Map<String, String> environment,
+      dev.coi.api.TerminalSize terminal) {
+    ExecSpec exec = asAgent(name, command, environment, Optional.of(terminal));
+    return ExecFailures.explainingFailure(containers, name, () -> containers.start(name, exec));
+  }
+
+  private ExecSpec asAgent(
+      String name,
+      List<String> command,
+      Map<String, String> environment,
+      Optional<dev.coi.api.TerminalSize> terminal) {
     ContainerInfo container = coiContainer(name);
     if (container.status() != ContainerStatus.RUNNING) {
       throw new dev.coi.api.ConflictException(
@@ -131,14 +149,13 @@ final class ContainerCommands {
     if (command.isEmpty()) {
       throw new InvalidSpecException("the command is empty: give a program to run");
     }
-    return containers.exec(
-        name,
-        ExecSpec.builder()
-            .command(command)
-            .uid(ContainerSession.AGENT_UID)
-            .gid(ContainerSession.AGENT_GID)
-            .cwd(ContainerSession.WORKSPACE_TARGET)
-            .environment(environment)
-            .build());
+    return ExecSpec.builder()
+        .command(command)
+        .uid(ContainerSession.AGENT_UID)
+        .gid(ContainerSession.AGENT_GID)
+        .cwd(ContainerSession.WORKSPACE_TARGET)
+        .environment(environment)
+        .terminal(terminal)
+        .build();
   }
 }

@@ -40,6 +40,9 @@ final class ContainerSession implements Session {
   static final int AGENT_GID = 1000;
   static final String WORKSPACE_TARGET = SessionMounts.WORKSPACE_TARGET;
 
+  /** Where the shell that took the agent's place leaves its exit code, in the container. */
+  private static final String EXIT_FILE = "/tmp/.coi-agent-exit";
+
   /** How long a kept container may take to shut down cleanly before it is stopped at once. */
   static final java.time.Duration SHUTDOWN_TIMEOUT = java.time.Duration.ofSeconds(10);
 
@@ -143,11 +146,16 @@ final class ContainerSession implements Session {
       throw new CoiException("the agent already runs in session " + name + ": attach to it");
     }
     List<String> tmux = new ArrayList<>();
-    tmux.addAll(
-        List.of("tmux", "new-session", "-d", "-s", AGENT_TMUX_SESSION, "-c", WORKSPACE_TARGET));
+    tmux.addAll(List.of("tmux", "new-session", "-d", "-s", tmuxSession(), "-c", WORKSPACE_TARGET));
     tmux.addAll(List.of("-x", "200", "-y", "50", "--"));
-    // When the agent exits, a login shell takes its place in the same window.
-    tmux.addAll(List.of("bash", "-c", "\"$@\"; exec bash -l", "coi-agent"));
+    // When the agent exits, a login shell takes its place in the same window; that shell's exit
+    // code is left where attach() reads it once the tmux session is gone.
+    tmux.addAll(
+        List.of(
+            "bash",
+            "-c",
+            "rm -f " + EXIT_FILE + "; \"$@\"; bash -l; s=$?; echo $s > " + EXIT_FILE + "; exit $s",
+            "coi-agent"));
     tmux.addAll(parts.agentCommand());
     ExecResult started;
     try {
@@ -167,7 +175,11 @@ final class ContainerSession implements Session {
   }
 
   private boolean agentRuns() {
-    return run("tmux", "has-session", "-t", AGENT_TMUX_SESSION).isSuccess();
+    return run("tmux", "has-session", "-t", tmuxSession()).isSuccess();
+  }
+
+  private String tmuxSession() {
+    return Session.agentTmuxSession(name);
   }
 
   @Override
@@ -176,7 +188,16 @@ final class ContainerSession implements Session {
       throw new CoiException(
           "the agent does not run in session " + name + ": start it with startAgent() first");
     }
-    return exec(List.of("tmux", "attach-session", "-t", AGENT_TMUX_SESSION), terminal);
+    // Detached (the tmux session still there): 0. Ended: the last shell's code, which the agent's
+    // user wrote and could have forged (even as a FIFO, hence the timeout), so only a number of at
+    // most three digits is taken.
+    String script =
+        "tmux attach-session -t \"$1\" || exit 125; tmux has-session -t \"$1\" 2>/dev/null && exit 0;"
+            + " s=$(timeout 5 head -c 4 "
+            + EXIT_FILE
+            + " 2>/dev/null); case $s in [0-9]|[0-9][0-9]|[0-9][0-9][0-9]) exit $((10#$s % 256));;"
+            + " esac; exit 0";
+    return exec(List.of("bash", "-c", script, "coi-attach", tmuxSession()), terminal);
   }
 
   @Override

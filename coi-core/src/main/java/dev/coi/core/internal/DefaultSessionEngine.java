@@ -256,6 +256,23 @@ public final class DefaultSessionEngine implements SessionEngine {
   }
 
   @Override
+  public dev.coi.api.RunningCommand exec(
+      String container, List<String> command, dev.coi.api.TerminalSize terminal) {
+    Config config = configLoader.load();
+    return commands()
+        .exec(
+            container,
+            command,
+            SessionEnvironment.of(configLoader.environment(), config.environment()),
+            terminal);
+  }
+
+  @Override
+  public List<String> profiles(Path workspace) {
+    return List.copyOf(configLoader.load(Workspaces.resolve(workspace)).profileNames());
+  }
+
+  @Override
   public List<dev.coi.api.ImageInfo> images() {
     return backend(configLoader.load(), Optional.empty()).images();
   }

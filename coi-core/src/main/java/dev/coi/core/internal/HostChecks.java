@@ -96,7 +96,7 @@ final class HostChecks {
           name,
           HostCheck.Status.FAILED,
           "uid " + owner.uid() + ":" + owner.gid() + " (owner of " + here + ") is not delegated",
-          e.getMessage());
+          e.getMessage() + "; 'sudo coi doctor --fix' adds the lines");
     }
   }
 

@@ -25,8 +25,13 @@ final class IdDelegation {
     return new IdDelegation(Path.of("/nonexistent/subuid"), Path.of("/nonexistent/subgid"));
   }
 
+  /**
+   * The machine's files; {@code COI_TEST_SUBID_DIR} names a directory of copies instead, for tests
+   * of {@code coi doctor --fix}, which must not edit the machine's.
+   */
   static IdDelegation ofThisHost() {
-    return new IdDelegation(Path.of("/etc/subuid"), Path.of("/etc/subgid"));
+    Path dir = Path.of(System.getenv().getOrDefault("COI_TEST_SUBID_DIR", "/etc"));
+    return new IdDelegation(dir.resolve("subuid"), dir.resolve("subgid"));
   }
 
   /**

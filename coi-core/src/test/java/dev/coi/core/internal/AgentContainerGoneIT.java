@@ -65,7 +65,9 @@ class AgentContainerGoneIT extends LiveSessionTestBase {
 
   private static void awaitAgent(Session s) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-    while (!s.run("tmux", "capture-pane", "-p", "-t", "coi").stdout().contains("claude-stub")) {
+    while (!s.run("tmux", "capture-pane", "-p", "-t", Session.agentTmuxSession(s.name()))
+        .stdout()
+        .contains("claude-stub")) {
       assertTrue(System.nanoTime() < deadline, "the agent never showed in its pane");
       Thread.sleep(100);
     }

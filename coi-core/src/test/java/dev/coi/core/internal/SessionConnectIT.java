@@ -48,7 +48,10 @@ class SessionConnectIT extends LiveSessionTestBase {
       assertEquals(SessionState.RUNNING, again.info().state());
       // The agent started by the first owner is there to attach to.
       assertEquals(
-          0, again.run("tmux", "has-session", "-t", Session.AGENT_TMUX_SESSION).exitCode());
+          0,
+          again
+              .run("tmux", "has-session", "-t", Session.agentTmuxSession(again.name()))
+              .exitCode());
       assertEquals("kept-across-owners\n", out(again, "cat ~/.claude/note"));
     }
 

@@ -157,7 +157,7 @@ class SessionLifecycleIT extends LiveSessionTestBase {
     try (Session s = engine.start(spec().build())) {
       s.startAgent();
       awaitPane(s, pane -> pane.contains("claude-stub"));
-      out(s, "tmux send-keys -t coi 'hello agent' Enter");
+      out(s, "tmux send-keys -t coi-" + s.name() + " 'hello agent' Enter");
       awaitPane(s, pane -> pane.contains("hello agent [echoed by claude-stub]"));
 
       try (RunningCommand tty = s.attach(TerminalSize.of(100, 30))) {
@@ -181,7 +181,7 @@ class SessionLifecycleIT extends LiveSessionTestBase {
         assertEquals(0, exit.get(60, TimeUnit.SECONDS), "Ctrl+B D did not detach");
         screen.join(TimeUnit.SECONDS.toMillis(10));
       }
-      assertEquals(0, s.run("tmux", "has-session", "-t", "coi").exitCode());
+      assertEquals(0, s.run("tmux", "has-session", "-t", "coi-" + s.name()).exitCode());
       CoiException twice = assertThrows(CoiException.class, s::startAgent);
       assertTrue(twice.getMessage().contains("already runs"), twice.getMessage());
     }
@@ -192,9 +192,27 @@ class SessionLifecycleIT extends LiveSessionTestBase {
     try (Session s = engine.start(spec().build())) {
       s.startAgent();
       awaitPane(s, pane -> pane.contains("claude-stub"));
-      out(s, "tmux send-keys -t coi '/exit' Enter");
-      out(s, "tmux send-keys -t coi 'echo shell-$((40+2))' Enter");
+      out(s, "tmux send-keys -t coi-" + s.name() + " '/exit' Enter");
+      out(s, "tmux send-keys -t coi-" + s.name() + " 'echo shell-$((40+2))' Enter");
       awaitPane(s, pane -> pane.contains("shell-42"));
+
+      // Leaving that shell ends the tmux session, and an attached terminal gets its exit code.
+      try (RunningCommand tty = s.attach(TerminalSize.of(100, 30))) {
+        Thread screen = new Thread(() -> drain(tty));
+        screen.start();
+        out(s, "tmux send-keys -t coi-" + s.name() + " 'exit 3' Enter");
+        assertEquals(3, tty.waitFor(), "the attached command's exit code");
+        screen.join(TimeUnit.SECONDS.toMillis(10));
+      }
+      assertEquals(1, s.run("tmux", "has-session", "-t", "coi-" + s.name()).exitCode());
+    }
+  }
+
+  private static void drain(RunningCommand tty) {
+    try {
+      tty.stdout().transferTo(OutputStream.nullOutputStream());
+    } catch (IOException ended) {
+      // The attached command is over.
     }
   }
 
@@ -202,7 +220,7 @@ class SessionLifecycleIT extends LiveSessionTestBase {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     String pane = "";
     while (System.nanoTime() < deadline) {
-      pane = s.run("tmux", "capture-pane", "-p", "-t", "coi").stdout();
+      pane = s.run("tmux", "capture-pane", "-p", "-t", Session.agentTmuxSession(s.name())).stdout();
       if (seen.test(pane)) {
         return;
       }

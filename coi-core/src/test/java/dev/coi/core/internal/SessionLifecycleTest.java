@@ -227,7 +227,7 @@ class SessionLifecycleTest {
               "new-session",
               "-d",
               "-s",
-              "coi",
+              "coi-" + s.name(),
               "-c",
               "/workspace",
               "-x",
@@ -237,7 +237,8 @@ class SessionLifecycleTest {
               "--",
               "bash",
               "-c",
-              "\"$@\"; exec bash -l",
+              "rm -f /tmp/.coi-agent-exit; \"$@\"; bash -l; s=$?; echo $s > /tmp/.coi-agent-exit;"
+                  + " exit $s",
               "coi-agent",
               "claude",
               "--model",
