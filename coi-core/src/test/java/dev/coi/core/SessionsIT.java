@@ -1,5 +1,6 @@
 package dev.coi.core;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -85,14 +86,10 @@ class SessionsIT extends LiveBackendTestBase {
     try (Session s = spec().start();
         dev.coi.api.RunningCommand cat =
             s.exec(List.of("sh", "-c", "cat; echo to-err >&2; exit 5"))) {
-      cat.stdin().write("fed through stdin\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      cat.stdin().write("fed through stdin\n".getBytes(UTF_8));
       cat.stdin().close();
-      assertEquals(
-          "fed through stdin\n",
-          new String(cat.stdout().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
-      assertEquals(
-          "to-err\n",
-          new String(cat.stderr().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      assertEquals("fed through stdin\n", new String(cat.stdout().readAllBytes(), UTF_8));
+      assertEquals("to-err\n", new String(cat.stderr().readAllBytes(), UTF_8));
       assertEquals(5, cat.waitFor());
     }
   }

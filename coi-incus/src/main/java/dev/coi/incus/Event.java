@@ -30,17 +30,10 @@ public abstract class Event {
   }
 
   static Event of(JsonNode json) {
-    ImmutableEvent.Builder event =
-        ImmutableEvent.builder()
-            .type(json.path("type").asText())
-            .timestamp(json.path("timestamp").asText());
-    json.path("metadata")
-        .fields()
-        .forEachRemaining(
-            e ->
-                event.putMetadata(
-                    e.getKey(),
-                    e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString()));
-    return event.build();
+    return ImmutableEvent.builder()
+        .type(json.path("type").asText())
+        .timestamp(json.path("timestamp").asText())
+        .putAllMetadata(Json.texts(json.path("metadata")))
+        .build();
   }
 }

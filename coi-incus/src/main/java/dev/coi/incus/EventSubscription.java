@@ -145,22 +145,13 @@ public final class EventSubscription implements AutoCloseable {
   }
 
   /** Stands in for a stream that could not be reopened, so the reader retries. */
-  private enum ClosedSocket implements WebSocket {
+  private enum ClosedSocket implements EventSocket {
     INSTANCE;
 
     @Override
     public Message receive() throws IOException {
       throw new IOException("not connected");
     }
-
-    @Override
-    public void sendBinary(byte[] data, int offset, int length) {}
-
-    @Override
-    public void sendText(String text) {}
-
-    @Override
-    public void sendClose() {}
 
     @Override
     public void close() {}

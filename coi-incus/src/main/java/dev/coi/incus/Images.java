@@ -18,7 +18,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -59,17 +58,11 @@ public final class Images {
   }
 
   public Optional<Image> find(String aliasOrFingerprint) {
-    try {
-      return Optional.of(get(aliasOrFingerprint));
-    } catch (NotFoundException e) {
-      return Optional.empty();
-    }
+    return Rest.ifFound(() -> get(aliasOrFingerprint));
   }
 
   public List<Image> list() {
-    List<Image> images = new ArrayList<>();
-    rest.get("/1.0/images?recursion=1").forEach(json -> images.add(Image.of(json)));
-    return images;
+    return rest.list("/1.0/images", Image::of);
   }
 
   /**

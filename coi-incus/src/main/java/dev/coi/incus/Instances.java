@@ -65,19 +65,11 @@ public final class Instances {
 
   /** The instance, or empty when there is none of that name. */
   public Optional<Instance> find(String name) {
-    try {
-      return Optional.of(get(name));
-    } catch (NotFoundException e) {
-      return Optional.empty();
-    }
+    return Rest.ifFound(() -> get(name));
   }
 
   public List<Instance> list() {
-    List<Instance> result = new ArrayList<>();
-    for (JsonNode instance : rest.get("/1.0/instances?recursion=1")) {
-      result.add(Instance.of(instance, Optional.empty()));
-    }
-    return result;
+    return rest.list("/1.0/instances", json -> Instance.of(json, Optional.empty()));
   }
 
   /**

@@ -15,6 +15,19 @@ final class Json {
     return result;
   }
 
+  /** Each field as text: a value as itself, an object or an array as its JSON. */
+  static Map<String, String> texts(JsonNode object) {
+    Map<String, String> result = new LinkedHashMap<>();
+    object
+        .fields()
+        .forEachRemaining(
+            e ->
+                result.put(
+                    e.getKey(),
+                    e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString()));
+    return result;
+  }
+
   /** Config and device values must be JSON strings: the daemon refuses {@code true} for "true". */
   static ObjectNode stringObject(Map<String, String> values) {
     ObjectNode node = Rest.object();

@@ -27,11 +27,7 @@ public final class Networks {
   }
 
   public List<Network> list() {
-    List<Network> result = new ArrayList<>();
-    for (JsonNode network : rest.get("/1.0/networks?recursion=1")) {
-      result.add(Network.of(network));
-    }
-    return result;
+    return rest.list("/1.0/networks", Network::of);
   }
 
   /** The addresses the host has on that network's interface, as {@code address/prefix}. */

@@ -45,13 +45,6 @@ public abstract class Operation {
             .statusCode(json.path("status_code").asInt())
             .error(json.path("err").asText(""));
     json.path("resources").forEach(paths -> paths.forEach(path -> op.addResources(path.asText())));
-    json.path("metadata")
-        .fields()
-        .forEachRemaining(
-            e ->
-                op.putMetadata(
-                    e.getKey(),
-                    e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString()));
-    return op.build();
+    return op.putAllMetadata(Json.texts(json.path("metadata"))).build();
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coi.api.BackendException;
 import dev.coi.api.CoiException;
+import dev.coi.api.NotFoundException;
 import dev.coi.incus.transport.HttpRequest;
 import dev.coi.incus.transport.HttpResponse;
 import dev.coi.incus.transport.HttpTransport;
@@ -16,7 +17,12 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The REST API's plumbing under {@link IncusClient}: requests over a transport, the sync, async and
@@ -63,6 +69,27 @@ final class Rest implements AutoCloseable {
   }
 
   /** The raw bytes at a path (files, logs); errors mapped as for JSON requests. */
+  /**
+   * Every entry of a collection, read whole in one request ({@code ?recursion=1}), each made a
+   * value by {@code of}.
+   */
+  <T> List<T> list(String collection, Function<JsonNode, T> of) {
+    List<T> result = new ArrayList<>();
+    for (JsonNode entry : get(collection + "?recursion=1")) {
+      result.add(of.apply(entry));
+    }
+    return result;
+  }
+
+  /** What {@code read} returns, or empty when the daemon has no such thing (its 404). */
+  static <T> Optional<T> ifFound(Supplier<T> read) {
+    try {
+      return Optional.of(read.get());
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
   byte[] getRaw(String path) {
     HttpResponse response = send(HttpRequest.of("GET", path));
     if (response.status() / 100 != 2) {

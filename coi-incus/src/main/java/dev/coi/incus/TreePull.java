@@ -204,14 +204,7 @@ final class TreePull {
       refuse(child, parent.path().resolve(name) + " is a symlink on the host");
     }
     if (!there.get().isDirectory()) {
-      throw new ConflictException(
-          "cannot pull "
-              + child
-              + " from "
-              + instance
-              + ": "
-              + parent.path().resolve(name)
-              + " is not a directory");
+      throw inTheWay(child, parent.path().resolve(name) + " is not a directory");
     }
     return parent.directory(name);
   }
@@ -246,14 +239,7 @@ final class TreePull {
     }
     Optional<Entry> there = dir.stat(name);
     if (there.isPresent() && there.get().isDirectory()) {
-      throw new ConflictException(
-          "cannot pull "
-              + child
-              + " from "
-              + instance
-              + ": "
-              + dir.path().resolve(name)
-              + " is a directory");
+      throw inTheWay(child, dir.path().resolve(name) + " is a directory");
     }
     dir.delete(name);
     dir.symlink(name, linkText.toString());
@@ -261,6 +247,11 @@ final class TreePull {
 
   private static void setMode(HostDir dir, FileInfo info) throws IOException {
     dir.setPermissions(info.permissions());
+  }
+
+  /** A host entry of the wrong kind where {@code child} goes: not an escape, a conflict. */
+  private ConflictException inTheWay(String child, String what) {
+    return new ConflictException("cannot pull " + child + " from " + instance + ": " + what);
   }
 
   private void refuse(String child, String reason) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coi.api.BackendUnavailableException;
-import dev.coi.incus.transport.WebSocket;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -20,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class EventSubscriptionTest {
 
   /** A stream that plays the messages a test puts in, then ends when told. */
-  static final class ScriptedSocket implements WebSocket {
+  static final class ScriptedSocket implements EventSocket {
     static final byte[] END = new byte[0];
     final BlockingQueue<byte[]> incoming = new LinkedBlockingQueue<>();
     volatile boolean closed;
@@ -47,15 +46,6 @@ class EventSubscriptionTest {
         throw new IOException("interrupted");
       }
     }
-
-    @Override
-    public void sendBinary(byte[] data, int offset, int length) {}
-
-    @Override
-    public void sendText(String text) {}
-
-    @Override
-    public void sendClose() {}
 
     @Override
     public void close() {

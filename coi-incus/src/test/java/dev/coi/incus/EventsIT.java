@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -36,17 +35,8 @@ class EventsIT extends LiveIncusTestBase {
   }
 
   private static String startInstance() {
-    String name = "coi-test-events-" + UUID.randomUUID().toString().substring(0, 8);
-    incus
-        .instances()
-        .create(
-            InstanceCreate.builder()
-                .name(name)
-                .image("coi-test-min")
-                .ephemeral(true)
-                .putConfig("user.coi.test", "events")
-                .putConfig("user.coi.pid", LeakCheck.PID)
-                .build());
+    String name = LiveResources.name("events");
+    incus.instances().create(LeakCheck.testInstance(name, "events").ephemeral(true).build());
     return name;
   }
 

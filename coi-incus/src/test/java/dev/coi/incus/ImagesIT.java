@@ -25,7 +25,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,19 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
  * makes is new (a changed description gives a new fingerprint) and is deleted afterwards.
  */
 class ImagesIT extends LiveIncusTestBase {
-  private LiveResources live;
   private Images images;
   @TempDir Path temp;
 
   @BeforeEach
   void start() {
-    live = new LiveResources(incus);
     images = live.client.images();
-  }
-
-  @AfterEach
-  void removeWhatTheTestMade() {
-    live.close();
   }
 
   @Test
@@ -71,7 +63,7 @@ class ImagesIT extends LiveIncusTestBase {
     tar("-C", meta, "-cf", newMeta, "metadata.yaml", "templates");
 
     List<String> heard = Collections.synchronizedList(new ArrayList<>());
-    String splitAlias = live.alias(LiveResources.name("img-split"));
+    String splitAlias = live.newAlias("img-split");
     String split =
         live.image(
             images.importSplit(
@@ -105,7 +97,7 @@ class ImagesIT extends LiveIncusTestBase {
         "templates",
         "rootfs");
     heard.clear();
-    String unifiedAlias = live.alias(LiveResources.name("img-unified"));
+    String unifiedAlias = live.newAlias("img-unified");
     String whole =
         live.image(
             images.importUnified(
@@ -127,7 +119,7 @@ class ImagesIT extends LiveIncusTestBase {
     assertArrayEquals(Files.readAllBytes(tarball), Files.readAllBytes(again.metadata()));
 
     // The same image once more is a conflict, and makes no alias.
-    String duplicateAlias = live.alias(LiveResources.name("img-dup"));
+    String duplicateAlias = live.newAlias("img-dup");
     assertThrows(
         ConflictException.class,
         () -> images.importUnified(tarball, Optional.of(duplicateAlias), ProgressListener.NONE));
@@ -144,8 +136,8 @@ class ImagesIT extends LiveIncusTestBase {
                 Optional.empty(),
                 Map.of("description", "coi-test"),
                 ProgressListener.NONE));
-    String first = live.alias(LiveResources.name("alias"));
-    String second = live.alias(LiveResources.name("alias"));
+    String first = live.newAlias("alias");
+    String second = live.newAlias("alias");
 
     images.createAlias(first, fingerprint, "a test alias");
     assertEquals(fingerprint, images.get(first).fingerprint());
@@ -174,7 +166,7 @@ class ImagesIT extends LiveIncusTestBase {
     live.client.snapshots().create(instance, "with-noise");
 
     List<String> heard = Collections.synchronizedList(new ArrayList<>());
-    String snapshotAlias = live.alias(LiveResources.name("img-snap"));
+    String snapshotAlias = live.newAlias("img-snap");
     String fromSnapshot =
         live.image(
             images.publish(
@@ -191,7 +183,7 @@ class ImagesIT extends LiveIncusTestBase {
     }
 
     live.client.files().delete(instance, "/noise.bin");
-    String instanceAlias = live.alias(LiveResources.name("img-inst"));
+    String instanceAlias = live.newAlias("img-inst");
     String fromInstance =
         live.image(
             images.publish(

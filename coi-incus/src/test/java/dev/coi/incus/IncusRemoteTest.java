@@ -12,6 +12,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -45,6 +46,11 @@ class IncusRemoteTest {
     return e.getMessage();
   }
 
+  /** The message of building a valid {@link #remote()} that {@code mistake} spoils. */
+  private String refusal(UnaryOperator<IncusRemote.Builder> mistake) {
+    return message(() -> mistake.apply(remote()).build());
+  }
+
   @Test
   void aRemoteHasItsAddressFilesAndOneTrustOption() {
     IncusRemote remote = remote().serverCertificate(serverCertificate).build();
@@ -64,15 +70,14 @@ class IncusRemoteTest {
   @Test
   void aMissingFileIsNamed() {
     Path missing = dir.resolve("nope.key");
-    String m =
-        message(() -> remote().clientKey(missing).serverCertificate(serverCertificate).build());
+    String m = refusal(r -> r.clientKey(missing).serverCertificate(serverCertificate));
 
     assertTrue(m.contains("client key " + missing + " does not exist"), m);
   }
 
   @Test
   void withoutATrustOptionTheChoicesAreExplained() {
-    String m = message(() -> remote().build());
+    String m = refusal(r -> r);
 
     assertTrue(m.contains("say how to trust the daemon's certificate"), m);
     assertTrue(m.contains("serverCertificate"), m);
@@ -83,19 +88,14 @@ class IncusRemoteTest {
   @Test
   void twoTrustOptionsAreOneTooMany() {
     String m =
-        message(
-            () ->
-                remote()
-                    .serverCertificate(serverCertificate)
-                    .caCertificate(serverCertificate)
-                    .build());
+        refusal(r -> r.serverCertificate(serverCertificate).caCertificate(serverCertificate));
 
     assertTrue(m.contains("not serverCertificate and caCertificate"), m);
   }
 
   @Test
   void aMalformedFingerprintSaysWhereToFindTheRightOne() {
-    String m = message(() -> remote().serverFingerprint("5d:bb").build());
+    String m = refusal(r -> r.serverFingerprint("5d:bb"));
 
     assertTrue(m.contains("64 hex digits"), m);
     assertTrue(m.contains("incus info"), m);
@@ -104,12 +104,7 @@ class IncusRemoteTest {
   @Test
   void theAddressMustBeHttps() {
     String m =
-        message(
-            () ->
-                remote()
-                    .address("http://127.0.0.1:8443")
-                    .serverCertificate(serverCertificate)
-                    .build());
+        refusal(r -> r.address("http://127.0.0.1:8443").serverCertificate(serverCertificate));
 
     assertTrue(m.contains("must be https://host[:port]"), m);
   }

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,19 +26,12 @@ import org.junit.jupiter.api.io.TempDir;
  * instances, escapes.
  */
 class InstanceFilesIT extends LiveIncusTestBase {
-  private LiveResources live;
   private InstanceFiles files;
   @TempDir Path temp;
 
   @BeforeEach
   void start() {
-    live = new LiveResources(incus);
     files = live.client.files();
-  }
-
-  @AfterEach
-  void removeWhatTheTestMade() {
-    live.close();
   }
 
   @Test

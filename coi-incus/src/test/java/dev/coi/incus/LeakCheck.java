@@ -30,6 +30,18 @@ public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
   /** Label value that marks an instance as made by this JVM: put it in {@code user.coi.pid}. */
   public static final String PID = Long.toString(ProcessHandle.current().pid());
 
+  /**
+   * A request for an instance of the small test image named {@code name}, labelled as this check
+   * expects: {@code user.coi.test} says the test's {@code area}, {@code user.coi.pid} this JVM.
+   */
+  public static InstanceCreate.Builder testInstance(String name, String area) {
+    return InstanceCreate.builder()
+        .name(name)
+        .image("coi-test-min")
+        .putConfig("user.coi.test", area)
+        .putConfig("user.coi.pid", PID);
+  }
+
   private final java.util.function.Supplier<IncusClient> client;
   private Snapshot before;
 

@@ -38,16 +38,7 @@ final class LiveResources implements AutoCloseable {
   String instance(String area, String image, boolean start) {
     String name = name(area);
     instances.add(name);
-    client
-        .instances()
-        .create(
-            InstanceCreate.builder()
-                .name(name)
-                .image(image)
-                .start(start)
-                .putConfig("user.coi.test", area)
-                .putConfig("user.coi.pid", LeakCheck.PID)
-                .build());
+    client.instances().create(LeakCheck.testInstance(name, area).image(image).start(start).build());
     return name;
   }
 
@@ -55,6 +46,11 @@ final class LiveResources implements AutoCloseable {
   String image(String fingerprint) {
     images.add(fingerprint);
     return fingerprint;
+  }
+
+  /** A new alias name for the test to make, deleted on close if it is there. */
+  String newAlias(String area) {
+    return alias(name(area));
   }
 
   /** An alias the test made, deleted on close if it is still there. */
@@ -99,28 +95,25 @@ final class LiveResources implements AutoCloseable {
     }
     // The leak check for images: LeakCheck sees instances by label, but images carry none, so
     // every image and alias the test made is checked gone here.
-    for (String fingerprint : images) {
-      quietly(
-          failures,
-          () -> {
-            if (client.images().find(fingerprint).isPresent()) {
-              throw new CoiException("image left behind: " + fingerprint);
-            }
-          });
-    }
-    for (String alias : aliases) {
-      quietly(
-          failures,
-          () -> {
-            if (client.images().find(alias).isPresent()) {
-              throw new CoiException("image alias left behind: " + alias);
-            }
-          });
-    }
+    checkGone(failures, images, "image");
+    checkGone(failures, aliases, "image alias");
     if (!failures.isEmpty()) {
       CoiException e = new CoiException("could not remove what the test made");
       failures.forEach(e::addSuppressed);
       throw e;
+    }
+  }
+
+  /** Adds a failure for each of {@code references} (fingerprints or aliases) still there. */
+  private void checkGone(List<RuntimeException> failures, List<String> references, String what) {
+    for (String reference : references) {
+      quietly(
+          failures,
+          () -> {
+            if (client.images().find(reference).isPresent()) {
+              throw new CoiException(what + " left behind: " + reference);
+            }
+          });
     }
   }
 

@@ -3,10 +3,9 @@ package dev.coi.incus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.coi.incus.transport.RequestBody;
+import dev.coi.incus.transport.TestBodies;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -14,21 +13,6 @@ import org.junit.jupiter.api.Test;
 
 /** The multipart bodies of split images: what is sent on import, what is read on export. */
 class MultipartTest {
-
-  private static RequestBody bytes(String content) {
-    byte[] data = content.getBytes(StandardCharsets.UTF_8);
-    return new RequestBody() {
-      @Override
-      public long length() {
-        return data.length;
-      }
-
-      @Override
-      public void writeTo(OutputStream out) throws IOException {
-        out.write(data);
-      }
-    };
-  }
 
   private static String written(MultipartBody body) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -43,8 +27,8 @@ class MultipartTest {
         new MultipartBody(
             "B0UND",
             List.of(
-                new MultipartBody.Part("metadata", "meta.tar", bytes("META")),
-                new MultipartBody.Part("rootfs", "rootfs.tar", bytes("ROOT"))));
+                new MultipartBody.Part("metadata", "meta.tar", TestBodies.text("META")),
+                new MultipartBody.Part("rootfs", "rootfs.tar", TestBodies.text("ROOT"))));
 
     assertEquals("multipart/form-data; boundary=B0UND", body.contentType());
     assertEquals(
@@ -67,7 +51,9 @@ class MultipartTest {
     MultipartBody body =
         new MultipartBody(
             "B",
-            List.of(new MultipartBody.Part("metadata", "a\"b\\c\r\nX-Evil: 1.tar", bytes("x"))));
+            List.of(
+                new MultipartBody.Part(
+                    "metadata", "a\"b\\c\r\nX-Evil: 1.tar", TestBodies.text("x"))));
 
     String text = written(body);
     assertTrue(text.contains("filename=\"a\\\"b\\\\cX-Evil: 1.tar\"\r\n"), text);
@@ -75,7 +61,7 @@ class MultipartTest {
 
   @Test
   void randomBoundariesDiffer() {
-    List<MultipartBody.Part> parts = List.of(new MultipartBody.Part("m", "m", bytes("")));
+    List<MultipartBody.Part> parts = List.of(new MultipartBody.Part("m", "m", TestBodies.text("")));
     assertTrue(
         !MultipartBody.of(parts).contentType().equals(MultipartBody.of(parts).contentType()));
   }
@@ -87,8 +73,8 @@ class MultipartTest {
         new MultipartBody(
             "B",
             List.of(
-                new MultipartBody.Part("metadata", "m.tar", bytes(content)),
-                new MultipartBody.Part("rootfs", "r.tar", bytes(""))));
+                new MultipartBody.Part("metadata", "m.tar", TestBodies.text(content)),
+                new MultipartBody.Part("rootfs", "r.tar", TestBodies.text(""))));
     byte[] encoded = written(body).getBytes(StandardCharsets.UTF_8);
 
     List<MultipartParts.Part> parts = MultipartParts.parse(encoded, "B");

@@ -3,9 +3,9 @@ package dev.coi.incus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.coi.incus.transport.RequestBody;
+import dev.coi.incus.transport.TestBodies;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,21 +16,7 @@ class ProgressTest {
   @Test
   void anUploadIsReportedFromZeroToItsLengthInMebibyteSteps() throws IOException {
     int size = 2 * 1024 * 1024 + 10;
-    RequestBody body =
-        new RequestBody() {
-          @Override
-          public long length() {
-            return size;
-          }
-
-          @Override
-          public void writeTo(OutputStream out) throws IOException {
-            byte[] chunk = new byte[64 * 1024];
-            for (int left = size; left > 0; left -= chunk.length) {
-              out.write(chunk, 0, Math.min(chunk.length, left));
-            }
-          }
-        };
+    RequestBody body = TestBodies.zeros(size);
     List<String> heard = new ArrayList<>();
     ByteArrayOutputStream sink = new ByteArrayOutputStream();
 

@@ -10,26 +10,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Snapshots against the real daemon: take, list, restore, delete. */
 class SnapshotsIT extends LiveIncusTestBase {
-  private LiveResources live;
   private Snapshots snapshots;
   private InstanceFiles files;
 
   @BeforeEach
   void start() {
-    live = new LiveResources(incus);
     snapshots = live.client.snapshots();
     files = live.client.files();
-  }
-
-  @AfterEach
-  void removeWhatTheTestMade() {
-    live.close();
   }
 
   @Test

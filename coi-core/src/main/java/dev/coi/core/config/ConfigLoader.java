@@ -170,7 +170,7 @@ public abstract class ConfigLoader {
       }
       merged = chosen.over(merged);
     }
-    return Config.of(explicit.over(merged), profile, files.profiles().keySet(), trust);
+    return ConfigAssembly.of(explicit.over(merged), profile, files.profiles().keySet(), trust);
   }
 
   /** Where a user would trust a workspace: their own file, else the system one. */

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The {@code [network]} keys: their values' rules, and whether a workspace's value only narrows
@@ -62,45 +63,49 @@ final class NetworkOrder {
       }
       case NETWORK_ALLOW_CIDRS -> {
         List<IpPrefix> mine = strings(valueOf(trusted, key)).stream().map(IpPrefix::parse).toList();
-        for (String entry : strings(value)) {
-          IpPrefix block = IpPrefix.parse(entry);
-          if (mine.stream().noneMatch(m -> within(block, m))) {
-            return Optional.of(notListed(entry, key, trusted));
-          }
-        }
-        return Optional.empty();
+        return firstOutside(
+            key,
+            value,
+            trusted,
+            entry -> {
+              IpPrefix block = IpPrefix.parse(entry);
+              return mine.stream().anyMatch(m -> within(block, m));
+            });
       }
       case NETWORK_ALLOW_DOMAINS -> {
         if (userMode != NetworkMode.ALLOWLIST) {
           return Optional.empty();
         }
         List<String> mine = strings(valueOf(trusted, key));
-        for (String entry : strings(value)) {
-          if (!mine.contains(entry)) {
-            return Optional.of(notListed(entry, key, trusted));
-          }
-        }
-        return Optional.empty();
+        return firstOutside(key, value, trusted, mine::contains);
       }
       case NETWORK_PORTS -> {
         if (userMode != NetworkMode.ALLOWLIST) {
           return Optional.empty();
         }
         List<String> mine = strings(valueOf(trusted, key));
-        for (String entry : strings(value)) {
-          int[] range = NetworkPolicy.portRange(entry);
-          boolean inside =
-              mine.stream()
+        return firstOutside(
+            key,
+            value,
+            trusted,
+            entry -> {
+              int[] range = NetworkPolicy.portRange(entry);
+              return mine.stream()
                   .map(NetworkPolicy::portRange)
                   .anyMatch(m -> m[0] <= range[0] && range[1] <= m[1]);
-          if (!inside) {
-            return Optional.of(notListed(entry, key, trusted));
-          }
-        }
-        return Optional.empty();
+            });
       }
       default -> throw new IllegalArgumentException(key.dotted());
     }
+  }
+
+  /** The first entry of the workspace's list that lies outside the user's, as a refusal. */
+  private static Optional<String> firstOutside(
+      Key key, Object value, Map<Key, Setting> trusted, Predicate<String> inside) {
+    return strings(value).stream()
+        .filter(inside.negate())
+        .findFirst()
+        .map(entry -> notListed(entry, key, trusted));
   }
 
   private static boolean within(IpPrefix inner, IpPrefix outer) {

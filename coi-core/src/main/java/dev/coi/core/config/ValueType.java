@@ -16,24 +16,13 @@ enum ValueType {
   STRING("a string") {
     @Override
     Object fromToml(Object raw, PathResolver paths) {
-      if (raw instanceof String) {
-        return raw;
-      }
-      throw wrongType(raw);
-    }
-
-    @Override
-    Object fromText(String text, PathResolver paths) {
-      return text;
+      return ofType(raw, String.class);
     }
   },
   BOOLEAN("a boolean (true or false)") {
     @Override
     Object fromToml(Object raw, PathResolver paths) {
-      if (raw instanceof Boolean) {
-        return raw;
-      }
-      throw wrongType(raw);
+      return ofType(raw, Boolean.class);
     }
 
     @Override
@@ -170,11 +159,6 @@ enum ValueType {
       }
       throw wrongType(raw);
     }
-
-    @Override
-    Object fromText(String text, PathResolver paths) {
-      return text;
-    }
   };
 
   private final String description;
@@ -190,11 +174,22 @@ enum ValueType {
 
   abstract Object fromToml(Object raw, PathResolver paths);
 
-  abstract Object fromText(String text, PathResolver paths);
+  /** The value of an environment variable's text; a string's is the text itself. */
+  Object fromText(String text, PathResolver paths) {
+    return text;
+  }
 
   /** The value in TOML syntax. */
   String render(Object value) {
     return value instanceof String ? quote((String) value) : String.valueOf(value);
+  }
+
+  /** The TOML value as it is, when it is of {@code type}. */
+  Object ofType(Object raw, Class<?> type) {
+    if (type.isInstance(raw)) {
+      return raw;
+    }
+    throw wrongType(raw);
   }
 
   ValueProblem wrongType(Object raw) {
@@ -223,24 +218,17 @@ enum ValueType {
     StringBuilder out = new StringBuilder("\"");
     for (char c : s.toCharArray()) {
       switch (c) {
-        case '"':
-          out.append("\\\"");
-          break;
-        case '\\':
-          out.append("\\\\");
-          break;
-        case '\n':
-          out.append("\\n");
-          break;
-        case '\t':
-          out.append("\\t");
-          break;
-        default:
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\t' -> out.append("\\t");
+        default -> {
           if (c < 0x20) {
             out.append(String.format("\\u%04x", (int) c));
           } else {
             out.append(c);
           }
+        }
       }
     }
     return out.append('"').toString();

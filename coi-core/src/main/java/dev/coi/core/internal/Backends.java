@@ -4,10 +4,8 @@ import dev.coi.api.BackendUnavailableException;
 import dev.coi.api.spi.BackendSettings;
 import dev.coi.api.spi.ContainerBackend;
 import dev.coi.core.config.Config;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.ServiceLoader;
 
 /**
  * Chooses the container backend: of those on the class path, the one configuration names, else the
@@ -33,14 +31,9 @@ final class Backends {
    * the available one with the highest priority.
    */
   static ContainerBackend discover(BackendSettings settings) {
-    List<ContainerBackend> found = new ArrayList<>();
-    ServiceLoader.load(ContainerBackend.class, Backends.class.getClassLoader())
-        .forEach(
-            backend -> {
-              backend.configure(settings);
-              found.add(backend);
-            });
-    return choose(found, settings);
+    return choose(
+        ProviderChoice.load(ContainerBackend.class, backend -> backend.configure(settings)),
+        settings);
   }
 
   /**

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
@@ -56,6 +57,21 @@ final class ProviderChoice<T> {
     this.priority = priority;
     this.availability = availability;
     this.close = close;
+  }
+
+  /**
+   * Every provider of {@code spi} on coi-core's class path, each configured by {@code configure}
+   * before any is asked anything.
+   */
+  static <S> List<S> load(Class<S> spi, Consumer<S> configure) {
+    List<S> found = new ArrayList<>();
+    ServiceLoader.load(spi, ProviderChoice.class.getClassLoader())
+        .forEach(
+            provider -> {
+              configure.accept(provider);
+              found.add(provider);
+            });
+    return found;
   }
 
   /** The provider the settings ask for (key {@link DefaultSessionEngine#USE}), or the best one. */

@@ -1,10 +1,8 @@
 package dev.coi.core.internal;
 
 import dev.coi.api.spi.SessionStore;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 
 /**
  * Chooses the session store: of those on the class path, the one configuration names, else the
@@ -30,14 +28,8 @@ final class SessionStores {
    * the available one with the highest priority.
    */
   static SessionStore discover(Map<String, String> settings) {
-    List<SessionStore> found = new ArrayList<>();
-    ServiceLoader.load(SessionStore.class, SessionStores.class.getClassLoader())
-        .forEach(
-            store -> {
-              store.configure(settings);
-              found.add(store);
-            });
-    return choose(found, settings);
+    return choose(
+        ProviderChoice.load(SessionStore.class, store -> store.configure(settings)), settings);
   }
 
   /** The store the settings name, or the best available one; the others are closed. */

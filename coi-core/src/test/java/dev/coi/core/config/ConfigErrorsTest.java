@@ -223,20 +223,29 @@ class ConfigErrorsTest {
 
   @Test
   void aBadEnvironmentValueNamesTheVariable() {
-    assertEquals(
-        "environment variable CLAUDE_ON_INCUS_DEFAULTS_SLOTS=abc: defaults.slots must be an integer",
-        message(() -> loader(Map.of("CLAUDE_ON_INCUS_DEFAULTS_SLOTS", "abc")).load()));
-    assertEquals(
+    assertEnvironmentRefused(
+        "CLAUDE_ON_INCUS_DEFAULTS_SLOTS",
+        "abc",
+        "environment variable CLAUDE_ON_INCUS_DEFAULTS_SLOTS=abc: defaults.slots must be an integer");
+    assertEnvironmentRefused(
+        "CLAUDE_ON_INCUS_PERSISTENT",
+        "maybe",
         "environment variable CLAUDE_ON_INCUS_PERSISTENT=maybe: defaults.persistent must be a"
-            + " boolean (true or false)",
-        message(() -> loader(Map.of("CLAUDE_ON_INCUS_PERSISTENT", "maybe")).load()));
-    assertEquals(
-        "environment variable CLAUDE_ON_INCUS_SLOTS=0: defaults.slots must be 1 or more, not 0",
-        message(() -> loader(Map.of("CLAUDE_ON_INCUS_SLOTS", "0")).load()));
-    assertEquals(
+            + " boolean (true or false)");
+    assertEnvironmentRefused(
+        "CLAUDE_ON_INCUS_SLOTS",
+        "0",
+        "environment variable CLAUDE_ON_INCUS_SLOTS=0: defaults.slots must be 1 or more, not 0");
+    assertEnvironmentRefused(
+        "CLAUDE_ON_INCUS_DEFAULTS_SLOTS",
+        "1\n2",
         "environment variable CLAUDE_ON_INCUS_DEFAULTS_SLOTS=\"1\\n2\": defaults.slots must be"
-            + " an integer",
-        message(() -> loader(Map.of("CLAUDE_ON_INCUS_DEFAULTS_SLOTS", "1\n2")).load()));
+            + " an integer");
+  }
+
+  /** Loading with {@code variable} set to {@code value} fails with {@code expected}. */
+  private void assertEnvironmentRefused(String variable, String value, String expected) {
+    assertEquals(expected, message(() -> loader(Map.of(variable, value)).load()));
   }
 
   @Test

@@ -190,10 +190,19 @@ class WorkspacePolicyTest extends ConfigFilesTestBase {
     assertRefusal(e, 2, "defaults.image");
   }
 
+  /** Loads the workspace with each of {@code lines} in its file's {@code section}: none refused. */
+  private void assertAccepted(String section, List<String> lines) throws IOException {
+    for (String line : lines) {
+      write(projectFile(), section + "\n" + line + "\n");
+      loader().load(workspace());
+    }
+  }
+
   @Test
   void limitsMayBeLoweredAndNeverRaised() throws IOException {
     write(userFile(), "[limits]\ncpu = \"0-3\"\nmemory = \"4GiB\"\nprocesses = 500\n");
-    for (String lower :
+    assertAccepted(
+        "[limits]",
         List.of(
             "cpu = \"1-2\"",
             "cpu = 4",
@@ -201,10 +210,7 @@ class WorkspacePolicyTest extends ConfigFilesTestBase {
             "memory = \"4GiB\"",
             "memory = \"4000MB\"",
             "memory = \"512MiB\"",
-            "processes = 499")) {
-      write(projectFile(), "[limits]\n" + lower + "\n");
-      loader().load(workspace());
-    }
+            "processes = 499"));
     for (String higher :
         List.of(
             "cpu = \"3-4\"",
@@ -225,17 +231,15 @@ class WorkspacePolicyTest extends ConfigFilesTestBase {
     write(
         userFile(),
         "[network]\nmode = \"restricted\"\nallow_cidrs = [\"10.1.0.0/16\", \"fd12::/64\"]\n");
-    for (String narrower :
+    assertAccepted(
+        "[network]",
         List.of(
             "mode = \"restricted\"",
             "mode = \"allowlist\"",
             "mode = \"none\"",
             "allow_cidrs = [\"10.1.2.0/24\", \"fd12::5\"]",
             "allow_cidrs = []",
-            "mode = \"allowlist\"\nallow_domains = [\"api.example.com\"]\nports = [\"8443\"]")) {
-      write(projectFile(), "[network]\n" + narrower + "\n");
-      loader().load(workspace());
-    }
+            "mode = \"allowlist\"\nallow_domains = [\"api.example.com\"]\nports = [\"8443\"]"));
     Config none = loader().load(workspace());
     assertEquals(dev.coi.api.NetworkMode.ALLOWLIST, none.network().mode());
     for (String wider :

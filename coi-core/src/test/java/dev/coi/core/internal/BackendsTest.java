@@ -1,7 +1,6 @@
 package dev.coi.core.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,42 +12,11 @@ import dev.coi.tck.FakeContainerBackend;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The container backend's choice: its words and its discovery ({@link ProviderChoiceTest} has the
+ * rest).
+ */
 class BackendsTest {
-
-  @Test
-  void theAvailableBackendWithTheHighestPriorityIsChosenAndTheOthersClosed() {
-    FakeContainerBackend low = new FakeContainerBackend();
-    Unavailable high = new Unavailable("high", 10, "daemon down");
-
-    assertSame(low, Backends.choose(List.of(low, high), BackendSettings.none()));
-    assertTrue(high.closed);
-  }
-
-  @Test
-  void withOneBackendItsOwnReasonIsTheMessage() {
-    BackendUnavailableException e =
-        assertThrows(
-            BackendUnavailableException.class,
-            () ->
-                Backends.choose(
-                    List.of(new Unavailable("incus", 1, "no socket at /x")),
-                    BackendSettings.none()));
-    assertEquals("no socket at /x", e.getMessage());
-  }
-
-  @Test
-  void withSeveralEachIsListedWithItsReason() {
-    BackendUnavailableException e =
-        assertThrows(
-            BackendUnavailableException.class,
-            () ->
-                Backends.choose(
-                    List.of(
-                        new Unavailable("a", 1, "reason a"), new Unavailable("b", 2, "reason b")),
-                    BackendSettings.none()));
-    assertTrue(e.getMessage().contains("a: reason a"), e.getMessage());
-    assertTrue(e.getMessage().contains("b: reason b"), e.getMessage());
-  }
 
   @Test
   void noBackendAtAllNamesTheMissingModule() {
@@ -60,21 +28,9 @@ class BackendsTest {
   }
 
   @Test
-  void theBackendNamedByUseIsChosenOverOneOfHigherPriority() {
-    FakeContainerBackend fake = new FakeContainerBackend();
-    Named other = new Named("other", 10);
-
-    assertSame(
-        fake,
-        Backends.choose(
-            List.of(other, fake), BackendSettings.builder().backend(fake.name()).build()));
-    assertTrue(other.closed);
-  }
-
-  @Test
   void anUnknownNameIsAConfigErrorListingTheNamesOnTheClassPath() {
-    Named a = new Named("alpha", 1);
-    Named b = new Named("beta", 2);
+    Named a = new Named("alpha");
+    Named b = new Named("beta");
 
     ConfigException e =
         assertThrows(
@@ -91,7 +47,7 @@ class BackendsTest {
   @Test
   void aNamedBackendThatIsUnavailableGivesItsReasonEvenWhenAnotherIsAvailable() {
     FakeContainerBackend available = new FakeContainerBackend();
-    Unavailable named = new Unavailable("incus", 1, "no socket at /x");
+    Unavailable named = new Unavailable("incus", "no socket at /x");
 
     BackendUnavailableException e =
         assertThrows(
@@ -112,25 +68,18 @@ class BackendsTest {
     assertTrue(e.getMessage().contains("the class path has incus"), e.getMessage());
   }
 
-  /** An available backend of a given name and priority. */
+  /** An available backend of a given name. */
   private static class Named extends FakeContainerBackend {
     final String name;
-    final int priority;
     boolean closed;
 
-    Named(String name, int priority) {
+    Named(String name) {
       this.name = name;
-      this.priority = priority;
     }
 
     @Override
     public String name() {
       return name;
-    }
-
-    @Override
-    public int priority() {
-      return priority;
     }
 
     @Override
@@ -143,8 +92,8 @@ class BackendsTest {
   private static final class Unavailable extends Named {
     final String reason;
 
-    Unavailable(String name, int priority, String reason) {
-      super(name, priority);
+    Unavailable(String name, String reason) {
+      super(name);
       this.reason = reason;
     }
 

@@ -31,8 +31,7 @@ class CredentialsLeftBehindIT extends LiveBackendTestBase {
 
   @BeforeEach
   void hostWithCredentials() throws IOException {
-    Path hostClaude = Files.createDirectories(home.resolve(".claude"));
-    Files.writeString(hostClaude.resolve(".credentials.json"), "{\"t\":\"" + SECRET + "\"}");
+    HostClaude.credentials(home, "{\"t\":\"" + SECRET + "\"}");
     Files.writeString(home.resolve(".claude.json"), "{\"primaryApiKey\":\"" + SECRET + "\"}");
     engine = TestEngines.on(backend, STORE, home, Clock.systemUTC());
   }

@@ -1,5 +1,6 @@
 package dev.coi.core.internal;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,7 +13,6 @@ import dev.coi.api.ImageNotFoundException;
 import dev.coi.api.InvalidSpecException;
 import dev.coi.api.Mount;
 import dev.coi.api.Session;
-import dev.coi.api.SessionSpec;
 import dev.coi.api.Sessions;
 import dev.coi.api.spi.BackendSettings;
 import dev.coi.api.spi.ContainerSpec;
@@ -22,28 +22,18 @@ import dev.coi.api.spi.IdMap;
 import dev.coi.api.spi.RemoteDaemon;
 import dev.coi.core.config.ConfigLoader;
 import dev.coi.tck.FakeContainerBackend;
-import dev.coi.tck.InMemorySessionStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class DefaultSessionEngineTest {
-  private static final Instant NOW = Instant.parse("2026-11-27T10:15:30Z");
-
-  @TempDir Path workspace;
-  @TempDir Path home;
-  private final FakeContainerBackend backend =
-      new FakeContainerBackend("coi-sandbox", "coi-test-min");
-  private final InMemorySessionStore store = new InMemorySessionStore();
+class DefaultSessionEngineTest extends InMemoryEngineFixture {
   private DefaultSessionEngine engine;
 
   @BeforeEach
@@ -64,10 +54,6 @@ class DefaultSessionEngineTest {
         settings -> store,
         config,
         Clock.fixed(NOW, ZoneOffset.UTC));
-  }
-
-  private SessionSpec.Builder spec() {
-    return Sessions.builder().workspace(workspace);
   }
 
   private Path real() throws IOException {
@@ -596,12 +582,8 @@ class DefaultSessionEngineTest {
     backend.onExec(e -> ExecResult.of(4, "out\n", "err\n"));
     try (Session s = engine.start(spec().build());
         dev.coi.api.RunningCommand running = s.exec(List.of("make", "test"))) {
-      assertEquals(
-          "out\n",
-          new String(running.stdout().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
-      assertEquals(
-          "err\n",
-          new String(running.stderr().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      assertEquals("out\n", new String(running.stdout().readAllBytes(), UTF_8));
+      assertEquals("err\n", new String(running.stderr().readAllBytes(), UTF_8));
       assertEquals(4, running.waitFor());
       ExecSpec exec = backend.execs().get(0);
       assertEquals(List.of("make", "test"), exec.command());

@@ -84,8 +84,7 @@ class SecretsTest {
 
   @Test
   void aSessionSaysNothingOfTheCredentialsItWasGiven() throws IOException {
-    Path hostClaude = Files.createDirectories(home.resolve(".claude"));
-    Files.writeString(hostClaude.resolve(".credentials.json"), "{\"t\":\"" + CREDENTIAL + "\"}");
+    HostClaude.credentials(home, "{\"t\":\"" + CREDENTIAL + "\"}");
     DefaultSessionEngine engine =
         new DefaultSessionEngine(
             settings -> new FakeContainerBackend("coi-sandbox"),

@@ -33,8 +33,7 @@ class SecurityIT extends LiveSessionTestBase {
   @BeforeEach
   void hostWithFilesWorthStealing() throws IOException {
     sessionsDir = home.resolve(".claude-on-incus/sessions");
-    Path hostClaude = Files.createDirectories(home.resolve(".claude"));
-    Files.writeString(hostClaude.resolve(".credentials.json"), "{\"token\":\"host-token\"}");
+    Path hostClaude = HostClaude.credentials(home, "{\"token\":\"host-token\"}");
     Files.writeString(hostClaude.resolve("settings.json"), "{\"model\":\"opus\"}");
     victims = Files.createDirectories(home.resolve("victims"));
     Files.writeString(victims.resolve(".bashrc"), "echo host bashrc\n");

@@ -20,7 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -316,20 +315,16 @@ final class SessionBench {
   private static List<Integer> parallel(
       DefaultSessionEngine engine, SessionSpec spec, int n, ExecutorService threads)
       throws Exception {
-    CountDownLatch go = new CountDownLatch(1);
     long t0 = System.nanoTime();
-    List<Future<Session>> started = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      started.add(
-          threads.submit(
-              () -> {
-                go.await();
-                Session s = engine.start(spec);
-                s.run("true");
-                return s;
-              }));
-    }
-    go.countDown();
+    List<Future<Session>> started =
+        AllAtOnce.start(
+            threads,
+            n,
+            () -> {
+              Session s = engine.start(spec);
+              s.run("true");
+              return s;
+            });
     List<Session> sessions = new ArrayList<>();
     for (Future<Session> f : started) {
       sessions.add(f.get(5, TimeUnit.MINUTES));

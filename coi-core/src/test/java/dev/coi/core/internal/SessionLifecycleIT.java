@@ -37,13 +37,17 @@ class SessionLifecycleIT extends LiveSessionTestBase {
     engine = engineWith(SessionStores::discover);
   }
 
+  /** The id of a session that ran {@code command} in its container and was closed. */
+  private String closedSessionThatRan(String command) {
+    try (Session s = engine.start(spec().build())) {
+      out(s, command);
+      return s.id();
+    }
+  }
+
   @Test
   void whatTheAgentWroteIsSavedOnCloseAndRestoredOnResume() {
-    String first;
-    try (Session s = engine.start(spec().build())) {
-      first = s.id();
-      out(s, "claude-stub -p 'remember me' >/dev/null");
-    }
+    String first = closedSessionThatRan("claude-stub -p 'remember me' >/dev/null");
     SessionInfo saved = store.find(first).orElseThrow();
     assertEquals(SessionState.SAVED, saved.state());
 
@@ -71,11 +75,7 @@ class SessionLifecycleIT extends LiveSessionTestBase {
 
   @Test
   void aFailureAfterStartEndsTheSessionAndLeavesNoContainer() {
-    String id;
-    try (Session s = engine.start(spec().build())) {
-      id = s.id();
-      out(s, "echo keep > ~/.claude/kept");
-    }
+    String id = closedSessionThatRan("echo keep > ~/.claude/kept");
     DefaultSessionEngine failing =
         engineWith(
             settings ->
@@ -101,8 +101,7 @@ class SessionLifecycleIT extends LiveSessionTestBase {
 
   @Test
   void theHostsCredentialsAndSettingsAreSeededForTheAgentUser() throws IOException {
-    Path hostClaude = Files.createDirectories(home.resolve(".claude"));
-    Files.writeString(hostClaude.resolve(".credentials.json"), "{\"token\":\"t\"}");
+    Path hostClaude = HostClaude.credentials(home, "{\"token\":\"t\"}");
     Files.writeString(hostClaude.resolve("settings.json"), "{\"model\":\"opus\"}");
     Files.writeString(hostClaude.resolve("secret-history"), "private");
     Files.writeString(home.resolve(".claude.json"), "{\"userID\":\"u1\"}");
@@ -120,8 +119,7 @@ class SessionLifecycleIT extends LiveSessionTestBase {
 
   @Test
   void withoutMountClaudeConfigNothingOfTheHostHomeGoesIn() throws IOException {
-    Path hostClaude = Files.createDirectories(home.resolve(".claude"));
-    Files.writeString(hostClaude.resolve(".credentials.json"), "{\"token\":\"t\"}");
+    HostClaude.credentials(home, "{\"token\":\"t\"}");
     Files.writeString(home.resolve(".claude.json"), "{}");
 
     try (Session s = engine.start(spec().mountClaudeConfig(false).build())) {
@@ -152,12 +150,22 @@ class SessionLifecycleIT extends LiveSessionTestBase {
     }
   }
 
+  /** Starts the agent in its tmux session and waits until its pane shows it. */
+  private static void startAgentAndWait(Session s) throws InterruptedException {
+    s.startAgent();
+    awaitPane(s, pane -> pane.contains("claude-stub"));
+  }
+
+  /** Types {@code keys} and Enter into the agent's pane, as a user at its terminal would. */
+  private static void typeInPane(Session s, String keys) {
+    out(s, "tmux send-keys -t " + Session.agentTmuxSession(s.name()) + " '" + keys + "' Enter");
+  }
+
   @Test
   void theAgentRunsInTmuxAndAnAttachedTerminalSeesIt() throws Exception {
     try (Session s = engine.start(spec().build())) {
-      s.startAgent();
-      awaitPane(s, pane -> pane.contains("claude-stub"));
-      out(s, "tmux send-keys -t coi-" + s.name() + " 'hello agent' Enter");
+      startAgentAndWait(s);
+      typeInPane(s, "hello agent");
       awaitPane(s, pane -> pane.contains("hello agent [echoed by claude-stub]"));
 
       try (RunningCommand tty = s.attach(TerminalSize.of(100, 30))) {
@@ -190,10 +198,9 @@ class SessionLifecycleIT extends LiveSessionTestBase {
   @Test
   void whenTheAgentExitsAShellTakesItsPlace() throws Exception {
     try (Session s = engine.start(spec().build())) {
-      s.startAgent();
-      awaitPane(s, pane -> pane.contains("claude-stub"));
-      out(s, "tmux send-keys -t coi-" + s.name() + " '/exit' Enter");
-      out(s, "tmux send-keys -t coi-" + s.name() + " 'echo shell-$((40+2))' Enter");
+      startAgentAndWait(s);
+      typeInPane(s, "/exit");
+      typeInPane(s, "echo shell-$((40+2))");
       awaitPane(s, pane -> pane.contains("shell-42"));
 
       // Leaving that shell ends the tmux session, and an attached terminal gets its exit code.

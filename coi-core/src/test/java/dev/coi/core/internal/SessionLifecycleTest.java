@@ -12,14 +12,11 @@ import dev.coi.api.InvalidSpecException;
 import dev.coi.api.Session;
 import dev.coi.api.SessionInfo;
 import dev.coi.api.SessionNotFoundException;
-import dev.coi.api.SessionSpec;
 import dev.coi.api.SessionState;
-import dev.coi.api.Sessions;
 import dev.coi.api.spi.ContainerSpec;
 import dev.coi.api.spi.ContainerStatus;
 import dev.coi.api.spi.ExecSpec;
 import dev.coi.core.config.ConfigLoader;
-import dev.coi.tck.FakeContainerBackend;
 import dev.coi.tck.InMemorySessionStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,21 +31,13 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * How a session's agent state is kept, saved, resumed and cleaned up, on the in-memory backend and
  * store: the agent's writes are simulated by writing into the session's live state directory on the
  * host, which is what the container sees at {@code /home/claude/.claude}.
  */
-class SessionLifecycleTest {
-  private static final Instant NOW = Instant.parse("2026-11-27T10:15:30Z");
-
-  @TempDir Path workspace;
-  @TempDir Path home;
-  private final FakeContainerBackend backend =
-      new FakeContainerBackend("coi-sandbox", "coi-test-min");
-  private final InMemorySessionStore store = new InMemorySessionStore();
+class SessionLifecycleTest extends InMemoryEngineFixture {
   private final AtomicReference<Instant> now = new AtomicReference<>(NOW);
   private DefaultSessionEngine engine;
 
@@ -90,12 +79,28 @@ class SessionLifecycleTest {
         .putLabels("pid", "999999999");
   }
 
-  private SessionSpec.Builder spec() {
-    return Sessions.builder().workspace(workspace);
+  /** An {@link #orphan} that held {@code slot}, its state kept in {@code state}. */
+  private ContainerSpec.Builder orphanOfASlot(String name, String session, String slot, Path state)
+      throws IOException {
+    return orphan(name, session)
+        .putLabels("slot", slot)
+        .putLabels("created", NOW.toString())
+        .putLabels("state", state.toString());
+  }
+
+  /** The live state directory of {@code session}, made with one file in it. */
+  private Path liveWith(String session, String file, String content) throws IOException {
+    Path dir = Files.createDirectories(live(session));
+    Files.writeString(dir.resolve(file), content);
+    return dir;
   }
 
   private Path live(Session s) {
-    return home.resolve(".claude-on-incus/sessions/.live/" + s.id() + "/claude");
+    return live(s.id());
+  }
+
+  private Path live(String session) {
+    return home.resolve(".claude-on-incus/sessions/.live/" + session + "/claude");
   }
 
   /** A session in which the agent wrote {@code text} to {@code file}, closed (so saved). */
@@ -403,15 +408,8 @@ class SessionLifecycleTest {
 
   @Test
   void theSweepSavesAndRemovesContainersWhoseOwnerIsGone() throws IOException {
-    Path orphanLive = home.resolve(".claude-on-incus/sessions/.live/orphan-1/claude");
-    Files.createDirectories(orphanLive);
-    Files.writeString(orphanLive.resolve("left"), "behind");
-    backend.create(
-        orphan("claude-deadbeef-1", "orphan-1")
-            .putLabels("slot", "1")
-            .putLabels("created", NOW.toString())
-            .putLabels("state", orphanLive.toString())
-            .build());
+    Path orphanLive = liveWith("orphan-1", "left", "behind");
+    backend.create(orphanOfASlot("claude-deadbeef-1", "orphan-1", "1", orphanLive).build());
 
     assertEquals(List.of("claude-deadbeef-1"), engine.sweep());
     assertTrue(backend.find("claude-deadbeef-1").isEmpty());
@@ -443,16 +441,11 @@ class SessionLifecycleTest {
 
   @Test
   void theSweepShutsDownAKeptContainerWhoseProgramDiedAndSavesItsState() throws IOException {
-    Path live = home.resolve(".claude-on-incus/sessions/.live/kept-3/claude");
-    Files.createDirectories(live);
-    Files.writeString(live.resolve("transcript"), "kept words");
+    Path live = liveWith("kept-3", "transcript", "kept words");
     backend.create(
-        orphan("claude-deadbeef-2", "kept-3")
+        orphanOfASlot("claude-deadbeef-2", "kept-3", "2", live)
             .ephemeral(false)
             .putLabels("mode", "persistent")
-            .putLabels("slot", "2")
-            .putLabels("created", NOW.toString())
-            .putLabels("state", live.toString())
             .build());
 
     assertEquals(List.of("claude-deadbeef-2"), engine.sweep());
@@ -490,12 +483,20 @@ class SessionLifecycleTest {
     }
   }
 
-  @Test
-  void resumingWithoutMountClaudeConfigLeavesTheSavedCredentialsOut() throws IOException {
+  /**
+   * A session, closed, whose agent wrote credentials ({@code old}) and a history ({@code kept}).
+   */
+  private Session closedSessionWithOldCredentials() throws IOException {
     Session first = engine.start(spec().build());
     agentWrites(first, ".credentials.json", "{\"token\":\"old\"}");
     agentWrites(first, "history", "kept");
     first.close();
+    return first;
+  }
+
+  @Test
+  void resumingWithoutMountClaudeConfigLeavesTheSavedCredentialsOut() throws IOException {
+    Session first = closedSessionWithOldCredentials();
 
     try (Session resumed =
         engine.start(spec().resume(first.id()).mountClaudeConfig(false).build())) {
@@ -506,12 +507,8 @@ class SessionLifecycleTest {
 
   @Test
   void resumingRefreshesTheCredentialsFromTheHost() throws IOException {
-    Session first = engine.start(spec().build());
-    agentWrites(first, ".credentials.json", "{\"token\":\"old\"}");
-    agentWrites(first, "history", "kept");
-    first.close();
-    Path hostClaude = Files.createDirectories(home.resolve(".claude"));
-    Files.writeString(hostClaude.resolve(".credentials.json"), "{\"token\":\"rotated\"}");
+    Session first = closedSessionWithOldCredentials();
+    HostClaude.credentials(home, "{\"token\":\"rotated\"}");
 
     try (Session resumed = engine.start(spec().resume(first.id()).build())) {
       assertEquals(
@@ -522,8 +519,7 @@ class SessionLifecycleTest {
   @Test
   void resumingAKeptContainerGoesOnWithItsOwnStateAndTheHostsCurrentCredentials()
       throws IOException {
-    Path hostClaude = Files.createDirectories(home.resolve(".claude"));
-    Files.writeString(hostClaude.resolve(".credentials.json"), "{\"token\":\"old\"}");
+    Path hostClaude = HostClaude.credentials(home, "{\"token\":\"old\"}");
     Session kept = engine.start(spec().persistent().slot(1).build());
     agentWrites(kept, "memory", "kept");
     kept.close();
@@ -591,8 +587,7 @@ class SessionLifecycleTest {
 
   @Test
   void aFreshSessionGetsTheHostsCredentialsAndSettingsMergedForTheSandbox() throws IOException {
-    Path hostClaude = Files.createDirectories(home.resolve(".claude"));
-    Files.writeString(hostClaude.resolve(".credentials.json"), "{\"token\":\"s3cret\"}");
+    Path hostClaude = HostClaude.credentials(home, "{\"token\":\"s3cret\"}");
     Files.writeString(
         hostClaude.resolve("settings.json"),
         "{\"model\":\"opus\",\"permissions\":{\"allow\":[\"Bash\"]}}");
@@ -616,8 +611,7 @@ class SessionLifecycleTest {
 
   @Test
   void withoutMountClaudeConfigNothingOfTheHostHomeGoesIn() throws IOException {
-    Path hostClaude = Files.createDirectories(home.resolve(".claude"));
-    Files.writeString(hostClaude.resolve(".credentials.json"), "{}");
+    HostClaude.credentials(home, "{}");
     Files.writeString(home.resolve(".claude.json"), "{}");
 
     try (Session s = engine.start(spec().mountClaudeConfig(false).build())) {

@@ -146,19 +146,10 @@ class SlotAllocatorTest {
             }
           }
         };
-    CountDownLatch go = new CountDownLatch(1);
     ExecutorService threads = Executors.newFixedThreadPool(sessions);
     try {
-      List<Future<Integer>> slots = new ArrayList<>();
-      for (int i = 0; i < sessions; i++) {
-        slots.add(
-            threads.submit(
-                () -> {
-                  go.await();
-                  return claim(parallel, 0).slot();
-                }));
-      }
-      go.countDown();
+      List<Future<Integer>> slots =
+          AllAtOnce.start(threads, sessions, () -> claim(parallel, 0).slot());
       List<Integer> taken = new ArrayList<>();
       for (Future<Integer> slot : slots) {
         taken.add(slot.get(60, TimeUnit.SECONDS));

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -67,20 +66,10 @@ class SlotsIT extends LiveBackendTestBase {
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void tenSessionsStartedAtOnceFromThreadsTakeSlotsOneToTen() throws Exception {
     DefaultSessionEngine engine = engine();
-    CountDownLatch go = new CountDownLatch(1);
     ExecutorService threads = Executors.newFixedThreadPool(THREADS);
     List<Session> sessions = new ArrayList<>();
     try {
-      List<Future<Session>> started = new ArrayList<>();
-      for (int i = 0; i < THREADS; i++) {
-        started.add(
-            threads.submit(
-                () -> {
-                  go.await();
-                  return engine.start(spec());
-                }));
-      }
-      go.countDown();
+      List<Future<Session>> started = AllAtOnce.start(threads, THREADS, () -> engine.start(spec()));
       for (Future<Session> s : started) {
         sessions.add(s.get(3, TimeUnit.MINUTES));
       }

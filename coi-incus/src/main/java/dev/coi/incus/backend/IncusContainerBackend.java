@@ -5,10 +5,8 @@ import dev.coi.api.CoiException;
 import dev.coi.api.ConflictException;
 import dev.coi.api.ExecResult;
 import dev.coi.api.ImageNotFoundException;
-import dev.coi.api.InvalidSpecException;
 import dev.coi.api.NotFoundException;
 import dev.coi.api.RunningCommand;
-import dev.coi.api.TerminalSize;
 import dev.coi.api.spi.Availability;
 import dev.coi.api.spi.BackendSettings;
 import dev.coi.api.spi.ContainerBackend;
@@ -16,15 +14,11 @@ import dev.coi.api.spi.ContainerInfo;
 import dev.coi.api.spi.ContainerSpec;
 import dev.coi.api.spi.ContainerStatus;
 import dev.coi.api.spi.ExecSpec;
-import dev.coi.api.spi.RemoteDaemon;
 import dev.coi.incus.ExecOutput;
 import dev.coi.incus.ExecProcess;
 import dev.coi.incus.IncusClient;
-import dev.coi.incus.IncusRemote;
 import dev.coi.incus.InstanceCreate;
 import dev.coi.incus.ServerInfo;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -61,49 +55,9 @@ public final class IncusContainerBackend implements ContainerBackend {
 
   private synchronized IncusClient client() {
     if (client == null) {
-      client =
-          remote(settings)
-              .map(IncusClient::remote)
-              .orElseGet(() -> IncusClient.local(localEnv(settings, env)));
+      client = DaemonConnection.open(settings, env);
     }
     return client;
-  }
-
-  /** The remote daemon the settings name, if any. */
-  static Optional<IncusRemote> remote(BackendSettings settings) {
-    if (settings.remote().isEmpty()) {
-      return Optional.empty();
-    }
-    RemoteDaemon daemon = settings.remote().get();
-    if (daemon.clientCertificate().isEmpty() || daemon.clientKey().isEmpty()) {
-      throw new InvalidSpecException(
-          "[incus.remote] address "
-              + daemon.address()
-              + " needs client_certificate and client_key: the daemon knows clients by certificate");
-    }
-    IncusRemote.Builder remote =
-        IncusRemote.builder()
-            .address(daemon.address())
-            .clientCertificate(daemon.clientCertificate().get())
-            .clientKey(daemon.clientKey().get());
-    daemon.serverCertificate().ifPresent(remote::serverCertificate);
-    daemon.serverFingerprint().ifPresent(remote::serverFingerprint);
-    daemon.caCertificate().ifPresent(remote::caCertificate);
-    return Optional.of(remote.build());
-  }
-
-  /**
-   * The environment the local socket is looked up in: a socket from the settings stands in for
-   * {@code INCUS_SOCKET}, unless the environment sets that itself (the environment outranks
-   * configuration files).
-   */
-  static Map<String, String> localEnv(BackendSettings settings, Map<String, String> env) {
-    if (settings.socket().isEmpty() || env.containsKey("INCUS_SOCKET")) {
-      return env;
-    }
-    Map<String, String> withSocket = new java.util.HashMap<>(env);
-    withSocket.put("INCUS_SOCKET", settings.socket().get().toString());
-    return withSocket;
   }
 
   @Override
@@ -398,39 +352,7 @@ public final class IncusContainerBackend implements ContainerBackend {
   @Override
   public RunningCommand start(String container, ExecSpec exec) {
     ExecProcess process = client().exec().start(container, InstanceRequests.exec(exec));
-    return new RunningCommand() {
-      @Override
-      public OutputStream stdin() {
-        return process.stdin();
-      }
-
-      @Override
-      public InputStream stdout() {
-        return process.stdout();
-      }
-
-      @Override
-      public InputStream stderr() {
-        return process.stderr();
-      }
-
-      @Override
-      public void resize(TerminalSize size) {
-        if (exec.terminal().isPresent()) {
-          process.resize(size.columns(), size.rows());
-        }
-      }
-
-      @Override
-      public int waitFor() {
-        return process.waitFor();
-      }
-
-      @Override
-      public void close() {
-        process.close();
-      }
-    };
+    return new IncusRunningCommand(process, exec);
   }
 
   /**

@@ -1,13 +1,11 @@
 package dev.coi.incus.transport;
 
-import java.net.Socket;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
@@ -17,13 +15,12 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * ({@code root@host}), rarely to the address a client dials, so the usual check that the name
  * matches the address would refuse it. The pin is the stronger proof: only the holder of that exact
  * certificate's key completes the handshake (the TLS layer checks the server's signature with the
- * certificate's key whatever the trust manager says). This class extends {@link
- * X509ExtendedTrustManager} on purpose: the JDK wraps a plain {@code X509TrustManager} in one that
- * adds the name check itself, and {@code java.net.http} always asks for it.
+ * certificate's key whatever the trust manager says). It extends {@link X509ExtendedTrustManager}
+ * (through {@link CertificateOnlyTrustManager}) on purpose: the JDK wraps a plain {@code
+ * X509TrustManager} in one that adds the name check itself, and {@code java.net.http} always asks
+ * for it.
  */
-final class PinnedServerTrustManager extends X509ExtendedTrustManager {
-  private static final X509Certificate[] NO_ISSUERS = new X509Certificate[0];
-
+final class PinnedServerTrustManager extends CertificateOnlyTrustManager {
   private final byte[] pinnedSha256;
 
   PinnedServerTrustManager(byte[] pinnedSha256) {
@@ -49,43 +46,14 @@ final class PinnedServerTrustManager extends X509ExtendedTrustManager {
   }
 
   @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-      throws CertificateException {
-    check(chain);
-  }
-
-  @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-      throws CertificateException {
-    check(chain);
-  }
-
-  @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType)
       throws CertificateException {
     check(chain);
   }
 
   @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-      throws CertificateException {
-    throw new CertificateException("a client transport does not accept clients");
-  }
-
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-      throws CertificateException {
-    throw new CertificateException("a client transport does not accept clients");
-  }
-
-  @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType)
       throws CertificateException {
     throw new CertificateException("a client transport does not accept clients");
-  }
-
-  @Override
-  public X509Certificate[] getAcceptedIssuers() {
-    return NO_ISSUERS;
   }
 }

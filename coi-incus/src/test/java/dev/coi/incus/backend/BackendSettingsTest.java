@@ -22,20 +22,19 @@ class BackendSettingsTest {
 
   @Test
   void noSettingsMeanTheLocalSocketFoundAsTheIncusToolsFindIt() {
-    assertEquals(Optional.empty(), IncusContainerBackend.remote(BackendSettings.none()));
+    assertEquals(Optional.empty(), DaemonConnection.remote(BackendSettings.none()));
     Map<String, String> env = Map.of("HOME", "/root");
-    assertEquals(env, IncusContainerBackend.localEnv(BackendSettings.none(), env));
+    assertEquals(env, DaemonConnection.localEnv(BackendSettings.none(), env));
   }
 
   @Test
   void aConfiguredSocketStandsInForIncusSocketUnlessTheEnvironmentSetsIt() {
     assertEquals(
         "/run/other/unix.socket",
-        IncusContainerBackend.localEnv(socket("/run/other/unix.socket"), Map.of())
-            .get("INCUS_SOCKET"));
+        DaemonConnection.localEnv(socket("/run/other/unix.socket"), Map.of()).get("INCUS_SOCKET"));
     assertEquals(
         "/from/env",
-        IncusContainerBackend.localEnv(
+        DaemonConnection.localEnv(
                 socket("/run/other/unix.socket"), Map.of("INCUS_SOCKET", "/from/env"))
             .get("INCUS_SOCKET"));
   }
@@ -54,7 +53,7 @@ class BackendSettingsTest {
     Path key = Files.writeString(dir.resolve("client.key"), "x");
 
     IncusRemote remote =
-        IncusContainerBackend.remote(
+        DaemonConnection.remote(
                 remote(
                     RemoteDaemon.builder()
                         .address("https://127.0.0.1:8443")
@@ -74,7 +73,7 @@ class BackendSettingsTest {
         assertThrows(
             InvalidSpecException.class,
             () ->
-                IncusContainerBackend.remote(
+                DaemonConnection.remote(
                     remote(RemoteDaemon.builder().address("https://127.0.0.1:8443"))));
     assertTrue(e.getMessage().contains("client_certificate and client_key"), e.getMessage());
     assertEquals(1, e.getMessage().lines().count());

@@ -9,7 +9,7 @@ import dev.coi.incus.ExecRequest;
 import dev.coi.incus.IncusClient;
 import dev.coi.incus.IncusRemote;
 import dev.coi.incus.IncusUnavailableException;
-import dev.coi.incus.InstanceCreate;
+import dev.coi.incus.LeakCheck;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -137,15 +137,7 @@ class HttpsTransportIT extends TransportContract {
     try (IncusClient incus = IncusClient.remote(remote().build())) {
       assertTrue(incus.server().isTrusted());
       assertEquals(daemon.address().toString(), incus.endpoint());
-      incus
-          .instances()
-          .create(
-              InstanceCreate.builder()
-                  .name(name)
-                  .image("coi-test-min")
-                  .putConfig("user.coi.test", "https")
-                  .putConfig("user.coi.pid", Long.toString(ProcessHandle.current().pid()))
-                  .build());
+      incus.instances().create(LeakCheck.testInstance(name, "https").build());
       try {
         ExecOutput out = incus.exec().run(name, ExecRequest.of("echo", "over https"));
         assertEquals(0, out.exitCode());

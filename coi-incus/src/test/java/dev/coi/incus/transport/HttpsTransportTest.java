@@ -48,6 +48,16 @@ class HttpsTransportTest {
         address, client.certificate(), client.key(), trust, Duration.ofSeconds(5));
   }
 
+  /** A server whose certificate the test CA issued for {@code subjectAltName}. */
+  private static TestTlsServer issuedByTheCa(String name, String subjectAltName) throws Exception {
+    return TestTlsServer.start(
+        TestCertificates.issuedBy(ca, dir, name, subjectAltName), path -> "{}");
+  }
+
+  private static HttpsTransport trustingTheCa(TestTlsServer server) throws Exception {
+    return open(server.address(), ServerTrust.certificateAuthority(ca.certificate()));
+  }
+
   @Test
   void aPinnedCertificateIsTrustedWhateverNamesItBears() throws Exception {
     try (HttpsTransport https =
@@ -87,22 +97,16 @@ class HttpsTransportTest {
 
   @Test
   void aCaIssuedCertificateIsTrustedForTheAddressItNames() throws Exception {
-    TestCertificates.Identity issued =
-        TestCertificates.issuedBy(ca, dir, "coi-test-issued", "ip:127.0.0.1");
-    try (TestTlsServer caServer = TestTlsServer.start(issued, path -> "{}");
-        HttpsTransport https =
-            open(caServer.address(), ServerTrust.certificateAuthority(ca.certificate()))) {
+    try (TestTlsServer caServer = issuedByTheCa("coi-test-issued", "ip:127.0.0.1");
+        HttpsTransport https = trustingTheCa(caServer)) {
       assertEquals(200, https.send(HttpRequest.of("GET", "/1.0")).status());
     }
   }
 
   @Test
   void aCaIssuedCertificateForAnotherNameIsRefused() throws Exception {
-    TestCertificates.Identity elsewhere =
-        TestCertificates.issuedBy(ca, dir, "coi-test-elsewhere", "dns:elsewhere.example");
-    try (TestTlsServer caServer = TestTlsServer.start(elsewhere, path -> "{}");
-        HttpsTransport https =
-            open(caServer.address(), ServerTrust.certificateAuthority(ca.certificate()))) {
+    try (TestTlsServer caServer = issuedByTheCa("coi-test-elsewhere", "dns:elsewhere.example");
+        HttpsTransport https = trustingTheCa(caServer)) {
       IOException e = assertThrows(IOException.class, () -> https.send(HttpRequest.of("GET", "/")));
 
       assertNotNull(find(e, CertificateException.class), "cause chain: " + e);
@@ -111,8 +115,7 @@ class HttpsTransportTest {
 
   @Test
   void theCaOptionDoesNotTrustASelfSignedCertificate() throws Exception {
-    try (HttpsTransport https =
-        open(pinnedServer.address(), ServerTrust.certificateAuthority(ca.certificate()))) {
+    try (HttpsTransport https = trustingTheCa(pinnedServer)) {
       IOException e = assertThrows(IOException.class, () -> https.send(HttpRequest.of("GET", "/")));
       assertNotNull(find(e, CertificateException.class), "cause chain: " + e);
     }

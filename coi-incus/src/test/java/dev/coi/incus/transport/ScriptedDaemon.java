@@ -80,7 +80,7 @@ public final class ScriptedDaemon implements AutoCloseable {
   }
 
   public URI address() {
-    return URI.create("https://127.0.0.1:" + server.getLocalPort());
+    return TestTlsServer.addressOf(server);
   }
 
   /** Request lines read so far ("POST /1.0/instances"), in order. */

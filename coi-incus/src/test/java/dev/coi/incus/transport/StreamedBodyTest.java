@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -17,17 +16,8 @@ import org.junit.jupiter.api.Test;
 class StreamedBodyTest {
 
   private static RequestBody body(long announced, String actual) {
-    return new RequestBody() {
-      @Override
-      public long length() {
-        return announced;
-      }
-
-      @Override
-      public void writeTo(OutputStream out) throws IOException {
-        out.write(actual.getBytes(StandardCharsets.US_ASCII));
-      }
-    };
+    return TestBodies.announcing(
+        announced, out -> out.write(actual.getBytes(StandardCharsets.US_ASCII)));
   }
 
   private static final HttpRequest POST =

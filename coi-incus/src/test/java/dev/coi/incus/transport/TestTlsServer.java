@@ -18,11 +18,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * A minimal HTTPS server on 127.0.0.1 standing in for a daemon in unit tests: TLS with the given
@@ -90,6 +88,11 @@ public final class TestTlsServer implements AutoCloseable {
   }
 
   public URI address() {
+    return addressOf(server);
+  }
+
+  /** The address a client dials for a server socket listening on 127.0.0.1. */
+  static URI addressOf(java.net.ServerSocket server) {
     return URI.create("https://127.0.0.1:" + server.getLocalPort());
   }
 
@@ -158,7 +161,7 @@ public final class TestTlsServer implements AutoCloseable {
   }
 
   /** Takes any client certificate, or refuses all of them. */
-  private static final class AnyClient extends X509ExtendedTrustManager {
+  private static final class AnyClient extends CertificateOnlyTrustManager {
     private final boolean refuse;
 
     AnyClient(boolean refuse) {
@@ -172,44 +175,15 @@ public final class TestTlsServer implements AutoCloseable {
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-        throws CertificateException {
-      check();
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-        throws CertificateException {
-      check();
-    }
-
-    @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType)
         throws CertificateException {
       check();
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-        throws CertificateException {
-      throw new CertificateException("a server does not check servers");
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-        throws CertificateException {
-      throw new CertificateException("a server does not check servers");
-    }
-
-    @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType)
         throws CertificateException {
       throw new CertificateException("a server does not check servers");
-    }
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
     }
   }
 }

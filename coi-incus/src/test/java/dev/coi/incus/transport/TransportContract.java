@@ -307,10 +307,15 @@ public abstract class TransportContract {
     void run(ScriptedDaemon daemon, HttpTransport client) throws Exception;
   }
 
-  /** Reads one request and never answers it. */
-  private static void readOneAndHang(ScriptedDaemon.Connection c) throws Exception {
-    c.readRequest();
-    c.hang();
+  /** Runs {@code test} against a daemon that reads one request and never answers it. */
+  private void againstASilentDaemon(DaemonTest test) throws Exception {
+    against(
+        c -> {
+          c.readRequest();
+          c.hang();
+        },
+        SMALL,
+        test);
   }
 
   /** Answers every request on the connection with an empty sync envelope. */
@@ -322,9 +327,7 @@ public abstract class TransportContract {
 
   @Test
   void aDaemonThatNeverAnswersHitsTheRequestsDeadline() throws Exception {
-    against(
-        TransportContract::readOneAndHang,
-        SMALL,
+    againstASilentDaemon(
         (daemon, client) -> {
           DeadlineExceededException e =
               assertThrows(
@@ -530,9 +533,7 @@ public abstract class TransportContract {
 
   @Test
   void aWebSocketUpgradeNeverAnsweredTimesOut() throws Exception {
-    against(
-        TransportContract::readOneAndHang,
-        SMALL,
+    againstASilentDaemon(
         (daemon, client) -> {
           IOException e =
               assertThrows(IOException.class, () -> client.openWebSocket("/ws?secret=s3cret"));

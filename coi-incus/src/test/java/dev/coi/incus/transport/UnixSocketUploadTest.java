@@ -27,44 +27,51 @@ class UnixSocketUploadTest {
 
   @TempDir Path dir;
 
-  private static RequestBody zeros() {
-    return new RequestBody() {
-      @Override
-      public long length() {
-        return SIZE;
-      }
-
-      @Override
-      public void writeTo(OutputStream out) throws IOException {
-        byte[] chunk = new byte[64 * 1024];
-        for (int sent = 0; sent < SIZE; sent += chunk.length) {
-          out.write(chunk);
-        }
-      }
-    };
-  }
-
   private static final HttpRequest UPLOAD =
       new HttpRequest("POST", "/1.0/images", Map.of(), new byte[0], HttpRequest.DEFAULT_TIMEOUT);
 
-  /** Serves one connection: reads the head, then lets {@code reply} answer. */
-  private CompletableFuture<String> serveOnce(Path socket, ServerReply reply) throws IOException {
+  /** The head of the request the stand-in daemon read. */
+  private CompletableFuture<String> head;
+
+  /**
+   * Serves one connection at {@code name} in the test's directory: reads the head (into {@link
+   * #head}), then lets {@code reply} answer. Returns the socket's path.
+   */
+  private Path serveOnce(String name, ServerReply reply) throws IOException {
+    Path socket = dir.resolve(name);
     AFUNIXServerSocket server = AFUNIXServerSocket.bindOn(AFUNIXSocketAddress.of(socket));
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try (server;
-              Socket s = server.accept()) {
-            InputStream in = s.getInputStream();
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-              head.write(in.read());
-            }
-            reply.answer(in, s.getOutputStream());
-            return head.toString(StandardCharsets.ISO_8859_1);
-          } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
-        });
+    head =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try (server;
+                  Socket s = server.accept()) {
+                InputStream in = s.getInputStream();
+                ByteArrayOutputStream read = new ByteArrayOutputStream();
+                while (!read.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+                  read.write(in.read());
+                }
+                reply.answer(in, s.getOutputStream());
+                return read.toString(StandardCharsets.ISO_8859_1);
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    return socket;
+  }
+
+  /**
+   * Uploads {@link #SIZE} zero bytes to the daemon at {@code socket}, on a transport of its own.
+   */
+  private static HttpResponse upload(Path socket) throws IOException {
+    try (UnixSocketTransport transport = new UnixSocketTransport(socket)) {
+      return transport.send(UPLOAD, TestBodies.zeros(SIZE));
+    }
+  }
+
+  /** Sends the stand-in daemon's answer at once. */
+  private static void send(OutputStream out, String answer) throws IOException {
+    out.write(answer.getBytes(StandardCharsets.ISO_8859_1));
+    out.flush();
   }
 
   private interface ServerReply {
@@ -73,50 +80,40 @@ class UnixSocketUploadTest {
 
   @Test
   void aRefusalBeforeTheBodyIsAnsweredWithoutSendingIt() throws Exception {
-    Path socket = dir.resolve("refuse.sock");
-    CompletableFuture<String> head =
+    Path socket =
         serveOnce(
-            socket,
-            (in, out) -> {
-              out.write(
-                  ("HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
-                      .getBytes(StandardCharsets.ISO_8859_1));
-              out.flush();
-            });
+            "refuse.sock",
+            (in, out) ->
+                send(
+                    out,
+                    "HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"));
 
-    try (UnixSocketTransport transport = new UnixSocketTransport(socket)) {
-      HttpResponse response = transport.send(UPLOAD, zeros());
+    HttpResponse response = upload(socket);
 
-      assertEquals(404, response.status());
-      assertTrue(head.get(5, TimeUnit.SECONDS).contains("Expect: 100-continue"));
-    }
+    assertEquals(404, response.status());
+    assertTrue(head.get(5, TimeUnit.SECONDS).contains("Expect: 100-continue"));
   }
 
   @Test
   void aConfirmedUploadIsSentWholeAndAnswered() throws Exception {
-    Path socket = dir.resolve("accept.sock");
-    CompletableFuture<String> head =
+    Path socket =
         serveOnce(
-            socket,
+            "accept.sock",
             (in, out) -> {
-              out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-              out.flush();
+              send(out, "HTTP/1.1 100 Continue\r\n\r\n");
               long read = in.readNBytes(SIZE).length;
-              out.write(
-                  ("HTTP/1.1 202 Accepted\r\nContent-Length: "
-                          + Long.toString(read).length()
-                          + "\r\n\r\n"
-                          + read)
-                      .getBytes(StandardCharsets.ISO_8859_1));
-              out.flush();
+              send(
+                  out,
+                  "HTTP/1.1 202 Accepted\r\nContent-Length: "
+                      + Long.toString(read).length()
+                      + "\r\n\r\n"
+                      + read);
             });
 
-    try (UnixSocketTransport transport = new UnixSocketTransport(socket)) {
-      HttpResponse response = transport.send(UPLOAD, zeros());
+    HttpResponse response = upload(socket);
 
-      assertEquals(202, response.status());
-      assertEquals(Integer.toString(SIZE), response.bodyText());
-      assertTrue(head.get(5, TimeUnit.SECONDS).contains("Content-Length: " + SIZE));
-    }
+    assertEquals(202, response.status());
+    assertEquals(Integer.toString(SIZE), response.bodyText());
+    assertTrue(head.get(5, TimeUnit.SECONDS).contains("Content-Length: " + SIZE));
   }
 }

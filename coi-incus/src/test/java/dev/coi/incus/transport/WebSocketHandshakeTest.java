@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,36 @@ class WebSocketHandshakeTest {
 
   /** Serves one connection: reads the upgrade, answers what {@code answer} makes of its key. */
   private UnixSocketTransport serve(Function<String, byte[]> answer) throws IOException {
-    Path socket = dir.resolve("ws.socket");
+    Path socket =
+        serveOne(
+            "ws.socket",
+            (s, in, head) -> {
+              requestSeen.complete(head);
+              OutputStream out = s.getOutputStream();
+              out.write(answer.apply(head.get("sec-websocket-key")));
+              out.flush();
+              clientFrame.complete(WebSocketFrames.read(in, 1024));
+            },
+            e -> {
+              requestSeen.completeExceptionally(e);
+              clientFrame.completeExceptionally(e);
+            });
+    return new UnixSocketTransport(socket);
+  }
+
+  /** What the stand-in server does with its one connection once it has read the upgrade. */
+  private interface Connection {
+    void serve(Socket s, InputStream in, Map<String, String> head) throws IOException;
+  }
+
+  /**
+   * Listens at {@code name} in the test's directory and serves one connection on a thread of its
+   * own: the upgrade's head (its request line, then each header by its lower-case name) goes to
+   * {@code connection}, a failure to {@code failed}.
+   */
+  private Path serveOne(String name, Connection connection, Consumer<Exception> failed)
+      throws IOException {
+    Path socket = dir.resolve(name);
     server = AFUNIXServerSocket.newInstance();
     server.bind(AFUNIXSocketAddress.of(socket));
     Thread t =
@@ -59,20 +89,15 @@ class WebSocketHandshakeTest {
                       line.substring(colon + 1).trim());
                   line = Http1Codec.readLine(in);
                 }
-                requestSeen.complete(head);
-                OutputStream out = s.getOutputStream();
-                out.write(answer.apply(head.get("sec-websocket-key")));
-                out.flush();
-                clientFrame.complete(WebSocketFrames.read(in, 1024));
+                connection.serve(s, in, head);
               } catch (IOException | RuntimeException e) {
-                requestSeen.completeExceptionally(e);
-                clientFrame.completeExceptionally(e);
+                failed.accept(e);
               }
             },
             "test-websocket-server");
     t.setDaemon(true);
     t.start();
-    return new UnixSocketTransport(socket);
+    return socket;
   }
 
   private static byte[] switching(String accept, byte[] firstFrames) {
@@ -136,39 +161,24 @@ class WebSocketHandshakeTest {
     // More than the reader buffers at once, so that part of it is still in the kernel.
     byte[] lastWords = new byte[100 * 1024];
     java.util.Arrays.fill(lastWords, (byte) 'w');
-    Path socket = dir.resolve("hangup.socket");
-    server = AFUNIXServerSocket.newInstance();
-    server.bind(AFUNIXSocketAddress.of(socket));
-    Thread t =
-        new Thread(
-            () -> {
-              try (Socket s = server.accept()) {
-                InputStream in = new BufferedInputStream(s.getInputStream());
-                String key = null;
-                for (String line = Http1Codec.readLine(in); !line.isEmpty(); ) {
-                  if (line.toLowerCase(Locale.ROOT).startsWith("sec-websocket-key:")) {
-                    key = line.substring(line.indexOf(':') + 1).trim();
-                  }
-                  line = Http1Codec.readLine(in);
-                }
-                // As the daemon does at the end of a stream it was slow to have read: a ping
-                // still unread, the last output, the end marker, and the connection dropped.
-                s.getOutputStream()
-                    .write(
-                        switching(
-                            UnixWebSocket.acceptFor(key),
-                            ServerFrames.concat(
-                                ServerFrames.frame(true, WebSocketFrames.PING, new byte[] {7}),
-                                ServerFrames.frame(true, WebSocketFrames.BINARY, lastWords),
-                                ServerFrames.text(""))));
-              } catch (IOException | RuntimeException e) {
-                hungUp.completeExceptionally(e);
-              }
+    Path socket =
+        serveOne(
+            "hangup.socket",
+            (s, in, head) -> {
+              // As the daemon does at the end of a stream it was slow to have read: a ping
+              // still unread, the last output, the end marker, and the connection dropped.
+              s.getOutputStream()
+                  .write(
+                      switching(
+                          UnixWebSocket.acceptFor(head.get("sec-websocket-key")),
+                          ServerFrames.concat(
+                              ServerFrames.frame(true, WebSocketFrames.PING, new byte[] {7}),
+                              ServerFrames.frame(true, WebSocketFrames.BINARY, lastWords),
+                              ServerFrames.text(""))));
+              s.close();
               hungUp.complete(null);
             },
-            "test-websocket-server");
-    t.setDaemon(true);
-    t.start();
+            hungUp::completeExceptionally);
     try (WebSocket ws = new UnixSocketTransport(socket).openWebSocket("/ws?secret=x")) {
       hungUp.get(5, TimeUnit.SECONDS);
       org.junit.jupiter.api.Assertions.assertArrayEquals(lastWords, ws.receive().data());
