@@ -20,6 +20,7 @@ record ExecAttempt(
     int number,
     String operationId,
     Map<String, WebSocket> sockets,
+    boolean gateSent,
     CompletableFuture<Optional<ExecAttempt>> next) {
 
   /**
@@ -43,19 +44,27 @@ record ExecAttempt(
         }
         sockets.put(fd, open(rest, id, fd, secret));
       }
-      if (!interactive) {
-        // Copied into the command only once the daemon has it running: see RunOnce.
-        sockets.get("0").sendBinary(RunOnce.GATE, 0, RunOnce.GATE.length);
-      }
-    } catch (IOException e) {
-      sockets.values().forEach(WebSocket::close);
-      throw IncusErrors.fromTransport(e, rest.transport(), "stdin of operation " + id);
     } catch (RuntimeException e) {
       // The command has not started: it waits for every socket, and the daemon drops it soon.
       sockets.values().forEach(WebSocket::close);
       throw e;
     }
-    return new ExecAttempt(number, id, Map.copyOf(sockets), new CompletableFuture<>());
+    boolean gateSent = interactive || sendGate(sockets.get("0"));
+    return new ExecAttempt(number, id, Map.copyOf(sockets), gateSent, new CompletableFuture<>());
+  }
+
+  /**
+   * Sends {@link RunOnce#GATE}, which the daemon copies into the command only once it has it
+   * running. False when it could not be sent (the daemon dropped an exec it failed to start): the
+   * command then never passes its gate, and the attempt counts as not started whatever it reports.
+   */
+  private static boolean sendGate(WebSocket stdin) {
+    try {
+      stdin.sendBinary(RunOnce.GATE, 0, RunOnce.GATE.length);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static WebSocket open(Rest rest, String operationId, String fd, String secret) {

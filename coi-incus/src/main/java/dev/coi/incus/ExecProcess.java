@@ -367,7 +367,7 @@ public final class ExecProcess implements AutoCloseable {
         return;
       }
       Optional<ExecAttempt> next = Optional.empty();
-      if (Exec.isUnstarted(op)) {
+      if (Exec.isUnstarted(op) || !current.gateSent() && !started.get()) {
         next = retryable(current) ? relaunch(current) : Optional.empty();
         if (next.isEmpty() && notRetried.isEmpty()) {
           notRetried = whyNotRetried(current);
@@ -379,7 +379,16 @@ public final class ExecProcess implements AutoCloseable {
         RuntimeException failure = null;
         try {
           code = exitCode(op);
-          if (current.number() > 1 && !started.get() && !restart.ranAt(current.number())) {
+          if (!current.gateSent() && !started.get()) {
+            // The command never got past its gate: whatever the operation says, it did not run.
+            failure =
+                new BackendException(
+                    500,
+                    "Incus could not run "
+                        + what
+                        + ": the daemon closed its input before it started"
+                        + (notRetried.isEmpty() ? "" : " (" + notRetried + ")"));
+          } else if (current.number() > 1 && !started.get() && !restart.ranAt(current.number())) {
             // This attempt found the token of an earlier one: that one ran the command.
             failure = restart.lost();
           }

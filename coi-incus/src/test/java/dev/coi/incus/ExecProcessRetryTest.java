@@ -115,6 +115,11 @@ class ExecProcessRetryTest {
       failUnstarted();
     }
 
+    /** The script met the end of its input before its gate, and exited 0 without running. */
+    void exitWithoutGate() {
+      complete(0);
+    }
+
     /** The wrapper ran; it ran the command or, finding an earlier attempt's token, exited 0. */
     void exitWith(int code) {
       boolean ran = wrapperRuns();
@@ -146,6 +151,11 @@ class ExecProcessRetryTest {
   static final class Daemon implements HttpTransport {
     final List<Attempt> attempts = new CopyOnWriteArrayList<>();
     final List<CompletableFuture<Attempt>> made = new ArrayList<>();
+
+    /** The next exec's stdin socket is closed before the client can send the gate. */
+    volatile boolean dropNextInput;
+
+    private volatile boolean droppedInput;
 
     /** The directories {@link RunOnce}'s script made in the container. */
     final Set<String> dirs = ConcurrentHashMap.newKeySet();
@@ -185,6 +195,10 @@ class ExecProcessRetryTest {
             : new HttpResponse(404, Map.of(), new byte[0]);
       }
       if (request.method().equals("POST") && path.endsWith("/exec")) {
+        if (dropNextInput) {
+          dropNextInput = false;
+          droppedInput = true;
+        }
         List<String> command = new ArrayList<>();
         Rest.JSON.readTree(request.body()).path("command").forEach(c -> command.add(c.asText()));
         Attempt a = new Attempt("op" + (attempts.size() + 1), this, command);
@@ -223,7 +237,12 @@ class ExecProcessRetryTest {
     public WebSocket openWebSocket(String path) {
       // /1.0/operations/<id>/websocket?secret=<fd>
       String id = path.substring("/1.0/operations/".length()).split("/")[0];
-      return byId(id).open(path.substring(path.indexOf("secret=") + 7));
+      WebSocket socket = byId(id).open(path.substring(path.indexOf("secret=") + 7));
+      if (droppedInput && socket == byId(id).fd0) {
+        droppedInput = false;
+        byId(id).fd0.closed = true;
+      }
+      return socket;
     }
 
     private static HttpResponse json(int status, String body) {
@@ -408,5 +427,21 @@ class ExecProcessRetryTest {
     assertEquals(firstToken, daemon.attempts.get(1).command.get(6));
     assertTrue(
         firstToken.startsWith("/dev/.coi-once-"), "root's tokens live where only root writes");
+  }
+
+  @Test
+  void anAttemptWhoseGateCouldNotBeSentIsStartedAgainWhateverItReports() throws Exception {
+    daemon.dropNextInput = true;
+    try (ExecProcess p = exec.start("c1", ExecRequest.of("echo", "once"))) {
+      p.stdin().close();
+      daemon.attempt(1).exitWithoutGate();
+      Attempt second = daemon.attempt(2);
+      second.fd1.feed("once\n");
+      second.exitWith(0);
+
+      assertEquals("once\n", utf8(p.stdout().readAllBytes()));
+      assertEquals(0, p.waitFor());
+      assertEquals(2, daemon.attempts.size());
+    }
   }
 }
