@@ -17,11 +17,13 @@ printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
 chmod 0755 /usr/sbin/policy-rc.d
 trap 'rm -f /usr/sbin/policy-rc.d' EXIT
 
-echo "installing $(ls debs | wc -l) packages offline"
 # dpkg, given the whole set at once, unpacks it all and configures in dependency order.
 # (apt-get install of local files stops with "Internal Error, Pathname to install is not
-# absolute" here.)
-dpkg -i "$COI_BUILD_DIR"/debs/*.deb
+# absolute" here.) A base that has every package already gets no debs/ at all.
+if ls debs/*.deb >/dev/null 2>&1; then
+    echo "installing $(ls debs | wc -l) packages offline"
+    dpkg -i "$COI_BUILD_DIR"/debs/*.deb
+fi
 
 # The agent: current versions of @anthropic-ai/claude-code are a small wrapper whose install
 # script (Node.js 22 or later, absent from bookworm) copies a native binary from the optional

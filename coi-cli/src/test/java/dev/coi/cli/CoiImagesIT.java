@@ -33,7 +33,8 @@ class CoiImagesIT {
 
   @BeforeAll
   static void buildBoth() throws Exception {
-    build(SANDBOX, "coi-sandbox", "coi-sandbox");
+    // On coi-base, the default base the host set-up makes, as a user's first build goes.
+    build(SANDBOX, "coi-sandbox", "coi-base");
     build(PRIVILEGED, "coi-privileged", SANDBOX);
   }
 
