@@ -42,14 +42,7 @@ class ExecProcessIT {
     client = new IncusClient(transport);
     client
         .instances()
-        .create(
-            InstanceCreate.builder()
-                .name(NAME)
-                .image("coi-test-min")
-                .ephemeral(true)
-                .putConfig("user.coi.test", "ExecProcessIT")
-                .putConfig("user.coi.pid", LeakCheck.PID)
-                .build());
+        .create(LeakCheck.testInstance(NAME, "ExecProcessIT").ephemeral(true).build());
   }
 
   @AfterAll

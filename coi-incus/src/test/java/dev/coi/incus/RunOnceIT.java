@@ -37,12 +37,9 @@ class RunOnceIT {
       client
           .instances()
           .create(
-              InstanceCreate.builder()
-                  .name(PREFIX + image)
+              LeakCheck.testInstance(PREFIX + image, "RunOnceIT")
                   .image(image)
                   .ephemeral(true)
-                  .putConfig("user.coi.test", "RunOnceIT")
-                  .putConfig("user.coi.pid", LeakCheck.PID)
                   .build());
     }
   }

@@ -49,6 +49,11 @@ class RunOnceTest {
     return new Run(p.exitValue(), out, err);
   }
 
+  /** A command that adds a line to the file {@code count} each time it runs. */
+  private String[] appendToCounter() {
+    return new String[] {"sh", "-c", "echo ran >> " + dir.resolve("count")};
+  }
+
   private long count(Path file) throws IOException {
     return Files.exists(file) ? Files.readAllLines(file).size() : 0;
   }
@@ -112,13 +117,12 @@ class RunOnceTest {
   void aLaterAttemptAfterOneThatRanDoesNotRunTheCommandAndLeavesNoMarker(String shell)
       throws Exception {
     RunOnce once = new RunOnce(dir.toString(), List.of());
-    Path counter = dir.resolve("count");
-    String[] append = {"sh", "-c", "echo ran >> " + counter};
+    String[] append = appendToCounter();
 
     run(shell, once, 1, append);
     Run second = run(shell, once, 2, append);
 
-    assertEquals(1, count(counter), "the command ran once");
+    assertEquals(1, count(dir.resolve("count")), "the command ran once");
     assertEquals(new Run(0, "", ""), second);
     assertFalse(Files.exists(Path.of(once.marker(2))));
   }
@@ -147,7 +151,7 @@ class RunOnceTest {
   void aFirstAttemptThatCannotMakeItsTokenStillRunsTheCommand(String shell) throws Exception {
     RunOnce once = new RunOnce(dir.resolve("missing/dir").toString(), List.of());
     Path counter = dir.resolve("count");
-    String[] append = {"sh", "-c", "echo ran >> " + counter};
+    String[] append = appendToCounter();
 
     assertEquals(0, run(shell, once, 1, append).exitCode());
     assertEquals(1, count(counter));
