@@ -3,8 +3,7 @@ package dev.coi.core.config;
 import dev.coi.api.ConfigException;
 import dev.coi.api.SessionSpec;
 import dev.coi.api.value.ValueStyle;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -185,12 +184,18 @@ public abstract class ConfigLoader {
     }
     looked.add(file.get());
     // A missing file is the usual case; a file that is there but unreadable is an error. In an
-    // untrusted workspace a dangling link counts as there, to be refused rather than skipped.
-    boolean there =
-        untrusted == null
-            ? Files.exists(file.get())
-            : Files.exists(file.get(), LinkOption.NOFOLLOW_LINKS);
-    return there ? TomlLayer.read(file.get(), kind, home(), untrusted) : Layer.EMPTY;
+    // untrusted workspace a dangling link counts as there, to be refused rather than skipped (its
+    // read does not follow it). Read at once rather than checked first: a workspace's file can be
+    // another session's placeholder, made and removed as that session starts and ends (seen in
+    // the soak, 4 sessions at once on one workspace: "cannot read project config file").
+    try {
+      return TomlLayer.read(file.get(), kind, home(), untrusted);
+    } catch (ConfigException e) {
+      if (e.getCause() instanceof NoSuchFileException) {
+        return Layer.EMPTY;
+      }
+      throw e;
+    }
   }
 
   private Layer builtIn() {
