@@ -110,11 +110,6 @@ public final class Exec {
   public ExecProcess start(String instance, ExecRequest request) {
     String path = Instances.path(instance) + "/exec";
     String what = request.command().get(0) + " in " + instance;
-    if (request.interactive()) {
-      // Never started again (a terminal's output cannot be replayed), so run as it is.
-      String body = Rest.write(streamBody(request, request.command()));
-      return ExecProcess.connect(rest, post(path, body), what, true, null);
-    }
     RunOnce once = runOnce(instance, request.user());
     ExecProcess.Restart restart =
         new ExecProcess.Restart() {
@@ -146,7 +141,7 @@ public final class Exec {
       restart.ended();
       throw e;
     }
-    return ExecProcess.connect(rest, first, what, false, restart);
+    return ExecProcess.connect(rest, first, what, request.interactive(), restart);
   }
 
   private JsonNode post(String path, String body) {

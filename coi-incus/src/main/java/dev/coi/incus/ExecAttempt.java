@@ -49,7 +49,7 @@ record ExecAttempt(
       sockets.values().forEach(WebSocket::close);
       throw e;
     }
-    boolean gateSent = interactive || sendGate(sockets.get("0"));
+    boolean gateSent = sendGate(sockets.get("0"));
     return new ExecAttempt(number, id, Map.copyOf(sockets), gateSent, new CompletableFuture<>());
   }
 

@@ -49,14 +49,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * command when the control socket closes).
  *
  * <p>The daemon sometimes fails an exec before its command started ("Failed to retrieve PID of
- * executing child process", seen while a container boots). Such an exec without a terminal is
- * started again, a few times with growing pauses, and the streams go on from the new one as if
- * nothing happened: the daemon reads stdin only once the command runs, so a command that never
- * started consumed none of it, and what was written to {@link #stdin()} meanwhile is written again.
- * This holds until the command writes its first byte of output or stdin exceeds {@value
- * ExecProcessInput#REPLAY_LIMIT} bytes first; {@link #operationId()} names the latest attempt. The
- * daemon can also report as not started a command that did start; {@link RunOnce} makes sure such a
- * command is not run again, and {@link #waitFor()} then says its exit code is lost.
+ * executing child process", seen while a container boots and under load). Such an exec, with a
+ * terminal or without, is started again, a few times with growing pauses, and the streams go on
+ * from the new one as if nothing happened: {@link RunOnce} holds the command back until the daemon
+ * has it running, so a command that never started consumed none of stdin, and what was written to
+ * {@link #stdin()} meanwhile is written again (a write past {@value ExecProcessInput#REPLAY_LIMIT}
+ * bytes waits until the command is known to run); a terminal gets its latest size again. {@link
+ * #operationId()} names the latest attempt. The daemon can also report as not started a command
+ * that did start; {@link RunOnce} makes sure such a command is not run again, and {@link
+ * #waitFor()} then says its exit code is lost.
  */
 public final class ExecProcess implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ExecProcess.class.getName());
@@ -78,6 +79,9 @@ public final class ExecProcess implements AutoCloseable {
   private final boolean interactive;
   private final Restart restart;
   private volatile ExecAttempt attempt;
+
+  /** The terminal's latest size, for an attempt started after it was set. */
+  private volatile ObjectNode lastResize;
 
   /** Why the command was not started again after the daemon failed to start it, for the error. */
   private volatile String notRetried = "";
@@ -121,35 +125,46 @@ public final class ExecProcess implements AutoCloseable {
     this.restart = restart;
     this.attempt = first;
     first.sockets().values().forEach(s -> attemptOf.put(s, first));
-    WebSocket input = first.input();
-    this.stdin = new ExecProcessInput(what, input);
+    ExecProcessOutput.Attempts attempts =
+        new ExecProcessOutput.Attempts() {
+          @Override
+          public void started() {
+            confirmStarted();
+          }
+
+          @Override
+          public CompletableFuture<WebSocket> successor(WebSocket ended) {
+            return successorOf(ended);
+          }
+        };
     if (interactive) {
       // One socket both ways. After the command ends the daemon sends its end marker on it but
       // keeps the operation running until we close the socket, so the end of output closes it.
-      // Never started again: a terminal's output is drained by the control thread.
-      started.set(true);
-      stdin.confirmStarted();
-      this.stdout = new ExecProcessOutput("output of " + what, input, input::close);
+      this.stdout =
+          new ExecProcessOutput(
+              "output of " + what,
+              first.input(),
+              () -> attempt.input().close(),
+              attempts,
+              ExecProcessOutput.Preamble.ECHO_THEN_STARTED);
       this.stderr = new ExecProcessOutput("error output of " + what, null, () -> {});
     } else {
-      ExecProcessOutput.Attempts attempts =
-          new ExecProcessOutput.Attempts() {
-            @Override
-            public void started() {
-              confirmStarted();
-            }
-
-            @Override
-            public WebSocket successor(WebSocket ended) {
-              return successorOf(ended);
-            }
-          };
       this.stdout =
-          new ExecProcessOutput("output of " + what, first.sockets().get("1"), () -> {}, attempts);
+          new ExecProcessOutput(
+              "output of " + what,
+              first.sockets().get("1"),
+              () -> {},
+              attempts,
+              ExecProcessOutput.Preamble.STARTED);
       this.stderr =
           new ExecProcessOutput(
-              "error output of " + what, first.sockets().get("2"), () -> {}, attempts);
+              "error output of " + what,
+              first.sockets().get("2"),
+              () -> {},
+              attempts,
+              ExecProcessOutput.Preamble.NONE);
     }
+    this.stdin = new ExecProcessInput(what, first.input(), stdout::awaitStarted);
   }
 
   /**
@@ -163,9 +178,7 @@ public final class ExecProcess implements AutoCloseable {
     try {
       first = ExecAttempt.connect(rest, 1, operation, what, interactive);
     } catch (RuntimeException e) {
-      if (restart != null) {
-        restart.ended();
-      }
+      restart.ended();
       throw e;
     }
     ExecProcess process = new ExecProcess(rest, first, what, interactive, restart);
@@ -230,6 +243,7 @@ public final class ExecProcess implements AutoCloseable {
         .putObject("args")
         .put("width", Integer.toString(width))
         .put("height", Integer.toString(height));
+    lastResize = message;
     sendControl(message);
   }
 
@@ -316,20 +330,13 @@ public final class ExecProcess implements AutoCloseable {
    * The socket that replaced {@code ended} in the next attempt, once the daemon has said how the
    * attempt of {@code ended} went; null when there is none.
    */
-  private WebSocket successorOf(WebSocket ended) {
+  private CompletableFuture<WebSocket> successorOf(WebSocket ended) {
     ExecAttempt of = attemptOf.get(ended);
     if (of == null || started.get() && attempt == of) {
-      return null;
+      return CompletableFuture.completedFuture(null);
     }
     String fd = of.fdOf(ended);
-    try {
-      return of.next().get().map(next -> next.sockets().get(fd)).orElse(null);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    } catch (ExecutionException e) {
-      return null;
-    }
+    return of.next().thenApply(next -> next.map(n -> n.sockets().get(fd)).orElse(null));
   }
 
   /**
@@ -349,12 +356,14 @@ public final class ExecProcess implements AutoCloseable {
         LOG.log(Level.DEBUG, "control socket of {0} broke: {1}", what, e.getMessage());
       }
       control.close();
-      if (interactive) {
-        // The daemon ends a terminal's operation only once its output has been read to the end.
-        stdout.drain();
-      }
       JsonNode op;
       try {
+        if (interactive) {
+          // The daemon ends a terminal's operation only once its output has been read to the
+          // end. (An attempt it failed shows nothing, and is left to the reader, who follows it
+          // to its successor once this thread has started one.)
+          stdout.drain();
+        }
         // Rest.waitFor waits in slices and reads the operation's state between them; a command
         // may run as long as it likes.
         op =
@@ -411,8 +420,7 @@ public final class ExecProcess implements AutoCloseable {
     return !started.get()
         && !closed.get()
         && stdin.replayable()
-        && current.number() < Exec.ATTEMPTS
-        && restart != null;
+        && current.number() < Exec.ATTEMPTS;
   }
 
   private String whyNotRetried(ExecAttempt current) {
@@ -446,6 +454,9 @@ public final class ExecProcess implements AutoCloseable {
       next.sockets().values().forEach(s -> attemptOf.put(s, next));
       failed.sockets().values().forEach(WebSocket::close);
       attempt = next;
+      if (lastResize != null) {
+        sendControl(lastResize);
+      }
       stdin.switchTo(next.input());
       if (closed.get()) {
         // Closed meanwhile: the new attempt goes the way of the old.
@@ -463,9 +474,7 @@ public final class ExecProcess implements AutoCloseable {
   }
 
   private void ended() {
-    if (restart != null) {
-      restart.ended();
-    }
+    restart.ended();
   }
 
   private int exitCode(JsonNode op) {

@@ -15,8 +15,9 @@ import java.util.Objects;
  * <p>Until the command is known to run ({@link #confirmStarted()}), what is written is also kept,
  * up to {@value #REPLAY_LIMIT} bytes, so that an exec the daemon failed before starting its command
  * can be started again with the same input ({@link #switchTo}): the daemon reads fd 0's websocket
- * only once the command runs, so a command that never started read none of it. Past the limit the
- * exec can no longer be retried ({@link #replayable()}).
+ * only once the command runs, so a command that never started read none of it. A write that would
+ * go past the limit waits until the command is known to run ({@link RunOnce#STARTED} says so at
+ * once), so that every attempt the daemon fails can be started again whatever the input's size.
  */
 final class ExecProcessInput extends OutputStream {
   /** How much input is kept for a retry before the command is known to run. */
@@ -33,9 +34,13 @@ final class ExecProcessInput extends OutputStream {
 
   private volatile boolean replayable = true;
 
-  ExecProcessInput(String what, WebSocket socket) {
+  /** Waits until the command is known to run, or has ended without running. */
+  private final Runnable awaitStarted;
+
+  ExecProcessInput(String what, WebSocket socket, Runnable awaitStarted) {
     this.what = what;
     this.socket = socket;
+    this.awaitStarted = awaitStarted;
   }
 
   @Override
@@ -44,8 +49,30 @@ final class ExecProcessInput extends OutputStream {
   }
 
   @Override
-  public synchronized void write(byte[] data, int offset, int length) throws IOException {
+  public void write(byte[] data, int offset, int length) throws IOException {
     Objects.checkFromIndexSize(offset, length, data.length);
+    if (mustWait(length)) {
+      // Not holding this stream: a retry switches it to the new attempt meanwhile.
+      awaitStarted.run();
+      stopKeeping();
+    }
+    send(data, offset, length);
+  }
+
+  /** True while {@code length} more bytes would pass what a retry can replay. */
+  private synchronized boolean mustWait(int length) {
+    return !closed && replay != null && replay.size() + (long) length > REPLAY_LIMIT;
+  }
+
+  /** The wait is over: the command runs, or has ended without running and nothing is replayed. */
+  private synchronized void stopKeeping() {
+    if (replay != null) {
+      replay = null;
+      replayable = false;
+    }
+  }
+
+  private synchronized void send(byte[] data, int offset, int length) throws IOException {
     if (closed) {
       throw new IOException("the stdin of " + what + " is closed");
     }

@@ -4,7 +4,9 @@ import dev.coi.incus.transport.WebSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One output stream of an exec (stdout, stderr, or a terminal's combined output), read straight
@@ -23,7 +25,8 @@ import java.util.Objects;
  *
  * <p>A stream that ends or breaks before the command has written anything at all asks its {@link
  * Attempts} whether the exec was started again (the daemon failed to start the command the first
- * time), and then goes on reading from the new attempt's socket.
+ * time), and then goes on reading from the new attempt's socket. What {@link RunOnce}'s script
+ * writes before the command ({@link Preamble}) never reaches the reader.
  */
 final class ExecProcessOutput extends InputStream {
   /** The exec's attempts, as an output stream sees them. */
@@ -32,11 +35,11 @@ final class ExecProcessOutput extends InputStream {
     void started();
 
     /**
-     * The socket of the attempt that replaced the one {@code ended} belongs to, for the same fd;
-     * null when that attempt was the last (its end or failure is the stream's). May wait until the
-     * daemon has said how that attempt ended.
+     * The socket of the attempt that replaced the one {@code ended} belongs to, for the same fd,
+     * once the daemon has said how the attempt of {@code ended} went; null when that attempt was
+     * the last (its end or failure is the stream's).
      */
-    WebSocket successor(WebSocket ended);
+    CompletableFuture<WebSocket> successor(WebSocket ended);
   }
 
   /** For a stream whose exec is never started again. */
@@ -46,19 +49,35 @@ final class ExecProcessOutput extends InputStream {
         public void started() {}
 
         @Override
-        public WebSocket successor(WebSocket ended) {
-          return null;
+        public CompletableFuture<WebSocket> successor(WebSocket ended) {
+          return CompletableFuture.completedFuture(null);
         }
       };
+
+  /** What comes before the command's own output, from {@link RunOnce}'s script, to take out. */
+  enum Preamble {
+    /** Nothing: error output. */
+    NONE,
+    /** {@link RunOnce#STARTED}: standard output. */
+    STARTED,
+    /** The terminal's echo of the gate (CR LF), then {@link RunOnce#STARTED}: a terminal. */
+    ECHO_THEN_STARTED
+  }
+
+  /** How often a reader waiting for the daemon's verdict on a failed attempt looks again. */
+  private static final long VERDICT_POLL_MILLIS = 10;
 
   private final String what;
   private volatile WebSocket socket;
   private final Runnable atEnd;
   private final Attempts attempts;
-  private boolean seenData;
   private volatile boolean closed;
   private volatile boolean released;
   // The reading side, used by one thread at a time as for any InputStream.
+  private Preamble preamble;
+  private int echoTakenOut;
+  private boolean seenData;
+  private boolean draining;
   private byte[] current;
   private int position;
   private boolean ended;
@@ -69,14 +88,16 @@ final class ExecProcessOutput extends InputStream {
    * @param atEnd what to do once the daemon has ended the stream, before the reader sees the end
    */
   ExecProcessOutput(String what, WebSocket socket, Runnable atEnd) {
-    this(what, socket, atEnd, ONE_ATTEMPT);
+    this(what, socket, atEnd, ONE_ATTEMPT, Preamble.NONE);
   }
 
-  ExecProcessOutput(String what, WebSocket socket, Runnable atEnd, Attempts attempts) {
+  ExecProcessOutput(
+      String what, WebSocket socket, Runnable atEnd, Attempts attempts, Preamble preamble) {
     this.what = what;
     this.socket = socket;
     this.atEnd = atEnd;
     this.attempts = attempts;
+    this.preamble = preamble;
     this.ended = socket == null;
   }
 
@@ -117,6 +138,9 @@ final class ExecProcessOutput extends InputStream {
       message = socket.receive();
     } catch (IOException e) {
       current = null;
+      if (awaitsVerdict()) {
+        return false;
+      }
       if (!released && switchedToRetry()) {
         return next();
       }
@@ -136,6 +160,9 @@ final class ExecProcessOutput extends InputStream {
     }
     if (message == null) {
       current = null;
+      if (awaitsVerdict()) {
+        return false;
+      }
       if (!released && switchedToRetry()) {
         return next();
       }
@@ -147,23 +174,82 @@ final class ExecProcessOutput extends InputStream {
       seenData = true;
       attempts.started();
     }
-    current = message.data();
+    current = takeOutPreamble(message.data());
     position = 0;
     return true;
   }
 
-  /** Before anything was read: moves to the retried exec's socket, if the exec was retried. */
-  private boolean switchedToRetry() {
+  /**
+   * True when a drain meets the end of an attempt that showed nothing: whether it was started again
+   * is for the control thread to say once the drain is over, so the stream stays as it is.
+   */
+  private boolean awaitsVerdict() {
+    return draining && !seenData && !released;
+  }
+
+  /** {@code data} without what {@link RunOnce}'s script wrote before the command. */
+  private byte[] takeOutPreamble(byte[] data) {
+    int skip = 0;
+    if (preamble == Preamble.ECHO_THEN_STARTED) {
+      while (skip < data.length && echoTakenOut < 2 && (data[skip] == '\r' || data[skip] == '\n')) {
+        skip++;
+        echoTakenOut++;
+      }
+      if (skip < data.length) {
+        preamble = Preamble.STARTED;
+      }
+    }
+    if (preamble == Preamble.STARTED && skip < data.length) {
+      if (data[skip] == RunOnce.STARTED) {
+        skip++;
+      }
+      preamble = Preamble.NONE;
+    }
+    return skip == 0 ? data : Arrays.copyOfRange(data, skip, data.length);
+  }
+
+  /**
+   * Before anything was read: moves to the retried exec's socket, if the exec was retried. Waiting
+   * for the daemon's verdict lets go of the stream, so that the control thread can drain it
+   * meanwhile if it must.
+   */
+  private boolean switchedToRetry() throws InterruptedIOException {
     if (seenData) {
       return false;
     }
-    WebSocket next = attempts.successor(socket);
-    if (next == null) {
+    CompletableFuture<WebSocket> verdict = attempts.successor(socket);
+    try {
+      while (!verdict.isDone()) {
+        wait(VERDICT_POLL_MILLIS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while reading the " + what);
+    }
+    WebSocket next = verdict.getNow(null);
+    if (next == null || released) {
       return false;
     }
     socket.close();
     socket = next;
     return true;
+  }
+
+  /**
+   * Waits until the command is known to run (its first output, or {@link RunOnce#STARTED}, has
+   * come) or the stream has ended or failed; what came is kept for the reader. Lets stdin hold back
+   * what a retry could not replay.
+   */
+  synchronized void awaitStarted() {
+    try {
+      while (!seenData && !closed && !released && !ended && failure == null) {
+        if (!next()) {
+          return;
+        }
+      }
+    } catch (IOException e) {
+      // Kept in failure for the reader.
+    }
   }
 
   @Override
@@ -175,7 +261,8 @@ final class ExecProcessOutput extends InputStream {
    * Takes in what is left of the stream, up to its end, to be read later from memory. For a
    * terminal, whose exit code the daemon gives only once its output has been read to the end:
    * called when the command has ended, so what is left is what the pipes between held (a command
-   * whose output is not read blocks before it can end). A reader busy meanwhile is waited for.
+   * whose output is not read blocks before it can end). A reader busy meanwhile is waited for. An
+   * attempt that ends having shown nothing is left to the reader, who follows it to its successor.
    */
   synchronized void drain() {
     if (closed || ended || socket == null) {
@@ -185,12 +272,15 @@ final class ExecProcessOutput extends InputStream {
     if (current != null) {
       rest.write(current, position, current.length - position);
     }
+    draining = true;
     try {
       while (next()) {
         rest.write(current, 0, current.length);
       }
     } catch (IOException e) {
       // Kept in failure: the reader sees it after what was taken in.
+    } finally {
+      draining = false;
     }
     current = rest.toByteArray();
     position = 0;

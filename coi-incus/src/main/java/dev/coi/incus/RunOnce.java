@@ -20,8 +20,13 @@ import java.util.UUID;
  *   <li>then makes a token directory with one atomic {@code mkdir}: only the attempt that makes it
  *       runs the command, and an attempt after the first also makes {@code TOKEN/N}, so that coi
  *       can tell afterwards which attempt ran it (a safety net: with the gate, an attempt the
- *       daemon failed never gets this far).
+ *       daemon failed never gets this far);
+ *   <li>then writes {@link #STARTED} to stdout, so that coi learns that the command runs without
+ *       waiting for its output: until then it holds back stdin beyond what a retry can replay.
  * </ol>
+ *
+ * <p>On a terminal the gate is read from the terminal, whose echo of it comes out before {@link
+ * #STARTED}; both are taken out of the output.
  *
  * <p>The token lives where only the exec's user can make it first: under {@code /dev} (a tmpfs that
  * only root may write, emptied when the container stops) for root, under {@code /tmp} for other
@@ -37,6 +42,13 @@ final class RunOnce {
   static final byte[] GATE = {'\n'};
 
   /**
+   * The byte {@link #SCRIPT} writes to stdout once it is past its gate and its token, just before
+   * the command: the first sign that the command runs, which output streams take out ({@link
+   * ExecProcessOutput}). ASCII ACK, which a terminal ignores should it ever show.
+   */
+  static final byte STARTED = 6;
+
+  /**
    * Stdin starts with {@link #GATE}; {@code $1} token, {@code $2} attempt, {@code $3} spent tokens
    * to remove, then the command. Word splitting of {@code $s} is wanted: the tokens are coi's own
    * paths, without blanks.
@@ -47,6 +59,7 @@ final class RunOnce {
           + "if [ \"$a\" = 1 ]; then "
           + "mkdir \"$t\" 2>/dev/null || [ ! -e \"$t\" -a ! -h \"$t\" ] || exit 0; "
           + "else mkdir \"$t\" 2>/dev/null && mkdir \"$t/$a\" || exit 0; fi; "
+          + "printf '\\006'; "
           + "command -v \"$1\" >/dev/null || exit 127; "
           + "exec \"$@\"";
 

@@ -1,6 +1,8 @@
 package dev.coi.incus;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,12 +75,14 @@ class ExecProcessRetryTest {
     final DroppableSocket fd2 = new DroppableSocket();
     final CompletableFuture<String> end = new CompletableFuture<>();
     final CompletableFuture<Void> connected = new CompletableFuture<>();
+    final boolean terminal;
     int opened;
 
-    Attempt(String id, Daemon daemon, List<String> command) {
+    Attempt(String id, Daemon daemon, List<String> command, boolean terminal) {
       this.id = id;
       this.daemon = daemon;
       this.command = command;
+      this.terminal = terminal;
       // The daemon kills a command whose control socket goes away.
       control.onClose = () -> complete(137);
     }
@@ -139,8 +143,14 @@ class ExecProcessRetryTest {
       control.end();
     }
 
+    /** The script is past its gate and its token: it says so, as {@link RunOnce#SCRIPT} does. */
+    void runs() {
+      assertTrue(wrapperRuns());
+      (terminal ? fd0 : fd1).feed(new byte[] {RunOnce.STARTED});
+    }
+
     synchronized WebSocket open(String fd) {
-      if (++opened == 4) {
+      if (++opened == (terminal ? 2 : 4)) {
         connected.complete(null);
       }
       return Map.<String, WebSocket>of("control", control, "0", fd0, "1", fd1, "2", fd2).get(fd);
@@ -200,8 +210,11 @@ class ExecProcessRetryTest {
           droppedInput = true;
         }
         List<String> command = new ArrayList<>();
-        Rest.JSON.readTree(request.body()).path("command").forEach(c -> command.add(c.asText()));
-        Attempt a = new Attempt("op" + (attempts.size() + 1), this, command);
+        com.fasterxml.jackson.databind.JsonNode body = Rest.JSON.readTree(request.body());
+        body.path("command").forEach(c -> command.add(c.asText()));
+        Attempt a =
+            new Attempt(
+                "op" + (attempts.size() + 1), this, command, body.path("interactive").asBoolean());
         attempts.add(a);
         made.get(attempts.size() - 1).complete(a);
         return json(
@@ -344,15 +357,148 @@ class ExecProcessRetryTest {
   }
 
   @Test
-  void anExecWhoseInputOutgrewWhatIsKeptIsNotStartedAgain() throws Exception {
+  void inputPastWhatCanBeReplayedWaitsUntilTheCommandRunsSoThatEveryAttemptCanBeRetried()
+      throws Exception {
+    byte[] input = new byte[3 * ExecProcessInput.REPLAY_LIMIT];
+    for (int i = 0; i < input.length; i++) {
+      input[i] = (byte) (i * 31 + i / 7);
+    }
     try (ExecProcess p = exec.start("c1", ExecRequest.of("cat"))) {
-      p.stdin().write(new byte[ExecProcessInput.REPLAY_LIMIT + 1]);
-      daemon.attempt(1).failUnstarted();
+      CompletableFuture<Void> written =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  p.stdin().write(input, 0, ExecProcessInput.REPLAY_LIMIT);
+                  p.stdin().write(input, ExecProcessInput.REPLAY_LIMIT, 1);
+                  p.stdin()
+                      .write(
+                          input,
+                          ExecProcessInput.REPLAY_LIMIT + 1,
+                          input.length - ExecProcessInput.REPLAY_LIMIT - 1);
+                  p.stdin().close();
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+      Attempt first = daemon.attempt(1);
+      awaitSent(first.fd0, 1 + ExecProcessInput.REPLAY_LIMIT);
+      assertFalse(written.isDone(), "the byte past the limit waits for the command to run");
+
+      first.failUnstarted();
+      Attempt second = daemon.attempt(2);
+      awaitSent(second.fd0, 1 + ExecProcessInput.REPLAY_LIMIT);
+      assertFalse(written.isDone());
+      second.runs();
+      written.get(10, TimeUnit.SECONDS);
+      second.exitWith(0);
+
+      assertEquals(0, p.waitFor());
+      assertEquals(1 + ExecProcessInput.REPLAY_LIMIT, bytes(first.fd0).length, "gate and replay");
+      byte[] all = bytes(second.fd0);
+      assertEquals(RunOnce.GATE[0], all[0]);
+      assertArrayEquals(input, java.util.Arrays.copyOfRange(all, 1, all.length));
+      assertEquals("", utf8(p.stdout().readAllBytes()), "the started mark is not output");
+    }
+  }
+
+  @Test
+  void theStartedMarkIsTakenOutOfTheOutputAndOnlyIt() throws Exception {
+    try (ExecProcess p = exec.start("c1", ExecRequest.of("printf", "\u0006x"))) {
+      p.stdin().close();
+      Attempt first = daemon.attempt(1);
+      first.runs();
+      first.fd1.feed("\u0006x");
+      first.fd2.feed("\u0006e");
+      first.exitWith(0);
+
+      assertEquals("\u0006x", utf8(p.stdout().readAllBytes()));
+      assertEquals("\u0006e", utf8(p.stderr().readAllBytes()));
+      assertEquals(0, p.waitFor());
+    }
+  }
+
+  @Test
+  void aTerminalExecNeverStartedRunsAgainWithWhatWasTypedAndItsLatestSize() throws Exception {
+    ExecRequest tty = ExecRequest.builder().addCommand("bash").interactive(true).build();
+    try (ExecProcess p = exec.start("c1", tty)) {
+      p.stdin().write("ls\r".getBytes(StandardCharsets.UTF_8));
+      p.resize(120, 40);
+      Future<String> shown =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return utf8(p.stdout().readAllBytes());
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+
+      Attempt first = daemon.attempt(1);
+      assertEquals("\nls\r", sent(first.fd0), "the gate first, on the terminal too");
+      first.failUnstarted();
+      first.fd0.end();
+      Attempt second = daemon.attempt(2);
+      assertEquals(List.of("/bin/sh", "-c", RunOnce.SCRIPT), second.command.subList(0, 3));
+      // The terminal echoes the gate before the script says it started.
+      second.fd0.feed("\r\n");
+      second.runs();
+      second.fd0.feed("file\r\n");
+      second.exitWith(0);
+      second.fd0.end();
+
+      assertEquals("file\r\n", shown.get(10, TimeUnit.SECONDS));
+      assertEquals(0, p.waitFor());
+      assertEquals("\nls\r", sent(second.fd0));
+      assertEquals(
+          List.of("{\"command\":\"window-resize\",\"args\":{\"width\":\"120\",\"height\":\"40\"}}"),
+          second.control.sentText,
+          "the new terminal gets the size the user set meanwhile");
+      assertEquals(2, daemon.attempts.size());
+    }
+  }
+
+  @Test
+  void aTerminalExecThatShowedSomethingIsNeverStartedAgain() throws Exception {
+    ExecRequest tty = ExecRequest.builder().addCommand("bash").interactive(true).build();
+    try (ExecProcess p = exec.start("c1", tty)) {
+      Attempt first = daemon.attempt(1);
+      first.fd0.feed("\r\n");
+      byte[] one = new byte[1];
+      Future<Integer> read = CompletableFuture.supplyAsync(() -> readQuietly(p, one));
+      first.runs();
+      first.fd0.feed("$");
+      assertEquals(1, read.get(10, TimeUnit.SECONDS));
+      assertEquals('$', one[0], "the echo of the gate and the started mark are not shown");
+      first.failUnstarted();
+      first.fd0.end();
 
       BackendException e = assertThrows(BackendException.class, p::waitFor);
-      assertTrue(e.getMessage().contains("past what can be replayed"), e.getMessage());
+      assertTrue(e.getMessage().contains("(output had come)"), e.getMessage());
       assertEquals(1, daemon.attempts.size());
     }
+  }
+
+  private static int readQuietly(ExecProcess p, byte[] into) {
+    try {
+      return p.stdout().read(into);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Waits until {@code n} bytes have been sent on {@code socket}. */
+  private static void awaitSent(FakeWebSocket socket, int n) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (bytes(socket).length < n) {
+      assertTrue(System.nanoTime() < deadline, "only " + bytes(socket).length + " bytes sent");
+      Thread.sleep(5);
+    }
+  }
+
+  private static byte[] bytes(FakeWebSocket socket) {
+    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+    socket.sentBinary.forEach(all::writeBytes);
+    return all.toByteArray();
   }
 
   @Test

@@ -128,7 +128,7 @@ class ExecProcessStreamsTest {
   @Test
   void stdinWritesBinaryMessagesAndEndsWithAnEmptyTextMessage() throws IOException {
     FakeWebSocket fd0 = new FakeWebSocket();
-    ExecProcessInput stdin = new ExecProcessInput("cat in test", fd0);
+    ExecProcessInput stdin = new ExecProcessInput("cat in test", fd0, () -> {});
     stdin.write("xhello".getBytes(StandardCharsets.UTF_8), 1, 5);
     stdin.write('!');
     stdin.write(new byte[0]);
@@ -145,7 +145,7 @@ class ExecProcessStreamsTest {
   void stdinToAnEndedProcessSaysSo() {
     FakeWebSocket fd0 = new FakeWebSocket();
     fd0.close();
-    ExecProcessInput stdin = new ExecProcessInput("cat in test", fd0);
+    ExecProcessInput stdin = new ExecProcessInput("cat in test", fd0, () -> {});
     stdin.confirmStarted(); // before, the input is kept for an exec started again
     IOException e = assertThrows(IOException.class, () -> stdin.write(1));
     assertTrue(e.getMessage().contains("has it ended?"), e.getMessage());

@@ -107,14 +107,15 @@ class RunOnceIT {
     RunOnce once = new RunOnce(1000, List.of());
     String[] append = {"sh", "-c", "echo ran >> " + counter};
 
-    assertEquals("0:", attempt(image, once, 1, append));
-    assertEquals("0:", attempt(image, once, 2, append));
+    // The inner script's started mark shows: it is the command of the exec that runs it.
+    assertEquals("0:\u0006", attempt(image, once, 1, append));
+    assertEquals("0:", attempt(image, once, 2, append), "no started mark: the command did not run");
 
     assertEquals("ran\n", run(image, 0, "cat", counter).stdoutText());
     assertEquals(
         1, run(image, 0, "test", "-d", once.marker(2)).exitCode(), "no marker: coi says lost");
     RunOnce retried = new RunOnce(1000, List.of());
-    assertEquals("0:", attempt(image, retried, 2, append));
+    assertEquals("0:\u0006", attempt(image, retried, 2, append));
     assertEquals("ran\nran\n", run(image, 0, "cat", counter).stdoutText());
     assertTrue(client.files().head(PREFIX + image, retried.marker(2)).isPresent());
   }
@@ -131,6 +132,60 @@ class RunOnceIT {
 
     assertEquals(1, run(image, 0, "test", "-e", counter).exitCode(), "the command never ran");
     assertEquals(1, run(image, 0, "test", "-e", once.token()).exitCode(), "nor made its token");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"coi-test-min", "coi-sandbox"})
+  void onATerminalTheGateIsReadFromTheTerminalAndNeitherItsEchoNorTheMarkShow(String image)
+      throws Exception {
+    ExecRequest shown =
+        ExecRequest.builder()
+            .addCommand("sh", "-c", "printf 'x|'; tty")
+            .user(1000)
+            .interactive(true)
+            .build();
+    try (ExecProcess p = client.exec().start(PREFIX + image, shown)) {
+      String out = new String(p.stdout().readAllBytes(), StandardCharsets.UTF_8);
+      assertEquals(0, p.waitFor());
+      assertTrue(out.startsWith("x|/dev/pts/"), out);
+    }
+
+    // A script whose terminal ends before its gate line (^D) runs nothing.
+    String counter = "/tmp/count-" + UUID.randomUUID();
+    RunOnce once = new RunOnce(1000, List.of());
+    ExecRequest ungated =
+        ExecRequest.builder()
+            .addAllCommand(once.command(List.of("sh", "-c", "echo ran >> " + counter), 1))
+            .user(1000)
+            .interactive(true)
+            .build();
+    try (ExecProcess p = client.exec().start(PREFIX + image, ungated)) {
+      p.stdin().write(4);
+      p.stdout().readAllBytes();
+      assertEquals(0, p.waitFor());
+    }
+    assertEquals(1, run(image, 0, "test", "-e", counter).exitCode(), "the command never ran");
+    assertEquals(1, run(image, 0, "test", "-e", once.token()).exitCode(), "nor made its token");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"coi-test-min", "coi-sandbox"})
+  void inputPastWhatARetryCanReplayArrivesWhole(String image) throws Exception {
+    byte[] input = new byte[4 * 1024 * 1024 + 17];
+    new java.util.Random(42).nextBytes(input);
+    try (ExecProcess p =
+        client.exec().start(PREFIX + image, ExecRequest.of("sh", "-c", "cat | md5sum"))) {
+      p.stdin().write(input);
+      p.stdin().close();
+      String out = new String(p.stdout().readAllBytes(), StandardCharsets.UTF_8);
+      assertEquals(0, p.waitFor());
+      assertEquals(md5(input), out.split(" ")[0]);
+    }
+  }
+
+  private static String md5(byte[] data) throws Exception {
+    return java.util.HexFormat.of()
+        .formatHex(java.security.MessageDigest.getInstance("MD5").digest(data));
   }
 
   @ParameterizedTest

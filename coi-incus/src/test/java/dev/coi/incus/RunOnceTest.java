@@ -25,7 +25,10 @@ class RunOnceTest {
   @TempDir Path dir;
 
   /** What a run of the script did. */
-  record Run(int exitCode, String stdout, String stderr) {}
+  /**
+   * How the script ran: whether it wrote {@link RunOnce#STARTED} first, then the command's streams.
+   */
+  record Run(int exitCode, boolean started, String stdout, String stderr) {}
 
   private static Run run(String shell, RunOnce once, int attempt, String... command)
       throws IOException, InterruptedException {
@@ -46,7 +49,8 @@ class RunOnceTest {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-    return new Run(p.exitValue(), out, err);
+    boolean started = out.startsWith("\u0006");
+    return new Run(p.exitValue(), started, started ? out.substring(1) : out, err);
   }
 
   /** A command that adds a line to the file {@code count} each time it runs. */
@@ -77,7 +81,7 @@ class RunOnceTest {
             "*",
             "$HOME");
 
-    assertEquals(new Run(7, "a b|*|$HOME|", "oops\n"), run);
+    assertEquals(new Run(7, true, "a b|*|$HOME|", "oops\n"), run);
     assertTrue(Files.isDirectory(Path.of(once.token())));
   }
 
@@ -89,7 +93,7 @@ class RunOnceTest {
 
     Run run = run(shell, new byte[0], once, 1, "sh", "-c", "echo ran >> " + counter);
 
-    assertEquals(new Run(0, "", ""), run);
+    assertEquals(new Run(0, false, "", ""), run);
     assertEquals(0, count(counter));
     assertFalse(Files.exists(Path.of(once.token())), "so the next attempt runs the command");
   }
@@ -123,7 +127,7 @@ class RunOnceTest {
     Run second = run(shell, once, 2, append);
 
     assertEquals(1, count(dir.resolve("count")), "the command ran once");
-    assertEquals(new Run(0, "", ""), second);
+    assertEquals(new Run(0, false, "", ""), second);
     assertFalse(Files.exists(Path.of(once.marker(2))));
   }
 
@@ -140,7 +144,7 @@ class RunOnceTest {
     assertEquals(1, count(counter));
     assertTrue(Files.isDirectory(Path.of(once.marker(3))));
     assertEquals(
-        new Run(0, "", ""),
+        new Run(0, false, "", ""),
         run(shell, once, 4, "sh", "-c", "echo ran >> " + counter),
         "and no attempt after it runs it again");
     assertEquals(1, count(counter));
@@ -166,7 +170,7 @@ class RunOnceTest {
       throws Exception {
     RunOnce once = new RunOnce(dir.toString(), List.of());
 
-    assertEquals(new Run(127, "", ""), run(shell, once, 1, "no-such-command-here"));
+    assertEquals(new Run(127, true, "", ""), run(shell, once, 1, "no-such-command-here"));
   }
 
   @ParameterizedTest
