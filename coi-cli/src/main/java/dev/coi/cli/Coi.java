@@ -67,6 +67,9 @@ final class Coi implements Runnable {
     cli.setExecutionExceptionHandler(Coi::handleError);
     cli.setParameterExceptionHandler(Coi::handleUsageError);
     cli.setCaseInsensitiveEnumValuesAllowed(true);
+    // `coi run cat @notes` passes "@notes" on: picocli would read the host file ./notes in its
+    // place (and send its words into the container).
+    cli.setExpandAtFiles(false);
     cli.setExecutionStrategy(HelpConventions::execute);
     // Everything after the command's first word belongs to the command: `coi run ls -la`.
     cli.getSubcommands().get("run").setStopAtPositional(true);
