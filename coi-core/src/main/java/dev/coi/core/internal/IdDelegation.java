@@ -64,7 +64,7 @@ final class IdDelegation {
             + owner.gid()
             + ", which Incus may not map into a container: "
             + fix
-            + " and restart Incus, or give the workspace to uid 1000");
+            + ", or give the workspace to uid 1000");
   }
 
   private static boolean delegated(Path file, int id) {

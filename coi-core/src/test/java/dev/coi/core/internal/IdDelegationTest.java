@@ -53,7 +53,7 @@ class IdDelegationTest {
         "workspace /src/app is owned by 1234:1234, which Incus may not map into a container: add"
             + " root:1234:1 to "
             + dir.resolve("subuid")
-            + " and restart Incus, or give the workspace to uid 1000",
+            + ", or give the workspace to uid 1000",
         e.getMessage());
   }
 
