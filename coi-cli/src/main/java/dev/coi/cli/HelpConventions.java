@@ -14,16 +14,24 @@ final class HelpConventions {
     for (CommandLine.ParseResult level = parsed; level != null; level = level.subcommand()) {
       if (!level.unmatched().isEmpty()) {
         CommandLine cli = level.commandSpec().commandLine();
-        try {
-          return cli.getParameterExceptionHandler()
-              .handleParseException(
-                  new CommandLine.UnmatchedArgumentException(cli, level.unmatched()),
-                  parsed.originalArgs().toArray(new String[0]));
-        } catch (Exception e) {
-          throw new CommandLine.ExecutionException(cli, "cannot report a usage error", e);
-        }
+        return report(new CommandLine.UnmatchedArgumentException(cli, level.unmatched()), parsed);
       }
     }
+    try {
+      RepeatedOptions.reconcile(parsed);
+    } catch (CommandLine.ParameterException e) {
+      return report(e, parsed);
+    }
     return new CommandLine.RunLast().execute(parsed);
+  }
+
+  private static int report(CommandLine.ParameterException e, CommandLine.ParseResult parsed) {
+    CommandLine cli = e.getCommandLine();
+    try {
+      return cli.getParameterExceptionHandler()
+          .handleParseException(e, parsed.originalArgs().toArray(new String[0]));
+    } catch (Exception unreported) {
+      throw new CommandLine.ExecutionException(cli, "cannot report a usage error", unreported);
+    }
   }
 }
