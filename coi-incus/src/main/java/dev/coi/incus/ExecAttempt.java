@@ -13,14 +13,17 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * One try at running an {@link ExecProcess}'s command: its exec operation, that operation's
- * websockets by fd ({@code control}, {@code 0}, and {@code 1}, {@code 2} without a terminal), and
- * the attempt that replaced it, once the daemon has said how it ended (empty when none did).
+ * websockets by fd ({@code control}, {@code 0}, and {@code 1}, {@code 2} without a terminal), the
+ * first message of its output (null at an end without one), which the control thread takes so as to
+ * learn at once whether the command runs, and the attempt that replaced it, once the daemon has
+ * said how it ended (empty when none did).
  */
 record ExecAttempt(
     int number,
     String operationId,
     Map<String, WebSocket> sockets,
     boolean gateSent,
+    CompletableFuture<WebSocket.Message> firstOutput,
     CompletableFuture<Optional<ExecAttempt>> next) {
 
   /**
@@ -50,7 +53,13 @@ record ExecAttempt(
       throw e;
     }
     boolean gateSent = sendGate(sockets.get("0"));
-    return new ExecAttempt(number, id, Map.copyOf(sockets), gateSent, new CompletableFuture<>());
+    return new ExecAttempt(
+        number,
+        id,
+        Map.copyOf(sockets),
+        gateSent,
+        new CompletableFuture<>(),
+        new CompletableFuture<>());
   }
 
   /**
@@ -86,6 +95,27 @@ record ExecAttempt(
 
   WebSocket input() {
     return sockets.get("0");
+  }
+
+  /** The socket the command's output comes on: fd 1, or fd 0 on a terminal. */
+  WebSocket output() {
+    return sockets.getOrDefault("1", input());
+  }
+
+  /**
+   * Takes the first message of the output from its socket, for the stream to read later; true when
+   * there was one (the command runs: the script wrote {@link RunOnce#STARTED}, or on a terminal the
+   * echo of the gate came).
+   */
+  boolean takeFirstOutput() {
+    try {
+      WebSocket.Message first = output().receive();
+      firstOutput.complete(first);
+      return first != null;
+    } catch (IOException e) {
+      firstOutput.completeExceptionally(e);
+      return false;
+    }
   }
 
   /** The fd a socket of this attempt carries; empty when it is none of them. */

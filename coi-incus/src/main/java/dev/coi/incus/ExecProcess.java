@@ -99,6 +99,9 @@ public final class ExecProcess implements AutoCloseable {
   /** Set once the command is known to run, or we killed it: then it is never started again. */
   private final AtomicBoolean started = new AtomicBoolean();
 
+  /** Done once the command is known to run, or no attempt will run it. */
+  private final CompletableFuture<Void> startKnown = new CompletableFuture<>();
+
   /**
    * How an exec is started again after the daemon reported it not started, and how to tell
    * afterwards whether a later attempt is the one that ran the command ({@link RunOnce}).
@@ -136,6 +139,12 @@ public final class ExecProcess implements AutoCloseable {
           public CompletableFuture<WebSocket> successor(WebSocket ended) {
             return successorOf(ended);
           }
+
+          @Override
+          public CompletableFuture<WebSocket.Message> firstMessage(WebSocket socket) {
+            ExecAttempt of = attemptOf.get(socket);
+            return of != null && of.output() == socket ? of.firstOutput() : null;
+          }
         };
     if (interactive) {
       // One socket both ways. After the command ends the daemon sends its end marker on it but
@@ -164,7 +173,7 @@ public final class ExecProcess implements AutoCloseable {
               attempts,
               ExecProcessOutput.Preamble.NONE);
     }
-    this.stdin = new ExecProcessInput(what, first.input(), stdout::awaitStarted);
+    this.stdin = new ExecProcessInput(what, first.input(), this::awaitStartKnown);
   }
 
   /**
@@ -324,6 +333,18 @@ public final class ExecProcess implements AutoCloseable {
   private void confirmStarted() {
     started.set(true);
     stdin.confirmStarted();
+    startKnown.complete(null);
+  }
+
+  /** For stdin's writes past what a retry can replay. */
+  private void awaitStartKnown() {
+    try {
+      startKnown.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      // Never completed exceptionally.
+    }
   }
 
   /**
@@ -347,6 +368,11 @@ public final class ExecProcess implements AutoCloseable {
   private void watchControl() {
     while (true) {
       ExecAttempt current = attempt;
+      // The command's first output says at once that it runs (RunOnce.STARTED comes first), so
+      // that stdin need not wait for a reader of the output to know it.
+      if (current.takeFirstOutput()) {
+        confirmStarted();
+      }
       WebSocket control = current.control();
       try {
         while (control.receive() != null) {
@@ -372,6 +398,7 @@ public final class ExecProcess implements AutoCloseable {
       } catch (RuntimeException e) {
         current.next().complete(Optional.empty());
         ended();
+        startKnown.complete(null);
         exit.completeExceptionally(e);
         return;
       }
@@ -406,6 +433,7 @@ public final class ExecProcess implements AutoCloseable {
         }
         // Before the exit is known, so that the caller's next exec removes this one's token.
         ended();
+        startKnown.complete(null);
         if (failure == null) {
           exit.complete(code);
         } else {
@@ -501,6 +529,7 @@ public final class ExecProcess implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    startKnown.complete(null);
     boolean interrupted = Thread.interrupted();
     try {
       if (!exit.isDone()) {

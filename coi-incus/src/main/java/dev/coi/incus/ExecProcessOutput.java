@@ -40,6 +40,12 @@ final class ExecProcessOutput extends InputStream {
      * the last (its end or failure is the stream's).
      */
     CompletableFuture<WebSocket> successor(WebSocket ended);
+
+    /**
+     * The first message of {@code socket}, when another thread takes it from the socket (the
+     * control thread, for the socket output comes on); null when the stream reads it itself.
+     */
+    CompletableFuture<WebSocket.Message> firstMessage(WebSocket socket);
   }
 
   /** For a stream whose exec is never started again. */
@@ -51,6 +57,11 @@ final class ExecProcessOutput extends InputStream {
         @Override
         public CompletableFuture<WebSocket> successor(WebSocket ended) {
           return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletableFuture<WebSocket.Message> firstMessage(WebSocket socket) {
+          return null;
         }
       };
 
@@ -78,6 +89,10 @@ final class ExecProcessOutput extends InputStream {
   private int echoTakenOut;
   private boolean seenData;
   private boolean draining;
+
+  /** The socket whose first message was asked for ({@link Attempts#firstMessage}). */
+  private WebSocket firstAskedOf;
+
   private byte[] current;
   private int position;
   private boolean ended;
@@ -135,14 +150,14 @@ final class ExecProcessOutput extends InputStream {
   private boolean next() throws IOException {
     WebSocket.Message message;
     try {
-      message = socket.receive();
+      message = receive();
     } catch (IOException e) {
       current = null;
       if (awaitsVerdict()) {
         return false;
       }
       if (!released && switchedToRetry()) {
-        return next();
+        return true; // the caller's loop reads on, from the new socket or what came meanwhile
       }
       if (released) {
         // The process was closed under the reader: an end, as for a pipe closed at the other end.
@@ -164,7 +179,7 @@ final class ExecProcessOutput extends InputStream {
         return false;
       }
       if (!released && switchedToRetry()) {
-        return next();
+        return true; // the caller's loop reads on, from the new socket or what came meanwhile
       }
       ended = true;
       atEnd.run();
@@ -217,7 +232,8 @@ final class ExecProcessOutput extends InputStream {
     if (seenData) {
       return false;
     }
-    CompletableFuture<WebSocket> verdict = attempts.successor(socket);
+    WebSocket ended = socket;
+    CompletableFuture<WebSocket> verdict = attempts.successor(ended);
     try {
       while (!verdict.isDone()) {
         wait(VERDICT_POLL_MILLIS);
@@ -230,26 +246,28 @@ final class ExecProcessOutput extends InputStream {
     if (next == null || released) {
       return false;
     }
-    socket.close();
+    ended.close();
     socket = next;
     return true;
   }
 
-  /**
-   * Waits until the command is known to run (its first output, or {@link RunOnce#STARTED}, has
-   * come) or the stream has ended or failed; what came is kept for the reader. Lets stdin hold back
-   * what a retry could not replay.
-   */
-  synchronized void awaitStarted() {
-    try {
-      while (!seenData && !closed && !released && !ended && failure == null) {
-        if (!next()) {
-          return;
+  /** The next message of the socket: the first one from whoever took it, if someone did. */
+  private WebSocket.Message receive() throws IOException {
+    if (firstAskedOf != socket) {
+      firstAskedOf = socket;
+      CompletableFuture<WebSocket.Message> first = attempts.firstMessage(socket);
+      if (first != null) {
+        try {
+          return first.get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while reading the " + what);
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
         }
       }
-    } catch (IOException e) {
-      // Kept in failure for the reader.
     }
+    return socket.receive();
   }
 
   @Override
@@ -275,7 +293,9 @@ final class ExecProcessOutput extends InputStream {
     draining = true;
     try {
       while (next()) {
-        rest.write(current, 0, current.length);
+        if (current != null) {
+          rest.write(current, 0, current.length);
+        }
       }
     } catch (IOException e) {
       // Kept in failure: the reader sees it after what was taken in.

@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -398,6 +399,43 @@ class ExecProcessRetryTest {
       assertEquals(RunOnce.GATE[0], all[0]);
       assertArrayEquals(input, java.util.Arrays.copyOfRange(all, 1, all.length));
       assertEquals("", utf8(p.stdout().readAllBytes()), "the started mark is not output");
+    }
+  }
+
+  /** The reader and stdin's wait for the start both meet the failed attempt; nothing is lost. */
+  @RepeatedTest(10)
+  void aReaderAndAWaitingWriterFollowTheRetryTogetherAndLoseNoOutput() throws Exception {
+    byte[] input = new byte[ExecProcessInput.REPLAY_LIMIT + 1];
+    try (ExecProcess p =
+        exec.start("c1", ExecRequest.of("sh", "-c", "echo hello; cat >/dev/null"))) {
+      CompletableFuture<Void> written =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  p.stdin().write(input);
+                  p.stdin().close();
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+      Future<String> out =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return utf8(p.stdout().readAllBytes());
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+      daemon.attempt(1).failUnstarted();
+      Attempt second = daemon.attempt(2);
+      assertTrue(second.wrapperRuns());
+      second.fd1.feed("\u0006hello\n");
+      written.get(10, TimeUnit.SECONDS);
+      second.exitWith(0);
+
+      assertEquals("hello\n", out.get(10, TimeUnit.SECONDS));
+      assertEquals(0, p.waitFor());
     }
   }
 

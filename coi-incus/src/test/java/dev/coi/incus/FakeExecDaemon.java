@@ -29,17 +29,28 @@ final class FakeExecDaemon implements HttpTransport {
 
   FakeExecDaemon() {
     // The daemon kills a command whose control socket goes away.
-    control.onClose = () -> endOperation(137);
+    control.onClose =
+        () -> {
+          endOperation(137);
+          endOutput();
+        };
   }
 
   /**
-   * Ends the command: the control socket closes and the operation reports the exit code; fd 0 gets
-   * its end marker, as a terminal's output does.
+   * Ends the command: the control socket closes and the operation reports the exit code; the
+   * output sockets get their end marker (fd 0 too, as a terminal's output does).
    */
   void exit(int code) {
     endOperation(code);
     fd0.end();
+    endOutput();
     control.end();
+  }
+
+  /** As the daemon closes every socket of an exec that ended. */
+  private void endOutput() {
+    fd1.end();
+    fd2.end();
   }
 
   void endOperation(int code) {
@@ -55,6 +66,8 @@ final class FakeExecDaemon implements HttpTransport {
         "{\"id\":\"op1\",\"status\":\"Failure\",\"status_code\":400,\"err\":\""
             + err
             + "\",\"metadata\":{\"return\":-1}}");
+    fd0.end();
+    endOutput();
     control.end();
   }
 
