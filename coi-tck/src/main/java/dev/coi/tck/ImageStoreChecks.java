@@ -53,44 +53,46 @@ public interface ImageStoreChecks extends BackendChecks {
 
   @Test
   default void aPublishedImageCarriesItsAliasAndProperties() {
+    ImageStore store = store();
     String alias = alias();
     String fingerprint = publish(stoppedContainer(), alias, Map.of("coi.recipe", "abc"));
 
-    ImageInfo image = store().find(alias).orElseThrow();
+    ImageInfo image = store.find(alias).orElseThrow();
     assertEquals(fingerprint, image.fingerprint());
     assertEquals(List.of(alias), image.aliases());
     assertEquals("abc", image.properties().get("coi.recipe"));
-    assertTrue(store().find(fingerprint).isPresent(), "found by fingerprint too");
-    assertTrue(
-        store().list().stream().anyMatch(i -> i.fingerprint().equals(fingerprint)), "listed");
+    assertTrue(store.find(fingerprint).isPresent(), "found by fingerprint too");
+    assertTrue(store.list().stream().anyMatch(i -> i.fingerprint().equals(fingerprint)), "listed");
   }
 
   @Test
   default void pointAliasCreatesThenMovesAName() {
+    ImageStore store = store();
     String container = stoppedContainer();
     // Different properties: the same container published twice alike is the same image.
     String first = publish(container, alias(), Map.of("n", "1"));
     String second = publish(container, alias(), Map.of("n", "2"));
     String name = alias();
 
-    store().pointAlias(name, first);
-    assertEquals(first, store().find(name).orElseThrow().fingerprint());
-    store().pointAlias(name, second);
+    store.pointAlias(name, first);
+    assertEquals(first, store.find(name).orElseThrow().fingerprint());
+    store.pointAlias(name, second);
 
-    assertEquals(second, store().find(name).orElseThrow().fingerprint());
-    assertFalse(store().find(first).orElseThrow().aliases().contains(name));
+    assertEquals(second, store.find(name).orElseThrow().fingerprint());
+    assertFalse(store.find(first).orElseThrow().aliases().contains(name));
   }
 
   @Test
   default void aDeletedImageIsGoneWithItsAliasesAndDeletingAgainIsNoError() {
+    ImageStore store = store();
     String alias = alias();
     String fingerprint = publish(stoppedContainer(), alias, Map.of());
 
-    store().delete(fingerprint);
-    store().delete(fingerprint);
+    store.delete(fingerprint);
+    store.delete(fingerprint);
 
-    assertTrue(store().find(alias).isEmpty());
-    assertTrue(store().find(fingerprint).isEmpty());
+    assertTrue(store.find(alias).isEmpty());
+    assertTrue(store.find(fingerprint).isEmpty());
   }
 
   @Test
