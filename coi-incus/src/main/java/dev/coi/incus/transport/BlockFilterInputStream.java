@@ -10,8 +10,10 @@ import java.io.InputStream;
  * subclass's {@link #read(byte[], int, int)}.
  *
  * <pre>{@code
- * InputStream counted = new BlockFilterInputStream(in) {
- *   public int read(byte[] b, int off, int len) throws IOException { return count(in.read(b, off, len)); }
+ * InputStream named = new BlockFilterInputStream(in) {
+ *   public int read(byte[] b, int off, int len) throws IOException {
+ *     try { return in.read(b, off, len); } catch (IOException e) { throw new IOException(what + ": " + e, e); }
+ *   }
  * };
  * }</pre>
  */
