@@ -1,7 +1,7 @@
 package dev.coi.incus;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.coi.incus.transport.BlockInputStream;
+import dev.coi.incus.transport.BlockFilterInputStream;
 import dev.coi.incus.transport.HttpRequest;
 import dev.coi.incus.transport.HttpResponse;
 import dev.coi.incus.transport.StreamedResponse;
@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A path of an instance being pulled, its content read as a stream: a file of any size passes
@@ -73,7 +74,9 @@ public final class FileStream implements AutoCloseable {
       return new FileStream(
           FileInfo.fromHeaders(path, response::header, size),
           List.of(),
-          new Mapped(rest, response.body(), request),
+          new Mapped(
+              response.body(),
+              e -> IncusErrors.fromTransport(e, rest.transport(), request.describe())),
           response);
     } catch (RuntimeException e) {
       closeQuietly(response);
@@ -114,16 +117,13 @@ public final class FileStream implements AutoCloseable {
     }
   }
 
-  /** The body, its failures carrying the message coi gives them elsewhere. */
-  private static final class Mapped extends BlockInputStream {
-    private final Rest rest;
-    private final InputStream in;
-    private final HttpRequest request;
+  /** The body, its failures carrying the message coi gives them elsewhere ({@code mapping}'s). */
+  private static final class Mapped extends BlockFilterInputStream {
+    private final Function<IOException, RuntimeException> mapping;
 
-    Mapped(Rest rest, InputStream in, HttpRequest request) {
-      this.rest = rest;
-      this.in = in;
-      this.request = request;
+    Mapped(InputStream in, Function<IOException, RuntimeException> mapping) {
+      super(in);
+      this.mapping = mapping;
     }
 
     @Override
@@ -131,15 +131,9 @@ public final class FileStream implements AutoCloseable {
       try {
         return in.read(b, off, len);
       } catch (IOException e) {
-        RuntimeException mapped =
-            IncusErrors.fromTransport(e, rest.transport(), request.describe());
+        RuntimeException mapped = mapping.apply(e);
         throw new IOException(mapped.getMessage(), mapped);
       }
-    }
-
-    @Override
-    public void close() throws IOException {
-      in.close();
     }
   }
 }

@@ -68,7 +68,6 @@ final class Rest implements AutoCloseable {
     return metadata(send(HttpRequest.of("GET", path)), "GET " + path);
   }
 
-  /** The raw bytes at a path (files, logs); errors mapped as for JSON requests. */
   /**
    * Every entry of a collection, read whole in one request ({@code ?recursion=1}), each made a
    * value by {@code of}.
@@ -90,6 +89,7 @@ final class Rest implements AutoCloseable {
     }
   }
 
+  /** The raw bytes at a path (files, logs); errors mapped as for JSON requests. */
   byte[] getRaw(String path) {
     HttpResponse response = send(HttpRequest.of("GET", path));
     if (response.status() / 100 != 2) {

@@ -66,11 +66,7 @@ class ImagesIT extends LiveIncusTestBase {
     String splitAlias = live.newAlias("img-split");
     String split =
         live.image(
-            images.importSplit(
-                newMeta,
-                rootfs,
-                Optional.of(splitAlias),
-                (done, total, stage) -> heard.add(stage + " " + done + "/" + total)));
+            images.importSplit(newMeta, rootfs, Optional.of(splitAlias), recordingInto(heard)));
 
     assertEquals(sha256(newMeta, rootfs), split);
     assertEquals(split, images.get(splitAlias).fingerprint());
@@ -99,11 +95,7 @@ class ImagesIT extends LiveIncusTestBase {
     heard.clear();
     String unifiedAlias = live.newAlias("img-unified");
     String whole =
-        live.image(
-            images.importUnified(
-                tarball,
-                Optional.of(unifiedAlias),
-                (done, total2, stage) -> heard.add(stage + " " + done + "/" + total2)));
+        live.image(images.importUnified(tarball, Optional.of(unifiedAlias), recordingInto(heard)));
 
     // Gone before @TempDir's clean-up, which warns about each busybox link leading out of it.
     deleteTree(unified.getParent());
@@ -130,12 +122,8 @@ class ImagesIT extends LiveIncusTestBase {
   void aliasesAreMadeMovedAndRemovedLeavingTheImage() {
     String instance = live.instance("img-alias", false);
     String fingerprint =
-        live.image(
-            images.publish(
-                instance,
-                Optional.empty(),
-                Map.of("description", "coi-test"),
-                ProgressListener.NONE));
+        published(
+            instance, Optional.empty(), Map.of("description", "coi-test"), ProgressListener.NONE);
     String first = live.newAlias("alias");
     String second = live.newAlias("alias");
 
@@ -168,12 +156,11 @@ class ImagesIT extends LiveIncusTestBase {
     List<String> heard = Collections.synchronizedList(new ArrayList<>());
     String snapshotAlias = live.newAlias("img-snap");
     String fromSnapshot =
-        live.image(
-            images.publish(
-                instance + "/with-noise",
-                Optional.of(snapshotAlias),
-                Map.of("description", "coi-test snapshot image"),
-                (done, total, stage) -> heard.add(stage + " " + done + "/" + total)));
+        published(
+            instance + "/with-noise",
+            Optional.of(snapshotAlias),
+            Map.of("description", "coi-test snapshot image"),
+            recordingInto(heard));
 
     Image image = images.get(snapshotAlias);
     assertEquals(fromSnapshot, image.fingerprint());
@@ -185,12 +172,8 @@ class ImagesIT extends LiveIncusTestBase {
     live.client.files().delete(instance, "/noise.bin");
     String instanceAlias = live.newAlias("img-inst");
     String fromInstance =
-        live.image(
-            images.publish(
-                instance,
-                Optional.of(instanceAlias),
-                Map.of("os", "coi-test"),
-                ProgressListener.NONE));
+        published(
+            instance, Optional.of(instanceAlias), Map.of("os", "coi-test"), ProgressListener.NONE);
 
     assertNotEquals(fromSnapshot, fromInstance);
     assertEquals("coi-test", images.get(instanceAlias).properties().get("os"));
@@ -202,6 +185,20 @@ class ImagesIT extends LiveIncusTestBase {
             BackendException.class,
             () -> images.publish(instance, Optional.empty(), Map.of(), ProgressListener.NONE));
     assertTrue(running.getMessage().contains("running"), running.getMessage());
+  }
+
+  /** Publishes an instance or snapshot as a new image, deleted after the test; its fingerprint. */
+  private String published(
+      String source,
+      Optional<String> alias,
+      Map<String, String> properties,
+      ProgressListener progress) {
+    return live.image(images.publish(source, alias, properties, progress));
+  }
+
+  /** A listener that writes down each report as {@code "stage done/total"}. */
+  private static ProgressListener recordingInto(List<String> heard) {
+    return (done, total, stage) -> heard.add(stage + " " + done + "/" + total);
   }
 
   private static void deleteTree(Path root) throws IOException {

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  * What every {@link ContainerBackend} must do, real or fake. An implementation's test extends this
  * and says how to make the backend and which image to use; the in-memory fake and the Incus backend
  * pass the same suite. The checks are in its parts: {@link LifecycleChecks}, {@link ExecChecks},
- * {@link FileChecks}.
+ * {@link FileChecks}, {@link NetworkChecks} and, for a backend that offers one, its image store's
+ * {@link ImageStoreChecks}.
  *
  * <pre>{@code
  * class MyBackendIT extends ContainerBackendContract {
@@ -28,9 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  * }</pre>
  */
 public abstract class ContainerBackendContract
-    implements LifecycleChecks, ExecChecks, FileChecks, NetworkChecks {
+    implements LifecycleChecks, ExecChecks, FileChecks, NetworkChecks, ImageStoreChecks {
   protected ContainerBackend backend;
   private final List<String> created = new ArrayList<>();
+  private final List<String> images = new ArrayList<>();
   @TempDir protected Path workspace;
 
   /** A fresh backend for one test. */
@@ -52,7 +54,10 @@ public abstract class ContainerBackendContract
   }
 
   @AfterEach
-  void removeContainers() {
+  void removeWhatWasMade() {
+    for (String fingerprint : images) {
+      store().delete(fingerprint);
+    }
     for (String name : created) {
       backend.delete(name);
     }
@@ -67,6 +72,12 @@ public abstract class ContainerBackendContract
   @Override
   public Path workspace() {
     return workspace;
+  }
+
+  @Override
+  public String madeImage(String fingerprint) {
+    images.add(fingerprint);
+    return fingerprint;
   }
 
   @Override

@@ -18,7 +18,7 @@ import java.util.function.Function;
 /**
  * The in-memory image store of {@link FakeContainerBackend}: images published from its stopped
  * containers, with aliases, properties and creation times; a published image can be the image of a
- * new fake container. Passes {@link ImageStoreContract}.
+ * new fake container. Passes {@link ImageStoreChecks}.
  */
 public final class FakeImageStore implements ImageStore {
   private final Function<String, Optional<ContainerInfo>> containers;

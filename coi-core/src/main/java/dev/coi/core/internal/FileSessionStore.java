@@ -231,14 +231,9 @@ public final class FileSessionStore implements SessionStore {
 
   private static CoiException unreadable(String id, Path dir, IOException e) {
     return new CoiException(
-        "saved session "
-            + id
-            + " is unreadable ("
-            + dir.resolve(DESCRIPTION)
-            + ": "
-            + describe(e)
-            + "): delete the session or remove "
-            + dir);
+        String.format(
+            "saved session %s is unreadable (%s: %s): delete the session or remove %s",
+            id, dir.resolve(DESCRIPTION), describe(e), dir));
   }
 
   private static SessionInfo read(Path dir) throws IOException {

@@ -90,6 +90,17 @@ class BuildRecipeLinksTest {
                 () -> BuildRecipe.read(recipe.resolve("recipe.sh"), hook)));
   }
 
+  /**
+   * Reads the recipe, swapping {@code swapped} for a link to {@code target} just before {@code
+   * when} is read: the read is refused, naming the symbolic link.
+   */
+  private InvalidSpecException refusedAsLink(Path when, Path swapped, Path target) {
+    InvalidSpecException e = refused(swapOnRead(when, swapped, target));
+    assertTrue(reads.contains(when), "the swap happened: " + reads);
+    assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
+    return e;
+  }
+
   @Test
   void untouchedTheRecipeAndItsFilesAreReadAsTheyAre() {
     BuildRecipe read = read(BuildRecipe.Hook.NONE);
@@ -103,11 +114,9 @@ class BuildRecipeLinksTest {
   void aFileSwappedForALinkToAFifoJustBeforeItIsReadIsRefusedUnopened() {
     Path data = recipe.resolve("data.txt");
 
-    InvalidSpecException e = refused(swapOnRead(data, data, outside.resolve("fifo")));
+    InvalidSpecException e = refusedAsLink(data, data, outside.resolve("fifo"));
 
-    assertTrue(reads.contains(data), "the swap happened: " + reads);
     assertTrue(e.getMessage().contains("line 2"), e.getMessage());
-    assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
   }
 
   @Test
@@ -124,22 +133,16 @@ class BuildRecipeLinksTest {
   void aDirectorySwappedForALinkOutsideJustBeforeAFileInItIsReadIsNotEntered() {
     Path inner = recipe.resolve("sub/inner.txt");
 
-    InvalidSpecException e =
-        refused(swapOnRead(inner, recipe.resolve("sub"), outside.resolve("sub")));
+    InvalidSpecException e = refusedAsLink(inner, recipe.resolve("sub"), outside.resolve("sub"));
 
-    assertTrue(reads.contains(inner), "the swap happened: " + reads);
     assertTrue(e.getMessage().contains("line 3"), e.getMessage());
-    assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
   }
 
   @Test
   void theScriptSwappedForALinkJustBeforeItIsReadIsRefusedUnopened() {
     Path script = recipe.resolve("recipe.sh");
 
-    InvalidSpecException e = refused(swapOnRead(script, script, outside.resolve("fifo")));
-
-    assertTrue(reads.contains(script), "the swap happened: " + reads);
-    assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
+    refusedAsLink(script, script, outside.resolve("fifo"));
   }
 
   @Test

@@ -265,39 +265,19 @@ class SessionLifecycleTest extends InMemoryEngineFixture {
   @Test
   void startingTheAgentTwiceSaysItRuns() {
     backend.onExec(exec -> dev.coi.api.ExecResult.of(0, "", ""));
-    try (Session s = engine.start(spec().build())) {
-      s.startAgent();
-      dev.coi.api.CoiException e = assertThrows(dev.coi.api.CoiException.class, s::startAgent);
-      assertTrue(e.getMessage().contains("already runs"), e.getMessage());
-    }
+    assertASecondAgentStartSaysItRuns();
   }
 
   @Test
   void anAgentStartTheDaemonLostAfterRunningItGoesOnWithThatAgent() {
     // The daemon reported the tmux start as never started, and the retry found it had run.
-    backend.onExec(
-        exec -> {
-          if (exec.command().contains("new-session")) {
-            throw new dev.coi.api.CommandLostException("tmux in c: lost");
-          }
-          return dev.coi.api.ExecResult.of(0, "", "");
-        });
-    try (Session s = engine.start(spec().build())) {
-      s.startAgent();
-      dev.coi.api.CoiException e = assertThrows(dev.coi.api.CoiException.class, s::startAgent);
-      assertTrue(e.getMessage().contains("already runs"), e.getMessage());
-    }
+    theTmuxStartIsLost(true);
+    assertASecondAgentStartSaysItRuns();
   }
 
   @Test
   void anAgentStartLostWithNoAgentRunningSaysWhy() {
-    backend.onExec(
-        exec -> {
-          if (exec.command().contains("new-session")) {
-            throw new dev.coi.api.CommandLostException("tmux in c: lost");
-          }
-          return dev.coi.api.ExecResult.of(exec.command().contains("has-session") ? 1 : 0, "", "");
-        });
+    theTmuxStartIsLost(false);
     try (Session s = engine.start(spec().build())) {
       dev.coi.api.CoiException e = assertThrows(dev.coi.api.CoiException.class, s::startAgent);
       assertTrue(e.getMessage().contains("cannot start the agent"), e.getMessage());
@@ -642,5 +622,29 @@ class SessionLifecycleTest extends InMemoryEngineFixture {
     List<String> ids = new ArrayList<>();
     sessions.forEach(s -> ids.add(s.id()));
     return ids;
+  }
+
+  /**
+   * The daemon reports tmux's start as lost whether or not it ran; {@code has-session} then finds
+   * the agent running or not.
+   */
+  private void theTmuxStartIsLost(boolean agentRuns) {
+    backend.onExec(
+        exec -> {
+          if (exec.command().contains("new-session")) {
+            throw new dev.coi.api.CommandLostException("tmux in c: lost");
+          }
+          boolean missing = !agentRuns && exec.command().contains("has-session");
+          return dev.coi.api.ExecResult.of(missing ? 1 : 0, "", "");
+        });
+  }
+
+  /** Starts the agent in a new session, then once more: the second start says it already runs. */
+  private void assertASecondAgentStartSaysItRuns() {
+    try (Session s = engine.start(spec().build())) {
+      s.startAgent();
+      dev.coi.api.CoiException e = assertThrows(dev.coi.api.CoiException.class, s::startAgent);
+      assertTrue(e.getMessage().contains("already runs"), e.getMessage());
+    }
   }
 }

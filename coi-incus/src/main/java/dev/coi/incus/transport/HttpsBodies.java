@@ -131,14 +131,13 @@ final class HttpsBodies {
    * A streamed body that fails once the request's deadline has passed; {@link #expire()}, run at
    * the deadline, closes it under a blocked reader.
    */
-  static final class DeadlineStream extends BlockInputStream {
-    private final InputStream in;
+  static final class DeadlineStream extends BlockFilterInputStream {
     private final Duration timeout;
     private final long deadline;
     private volatile boolean expired;
 
     DeadlineStream(InputStream in, Duration timeout, long deadline) {
-      this.in = in;
+      super(in);
       this.timeout = timeout;
       this.deadline = deadline;
     }
@@ -166,11 +165,6 @@ final class HttpsBodies {
         }
         throw e;
       }
-    }
-
-    @Override
-    public void close() throws IOException {
-      in.close();
     }
   }
 }
