@@ -146,33 +146,25 @@ public final class ExecProcess implements AutoCloseable {
             return of != null && of.output() == socket ? of.firstOutput() : null;
           }
         };
-    if (interactive) {
-      // One socket both ways. After the command ends the daemon sends its end marker on it but
-      // keeps the operation running until we close the socket, so the end of output closes it.
-      this.stdout =
-          new ExecProcessOutput(
-              "output of " + what,
-              first.input(),
-              () -> attempt.input().close(),
-              attempts,
-              ExecProcessOutput.Preamble.ECHO_THEN_STARTED);
-      this.stderr = new ExecProcessOutput("error output of " + what, null, () -> {});
-    } else {
-      this.stdout =
-          new ExecProcessOutput(
-              "output of " + what,
-              first.sockets().get("1"),
-              () -> {},
-              attempts,
-              ExecProcessOutput.Preamble.STARTED);
-      this.stderr =
-          new ExecProcessOutput(
-              "error output of " + what,
-              first.sockets().get("2"),
-              () -> {},
-              attempts,
-              ExecProcessOutput.Preamble.NONE);
-    }
+    // On a terminal one socket goes both ways. After the command ends the daemon sends its end
+    // marker on it but keeps the operation running until we close the socket, so the end of
+    // output closes it.
+    this.stdout =
+        new ExecProcessOutput(
+            "output of " + what,
+            first.output(),
+            interactive ? () -> attempt.input().close() : () -> {},
+            attempts,
+            interactive
+                ? ExecProcessOutput.Preamble.ECHO_THEN_STARTED
+                : ExecProcessOutput.Preamble.STARTED);
+    this.stderr =
+        new ExecProcessOutput(
+            "error output of " + what,
+            first.sockets().get("2"),
+            () -> {},
+            attempts,
+            ExecProcessOutput.Preamble.NONE);
     this.stdin = new ExecProcessInput(what, first.input(), this::awaitStartKnown);
   }
 

@@ -1,10 +1,9 @@
 package dev.coi.incus;
 
+import dev.coi.incus.transport.BlockOutputStream;
 import dev.coi.incus.transport.WebSocket;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.util.Objects;
 
 /**
  * An exec's standard input: each write is one binary message on fd 0's websocket, sent at once
@@ -19,7 +18,7 @@ import java.util.Objects;
  * go past the limit waits until the command is known to run ({@link RunOnce#STARTED} says so at
  * once), so that every attempt the daemon fails can be started again whatever the input's size.
  */
-final class ExecProcessInput extends OutputStream {
+final class ExecProcessInput extends BlockOutputStream {
   /** How much input is kept for a retry before the command is known to run. */
   static final int REPLAY_LIMIT = 64 * 1024;
 
@@ -44,13 +43,7 @@ final class ExecProcessInput extends OutputStream {
   }
 
   @Override
-  public void write(int b) throws IOException {
-    write(new byte[] {(byte) b}, 0, 1);
-  }
-
-  @Override
-  public void write(byte[] data, int offset, int length) throws IOException {
-    Objects.checkFromIndexSize(offset, length, data.length);
+  protected void writeBlock(byte[] data, int offset, int length) throws IOException {
     if (mustWait(length)) {
       // Not holding this stream: a retry switches it to the new attempt meanwhile.
       awaitStarted.run();

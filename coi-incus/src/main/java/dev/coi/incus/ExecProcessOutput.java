@@ -1,8 +1,8 @@
 package dev.coi.incus;
 
+import dev.coi.incus.transport.BlockInputStream;
 import dev.coi.incus.transport.WebSocket;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.util.Arrays;
 import java.util.Objects;
@@ -28,7 +28,7 @@ import java.util.concurrent.CompletableFuture;
  * time), and then goes on reading from the new attempt's socket. What {@link RunOnce}'s script
  * writes before the command ({@link Preamble}) never reaches the reader.
  */
-final class ExecProcessOutput extends InputStream {
+final class ExecProcessOutput extends BlockInputStream {
   /** The exec's attempts, as an output stream sees them. */
   interface Attempts {
     /** The command has written something: it runs, and is never started again. */
@@ -114,12 +114,6 @@ final class ExecProcessOutput extends InputStream {
     this.attempts = attempts;
     this.preamble = preamble;
     this.ended = socket == null;
-  }
-
-  @Override
-  public int read() throws IOException {
-    byte[] one = new byte[1];
-    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
   }
 
   @Override

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coi.api.CoiException;
 import dev.coi.api.NotFoundException;
-import dev.coi.incus.transport.SocketLocator;
-import dev.coi.incus.transport.UnixSocketTransport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,13 +31,11 @@ class ExecProcessIT {
       "coi-test-exec-" + UUID.randomUUID().toString().substring(0, 8);
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  private static UnixSocketTransport transport;
   private static IncusClient client;
 
   @BeforeAll
   static void createContainer() {
-    transport = new UnixSocketTransport(SocketLocator.locate(System.getenv()));
-    client = new IncusClient(transport);
+    client = IncusClient.local();
     client
         .instances()
         .create(LeakCheck.testInstance(NAME, "ExecProcessIT").ephemeral(true).build());
@@ -207,7 +203,7 @@ class ExecProcessIT {
   @Test
   void closeLeavesNoThreadNoSocketAndKillsWhatStillRuns() throws Exception {
     start("true").close(); // the pool now holds the connection the exec uses
-    int idle = transport.idleConnections();
+    int idle = client.idleConnections();
     long sockets = openSockets();
 
     try (ExecProcess done = start("echo", "hi")) {
@@ -221,7 +217,7 @@ class ExecProcessIT {
     assertEquals(137, running.waitFor(Duration.ofMillis(1)), "killed by SIGKILL");
 
     assertEquals(Set.of(), execThreads(), "close() joins the control thread");
-    assertEquals(idle, transport.idleConnections());
+    assertEquals(idle, client.idleConnections());
     // Fewer is fine (the daemon may close an idle pooled connection); more is a leak.
     Await.until(
         () -> "sockets of this JVM back to " + sockets + ": " + openSocketsQuietly(),

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.coi.api.BackendException;
 import dev.coi.incus.transport.HttpRequest;
 import dev.coi.incus.transport.HttpResponse;
-import dev.coi.incus.transport.HttpTransport;
 import dev.coi.incus.transport.WebSocket;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -159,7 +158,7 @@ class ExecProcessRetryTest {
   }
 
   /** A daemon whose exec operations the test scripts one by one. */
-  static final class Daemon implements HttpTransport {
+  static final class Daemon extends ScriptedDaemon {
     final List<Attempt> attempts = new CopyOnWriteArrayList<>();
     final List<CompletableFuture<Attempt>> made = new ArrayList<>();
 
@@ -172,6 +171,7 @@ class ExecProcessRetryTest {
     final Set<String> dirs = ConcurrentHashMap.newKeySet();
 
     Daemon() {
+      super("scripted exec daemon");
       for (int i = 0; i < Exec.ATTEMPTS + 1; i++) {
         made.add(new CompletableFuture<>());
       }
@@ -258,18 +258,35 @@ class ExecProcessRetryTest {
       }
       return socket;
     }
+  }
 
-    private static HttpResponse json(int status, String body) {
-      return new HttpResponse(status, Map.of(), body.getBytes(StandardCharsets.UTF_8));
-    }
+  /** Reads {@code in} to its end on another thread. */
+  private static Future<String> readAllLater(java.io.InputStream in) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return utf8(in.readAllBytes());
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+  }
 
-    @Override
-    public String endpoint() {
-      return "scripted exec daemon";
-    }
+  /** Writes, as {@code writes} says, on another thread. */
+  private static CompletableFuture<Void> writeLater(Writes writes) {
+    return CompletableFuture.runAsync(
+        () -> {
+          try {
+            writes.run();
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+  }
 
-    @Override
-    public void close() {}
+  /** Writes to an exec's stdin. */
+  private interface Writes {
+    void run() throws IOException;
   }
 
   private static String utf8(byte[] bytes) {
@@ -287,24 +304,8 @@ class ExecProcessRetryTest {
     try (ExecProcess p = exec.start("c1", ExecRequest.of("cat"))) {
       p.stdin().write("input".getBytes(StandardCharsets.UTF_8));
       p.stdin().close();
-      Future<String> out =
-          CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  return utf8(p.stdout().readAllBytes());
-                } catch (IOException e) {
-                  throw new java.io.UncheckedIOException(e);
-                }
-              });
-      Future<String> err =
-          CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  return utf8(p.stderr().readAllBytes());
-                } catch (IOException e) {
-                  throw new java.io.UncheckedIOException(e);
-                }
-              });
+      Future<String> out = readAllLater(p.stdout());
+      Future<String> err = readAllLater(p.stderr());
 
       daemon.attempt(1).failUnstarted();
       Attempt second = daemon.attempt(2);
@@ -366,20 +367,16 @@ class ExecProcessRetryTest {
     }
     try (ExecProcess p = exec.start("c1", ExecRequest.of("cat"))) {
       CompletableFuture<Void> written =
-          CompletableFuture.runAsync(
+          writeLater(
               () -> {
-                try {
-                  p.stdin().write(input, 0, ExecProcessInput.REPLAY_LIMIT);
-                  p.stdin().write(input, ExecProcessInput.REPLAY_LIMIT, 1);
-                  p.stdin()
-                      .write(
-                          input,
-                          ExecProcessInput.REPLAY_LIMIT + 1,
-                          input.length - ExecProcessInput.REPLAY_LIMIT - 1);
-                  p.stdin().close();
-                } catch (IOException e) {
-                  throw new java.io.UncheckedIOException(e);
-                }
+                p.stdin().write(input, 0, ExecProcessInput.REPLAY_LIMIT);
+                p.stdin().write(input, ExecProcessInput.REPLAY_LIMIT, 1);
+                p.stdin()
+                    .write(
+                        input,
+                        ExecProcessInput.REPLAY_LIMIT + 1,
+                        input.length - ExecProcessInput.REPLAY_LIMIT - 1);
+                p.stdin().close();
               });
       Attempt first = daemon.attempt(1);
       awaitSent(first.fd0, 1 + ExecProcessInput.REPLAY_LIMIT);
@@ -409,24 +406,12 @@ class ExecProcessRetryTest {
     try (ExecProcess p =
         exec.start("c1", ExecRequest.of("sh", "-c", "echo hello; cat >/dev/null"))) {
       CompletableFuture<Void> written =
-          CompletableFuture.runAsync(
+          writeLater(
               () -> {
-                try {
-                  p.stdin().write(input);
-                  p.stdin().close();
-                } catch (IOException e) {
-                  throw new java.io.UncheckedIOException(e);
-                }
+                p.stdin().write(input);
+                p.stdin().close();
               });
-      Future<String> out =
-          CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  return utf8(p.stdout().readAllBytes());
-                } catch (IOException e) {
-                  throw new java.io.UncheckedIOException(e);
-                }
-              });
+      Future<String> out = readAllLater(p.stdout());
       daemon.attempt(1).failUnstarted();
       Attempt second = daemon.attempt(2);
       assertTrue(second.wrapperRuns());
@@ -461,15 +446,7 @@ class ExecProcessRetryTest {
     try (ExecProcess p = exec.start("c1", tty)) {
       p.stdin().write("ls\r".getBytes(StandardCharsets.UTF_8));
       p.resize(120, 40);
-      Future<String> shown =
-          CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  return utf8(p.stdout().readAllBytes());
-                } catch (IOException e) {
-                  throw new java.io.UncheckedIOException(e);
-                }
-              });
+      Future<String> shown = readAllLater(p.stdout());
 
       Attempt first = daemon.attempt(1);
       assertEquals("\nls\r", sent(first.fd0), "the gate first, on the terminal too");
@@ -596,21 +573,22 @@ class ExecProcessRetryTest {
 
   @Test
   void theNextExecRemovesTheTokensOfEndedOnes() throws Exception {
-    try (ExecProcess p = exec.start("c1", ExecRequest.of("true"))) {
-      p.stdin().close();
-      daemon.attempt(1).exitWith(0);
-      assertEquals(0, p.waitFor());
-    }
-    try (ExecProcess p = exec.start("c1", ExecRequest.of("true"))) {
-      p.stdin().close();
-      daemon.attempt(2).exitWith(0);
-      assertEquals(0, p.waitFor());
-    }
+    runTrueAs(1);
+    runTrueAs(2);
 
     String firstToken = daemon.attempts.get(0).command.get(4);
     assertEquals(firstToken, daemon.attempts.get(1).command.get(6));
     assertTrue(
         firstToken.startsWith("/dev/.coi-once-"), "root's tokens live where only root writes");
+  }
+
+  /** Runs {@code true}, which the daemon's {@code n}-th exec operation runs at once. */
+  private void runTrueAs(int n) throws Exception {
+    try (ExecProcess p = exec.start("c1", ExecRequest.of("true"))) {
+      p.stdin().close();
+      daemon.attempt(n).exitWith(0);
+      assertEquals(0, p.waitFor());
+    }
   }
 
   @Test

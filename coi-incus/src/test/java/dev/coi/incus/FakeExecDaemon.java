@@ -2,7 +2,6 @@ package dev.coi.incus;
 
 import dev.coi.incus.transport.HttpRequest;
 import dev.coi.incus.transport.HttpResponse;
-import dev.coi.incus.transport.HttpTransport;
 import dev.coi.incus.transport.WebSocket;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +16,7 @@ import java.util.concurrent.ExecutionException;
  * with a secret per fd, each secret opens a {@link FakeWebSocket}, and {@code /wait} answers once
  * the test (or the fake itself, when the control socket goes away) ends the operation.
  */
-final class FakeExecDaemon implements HttpTransport {
+final class FakeExecDaemon extends ScriptedDaemon {
   final FakeWebSocket control = new FakeWebSocket();
   final FakeWebSocket fd0 = new FakeWebSocket();
   final FakeWebSocket fd1 = new FakeWebSocket();
@@ -28,6 +27,7 @@ final class FakeExecDaemon implements HttpTransport {
   volatile boolean refuseStderr;
 
   FakeExecDaemon() {
+    super("fake exec daemon");
     // The daemon kills a command whose control socket goes away.
     control.onClose =
         () -> {
@@ -37,8 +37,8 @@ final class FakeExecDaemon implements HttpTransport {
   }
 
   /**
-   * Ends the command: the control socket closes and the operation reports the exit code; the
-   * output sockets get their end marker (fd 0 too, as a terminal's output does).
+   * Ends the command: the control socket closes and the operation reports the exit code; the output
+   * sockets get their end marker (fd 0 too, as a terminal's output does).
    */
   void exit(int code) {
     endOperation(code);
@@ -121,16 +121,4 @@ final class FakeExecDaemon implements HttpTransport {
     Map<String, FakeWebSocket> bySecret = Map.of("sc", control, "s0", fd0, "s1", fd1, "s2", fd2);
     return bySecret.get(secret);
   }
-
-  private static HttpResponse json(int status, String body) {
-    return new HttpResponse(status, Map.of(), body.getBytes(StandardCharsets.UTF_8));
-  }
-
-  @Override
-  public String endpoint() {
-    return "fake exec daemon";
-  }
-
-  @Override
-  public void close() {}
 }

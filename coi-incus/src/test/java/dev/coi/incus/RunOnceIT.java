@@ -3,8 +3,6 @@ package dev.coi.incus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.coi.incus.transport.SocketLocator;
-import dev.coi.incus.transport.UnixSocketTransport;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,13 +24,11 @@ class RunOnceIT {
       "coi-test-once-" + UUID.randomUUID().toString().substring(0, 8) + "-";
   private static final List<String> IMAGES = List.of("coi-test-min", "coi-sandbox");
 
-  private static UnixSocketTransport transport;
   private static IncusClient client;
 
   @BeforeAll
   static void createContainers() {
-    transport = new UnixSocketTransport(SocketLocator.locate(System.getenv()));
-    client = new IncusClient(transport);
+    client = IncusClient.local();
     for (String image : IMAGES) {
       client
           .instances()

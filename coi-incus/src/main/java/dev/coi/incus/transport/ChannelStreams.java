@@ -65,15 +65,9 @@ final class ChannelStreams {
       };
 
   final OutputStream output =
-      new OutputStream() {
+      new BlockOutputStream() {
         @Override
-        public void write(int b) throws IOException {
-          write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-          Objects.checkFromIndexSize(off, len, b.length);
+        protected void writeBlock(byte[] b, int off, int len) throws IOException {
           ByteBuffer buffer = ByteBuffer.wrap(b, off, len);
           while (buffer.hasRemaining()) {
             if (channel.write(buffer) == 0) {
