@@ -43,7 +43,10 @@ class PinnedHostsIT {
       new NetworkGuard(
           () -> incus,
           incus::server,
-          domain -> domain.equals(DOMAIN) ? ips(answer) : List.of(),
+          domain ->
+              domain.equals(DOMAIN)
+                  ? new AllowlistRefresh.Answer(ips(answer), AllowlistRefresh.MIN_TTL)
+                  : AllowlistRefresh.Answer.failed("NXDOMAIN"),
           Clock.systemUTC());
 
   private static List<IpPrefix> ips(List<String> addresses) {
