@@ -45,6 +45,7 @@ public class FakeContainerBackend implements ContainerBackend {
   private final List<ExecSpec> execs = new CopyOnWriteArrayList<>();
   private final List<String> stopRequests = new CopyOnWriteArrayList<>();
   private final List<String> held = new CopyOnWriteArrayList<>();
+  private volatile RuntimeException holdFailure;
   private volatile BackendSettings settings = BackendSettings.none();
   private volatile boolean configured;
   private volatile Function<ExecSpec, ExecResult> execHandler = e -> ExecResult.of(0, "", "");
@@ -177,10 +178,18 @@ public class FakeContainerBackend implements ContainerBackend {
     states.put(name, ContainerStatus.RUNNING);
   }
 
+  /** From now on {@link #hold} throws this, as a backend that cannot keep a container up. */
+  public void failHolds(RuntimeException failure) {
+    this.holdFailure = failure;
+  }
+
   /** Holds the container until the hold is closed; see {@link #held()}. */
   @Override
   public synchronized dev.coi.api.spi.ContainerHold hold(String name) {
     require(name);
+    if (holdFailure != null) {
+      throw holdFailure;
+    }
     held.add(name);
     java.util.concurrent.atomic.AtomicBoolean open =
         new java.util.concurrent.atomic.AtomicBoolean(true);
