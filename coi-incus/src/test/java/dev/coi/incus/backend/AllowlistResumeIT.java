@@ -14,12 +14,10 @@ import dev.coi.api.spi.ContainerHold;
 import dev.coi.api.spi.ContainerSpec;
 import dev.coi.incus.IncusClient;
 import dev.coi.incus.LeakCheck;
-import dev.coi.incus.Network;
 import dev.coi.incus.NetworkAcl;
 import dev.coi.incus.ServerInfo;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -74,12 +72,7 @@ class AllowlistResumeIT {
   /** A program's guard: this test's resolver, and the verdict of a managed bridge. */
   private NetworkGuard guard(Supplier<IncusClient> client, Supplier<ServerInfo> server) {
     NetworkGuard guard = new NetworkGuard(client, server, this::resolve, Clock.systemUTC());
-    guard.preflight(
-        NetworkPreflight.assess(
-            server.get(),
-            NetworkGuard.PROFILE,
-            Map.of("eth0", Map.of("type", "nic", "network", "incusbr0", "name", "eth0")),
-            n -> Optional.of(Network.of("incusbr0", "bridge", true, Map.of()))));
+    guard.preflight(PinnedHostsIT.aManagedBridge(server.get()));
     guards.add(guard);
     return guard;
   }
