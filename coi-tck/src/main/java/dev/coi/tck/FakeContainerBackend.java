@@ -44,6 +44,8 @@ public class FakeContainerBackend implements ContainerBackend {
   private final FakeImageStore images;
   private final List<ExecSpec> execs = new CopyOnWriteArrayList<>();
   private final List<String> stopRequests = new CopyOnWriteArrayList<>();
+  private final List<String> held = new CopyOnWriteArrayList<>();
+  private volatile RuntimeException holdFailure;
   private volatile BackendSettings settings = BackendSettings.none();
   private volatile boolean configured;
   private volatile Function<ExecSpec, ExecResult> execHandler = e -> ExecResult.of(0, "", "");
@@ -174,6 +176,33 @@ public class FakeContainerBackend implements ContainerBackend {
   public synchronized void start(String name) {
     require(name);
     states.put(name, ContainerStatus.RUNNING);
+  }
+
+  /** From now on {@link #hold} throws this, as a backend that cannot keep a container up. */
+  public void failHolds(RuntimeException failure) {
+    this.holdFailure = failure;
+  }
+
+  /** Holds the container until the hold is closed; see {@link #held()}. */
+  @Override
+  public synchronized dev.coi.api.spi.ContainerHold hold(String name) {
+    require(name);
+    if (holdFailure != null) {
+      throw holdFailure;
+    }
+    held.add(name);
+    java.util.concurrent.atomic.AtomicBoolean open =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    return () -> {
+      if (open.getAndSet(false)) {
+        held.remove(name);
+      }
+    };
+  }
+
+  /** The containers held now, once per open hold. */
+  public List<String> held() {
+    return List.copyOf(held);
   }
 
   @Override

@@ -20,4 +20,16 @@ public interface NetworkChecks extends BackendChecks {
     assertEquals(List.of(), backend().allowlist(name));
     assertEquals(List.of(), backend().allowlist(newName()), "a container that does not exist");
   }
+
+  /** A hold keeps the container as it is; letting go (twice) neither stops nor removes it. */
+  @Test
+  default void aHoldLeavesTheContainerRunningWhenLetGo() {
+    String name = newName();
+    backend().create(spec(name).network(NetworkPolicy.of(NetworkMode.NONE)).build());
+    dev.coi.api.spi.ContainerHold hold = backend().hold(name);
+    hold.close();
+    hold.close();
+    assertEquals(
+        dev.coi.api.spi.ContainerStatus.RUNNING, backend().find(name).orElseThrow().status());
+  }
 }

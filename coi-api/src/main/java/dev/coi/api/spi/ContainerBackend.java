@@ -80,6 +80,18 @@ public interface ContainerBackend extends AutoCloseable {
   /** Starts a stopped container. */
   void start(String name);
 
+  /**
+   * This program holds the running container from now on (a session started on it, resumed or taken
+   * over) until the returned hold is closed, the container is stopped or deleted, or the backend is
+   * closed: what the backend maintains for a running container (Incus: an {@code allowlist}'s
+   * addresses, resolved again at once for a container this backend did not just make) is kept up
+   * meanwhile. When that fails the container is stopped and the failure thrown. The default
+   * maintains nothing.
+   */
+  default ContainerHold hold(String name) {
+    return ContainerHold.NONE;
+  }
+
   /** Stops a running container at once (no graceful shutdown); an ephemeral one then vanishes. */
   void stop(String name);
 

@@ -65,7 +65,8 @@ final class ContainerSession implements Session {
       Set<String> seeded,
       List<String> agentCommand,
       Clock clock,
-      Runnable afterContainer) {
+      Runnable afterContainer,
+      dev.coi.api.spi.ContainerHold hold) {
     /** Without the environment's values, which are often tokens. */
     @Override
     public String toString() {
@@ -205,6 +206,7 @@ final class ContainerSession implements Session {
     checkOpen();
     // Labelled first: a sweep between the two steps must see an owner, this one or nobody.
     backend.updateLabels(name, Owners.nobody());
+    parts.hold().close(); // this program no longer keeps the container's network up
     if (closed.compareAndSet(false, true)) {
       ended.countDown();
       try {
@@ -341,6 +343,7 @@ final class ContainerSession implements Session {
   }
 
   private void endOnce() {
+    parts.hold().close();
     Path live = parts.liveDirectory();
     RuntimeException failure = null;
     boolean stopped = false;

@@ -47,6 +47,8 @@ final class SessionConnector {
     String id = description.id();
     Path workspace = description.workspace();
     String kept = description.persistent() ? name : null;
+    // Another program held it: its allowlist is refreshed at once, then kept up by this one.
+    dev.coi.api.spi.ContainerHold hold = containers.hold(name);
     return new ContainerSession(
         new ContainerSession.Parts(
             containers,
@@ -61,7 +63,8 @@ final class SessionConnector {
             clock,
             () ->
                 new PlaceholderRegistry(config.paths().sessionsDir(), workspace)
-                    .leave(id, containers, kept)));
+                    .leave(id, containers, kept),
+            hold));
   }
 
   private static List<String> agentCommand(Config config) {

@@ -196,6 +196,8 @@ final class SessionStart {
       containers.updateLabels(claim.name(), Owners.ofThisProcess());
     }
     String keptName = keptName();
+    // Kept up by this program while the session is open (an allowlist's addresses).
+    dev.coi.api.spi.ContainerHold hold = containers.hold(claim.name());
     ContainerSession.Parts parts =
         new ContainerSession.Parts(
             containers,
@@ -207,7 +209,8 @@ final class SessionStart {
             seeded,
             agentCommand(plan.spec(), plan.config(), resumed.isPresent()),
             clock,
-            () -> placeholders.leave(plan.id(), containers, keptName));
+            () -> placeholders.leave(plan.id(), containers, keptName),
+            hold);
     session = guard.handOver(() -> new ContainerSession(parts));
   }
 

@@ -28,8 +28,24 @@ final class AllowlistRefresh {
   static final Duration MAX_TTL = Duration.ofMinutes(30);
   static final Duration KEEP = Duration.ofMinutes(10);
 
-  /** A name's addresses and how long they may be cached. */
-  record Answer(List<IpPrefix> addresses, Duration ttl) {}
+  /**
+   * A name's addresses and how long they may be cached; no address when it did not resolve, and
+   * then {@code failure} says why (NXDOMAIN, SERVFAIL, no answer in time), when the resolver knows.
+   */
+  record Answer(List<IpPrefix> addresses, Duration ttl, String failure) {
+    Answer(List<IpPrefix> addresses, Duration ttl) {
+      this(addresses, ttl, "");
+    }
+
+    static Answer failed(String why) {
+      return new Answer(List.of(), MIN_TTL, why);
+    }
+
+    /** Why the name did not resolve, for a message: {@code " (NXDOMAIN)"} or nothing. */
+    String why() {
+      return failure.isEmpty() ? "" : " (" + failure + ")";
+    }
+  }
 
   /** Resolves a host name on the host; a seam for tests. */
   interface Resolver {
@@ -80,6 +96,17 @@ final class AllowlistRefresh {
     return List.copyOf(seen.keySet());
   }
 
+  /**
+   * Takes the answers the ACL was first made from, as if a refresh had found them, and returns when
+   * to refresh first: their shortest TTL, clamped.
+   */
+  synchronized Duration seedAnswers(Map<String, Answer> first) {
+    Map<String, List<IpPrefix>> addresses = new LinkedHashMap<>();
+    first.forEach((domain, answer) -> addresses.put(domain, answer.addresses()));
+    seed(addresses);
+    return clamp(first.values().stream().map(Answer::ttl).min(Duration::compareTo).orElse(MAX_TTL));
+  }
+
   /** Takes the answers the ACL was first made from, as if a refresh had found them. */
   synchronized void seed(Map<String, List<IpPrefix>> first) {
     Instant now = clock.instant();
@@ -120,7 +147,8 @@ final class AllowlistRefresh {
       for (String domain : policy.allowDomains()) {
         Answer answer = resolver.resolve(domain);
         if (answer.addresses().isEmpty()) {
-          throw new IllegalStateException(domain + " no longer resolves on this host");
+          throw new IllegalStateException(
+              domain + " no longer resolves on this host" + answer.why());
         }
         answer.addresses().forEach(address -> seen.put(address, now));
         answers.put(domain, List.copyOf(answer.addresses()));

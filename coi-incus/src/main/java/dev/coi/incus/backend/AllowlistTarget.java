@@ -29,11 +29,19 @@ record AllowlistTarget(Supplier<IncusClient> client, String container, String ac
     client.get().files().push(container, PinnedHosts.PATH, content, 0, 0, PinnedHosts.MODE);
   }
 
+  /**
+   * Stops the container at once and waits for it: whoever resumed the session learns of the failure
+   * with the container already stopped. One already stopped, or gone, is left as it is.
+   */
   @Override
   public void stopContainer(RuntimeException why) {
     LOG.log(
         System.Logger.Level.WARNING,
         "stopping " + container + ": its allowlist cannot follow its names: " + why.getMessage());
-    client.get().instances().requestStop(container);
+    try {
+      client.get().instances().stop(container, true);
+    } catch (dev.coi.api.CoiException stoppedOrGone) {
+      why.addSuppressed(stoppedOrGone);
+    }
   }
 }

@@ -37,7 +37,7 @@ public final class IncusContainerBackend implements ContainerBackend {
   private Boolean shifting;
   private String identity;
   private ServerInfo server;
-  private final NetworkGuard network = new NetworkGuard(this::client, this::server);
+  private final NetworkGuard network;
 
   /** The backend of the local daemon, as {@link java.util.ServiceLoader} creates it. */
   public IncusContainerBackend() {
@@ -45,7 +45,19 @@ public final class IncusContainerBackend implements ContainerBackend {
   }
 
   IncusContainerBackend(Map<String, String> env) {
+    this(env, NetworkGuard::new);
+  }
+
+  /** With the network guard a test makes (its resolver, the preflight verdict it gives). */
+  IncusContainerBackend(
+      Map<String, String> env,
+      java.util.function.BiFunction<
+              java.util.function.Supplier<IncusClient>,
+              java.util.function.Supplier<ServerInfo>,
+              NetworkGuard>
+          network) {
     this.env = Map.copyOf(env);
+    this.network = network.apply(this::client, this::server);
   }
 
   @Override
@@ -225,18 +237,53 @@ public final class IncusContainerBackend implements ContainerBackend {
     return client().images().find(image).isPresent();
   }
 
+  /**
+   * {@inheritDoc} An {@code allowlist} session's container is held from then on ({@link #hold}):
+   * its names are resolved again at once and followed, or it is stopped again.
+   */
   @Override
   public void start(String name) {
+    network.unfollow(name); // a new run: resolved anew
     client().instances().start(name);
+    hold(name);
+  }
+
+  /**
+   * {@inheritDoc} Keeps an {@code allowlist} session's addresses up: those of a container this
+   * backend did not just make or start (a session taken over from another program) are resolved
+   * again at once, the ACL updated if its rules changed and {@code /etc/hosts} pinned anew; then
+   * again on each answer's TTL.
+   */
+  @Override
+  public dev.coi.api.spi.ContainerHold hold(String name) {
+    try {
+      network.resume(name);
+    } catch (RuntimeException failed) {
+      try {
+        stop(name); // fail closed, and stopped before this returns
+      } catch (CoiException stoppedAlready) {
+        failed.addSuppressed(stoppedAlready);
+      }
+      throw new CoiException(
+          "stopped container "
+              + name
+              + ": its network allowlist could not be refreshed ("
+              + failed.getMessage()
+              + "): start it again once its names resolve, or start a new session",
+          failed);
+    }
+    return () -> network.unfollow(name);
   }
 
   @Override
   public void stop(String name) {
+    network.unfollow(name);
     client().instances().stop(name, true);
   }
 
   @Override
   public void shutdown(String name, java.time.Duration timeout) {
+    network.unfollow(name);
     try {
       client().instances().shutdown(name, timeout);
     } catch (NotFoundException gone) {
@@ -251,6 +298,7 @@ public final class IncusContainerBackend implements ContainerBackend {
 
   @Override
   public void requestStop(String name) {
+    network.unfollow(name);
     try {
       client().instances().requestStop(name);
     } catch (NotFoundException alreadyGone) {

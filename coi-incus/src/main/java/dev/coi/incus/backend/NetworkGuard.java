@@ -11,8 +11,6 @@ import dev.coi.incus.IncusClient;
 import dev.coi.incus.Network;
 import dev.coi.incus.NetworkAcl;
 import dev.coi.incus.ServerInfo;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,10 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -47,11 +41,6 @@ final class NetworkGuard {
   /** An ACL nothing uses is left this long for the create that made it to attach it. */
   static final Duration SWEEP_AGE = Duration.ofMinutes(10);
 
-  /** Host names to addresses, on the host; a seam for tests. */
-  interface Resolver {
-    List<IpPrefix> resolve(String domain);
-  }
-
   /**
    * What a create request gets: devices to add, the ACL made for it, if any, and for an allowlist
    * of domains the refresh to run once the container exists.
@@ -59,37 +48,40 @@ final class NetworkGuard {
   record Prepared(
       Map<String, Map<String, String>> devices,
       Optional<String> acl,
-      Optional<AllowlistRefresh> refresh) {
+      Optional<AllowlistRefresh> refresh,
+      Duration firstRefresh) {
     Prepared(Map<String, Map<String, String>> devices, Optional<String> acl) {
-      this(devices, acl, Optional.empty());
+      this(devices, acl, Optional.empty(), AllowlistRefresh.MAX_TTL);
     }
   }
 
-  /**
-   * How often the allowlist's names are resolved again: the JDK gives no record's TTL, so the
-   * shortest {@link AllowlistRefresh} allows.
-   */
-  static final Duration HOST_TTL = AllowlistRefresh.MIN_TTL;
+  private final AllowlistRefresher refresher = new AllowlistRefresher();
 
-  private final Map<String, ScheduledFuture<?>> refreshing = new ConcurrentHashMap<>();
-  private ScheduledExecutorService refresher;
+  /** Containers whose allowlist this program keeps up, or knows it has none to keep up. */
+  private final Set<String> settled = ConcurrentHashMap.newKeySet();
+
+  /** Containers started here whose ACL was made by another program: deleted with them. */
+  private final Set<String> adopted = ConcurrentHashMap.newKeySet();
 
   private final Supplier<IncusClient> client;
-  private final Resolver resolver;
+  private final AllowlistRefresh.Resolver resolver;
   private final Clock clock;
   private final AtomicBoolean toldNoNic = new AtomicBoolean();
   private volatile NetworkPreflight.Result preflight;
   private final Supplier<ServerInfo> server;
 
   NetworkGuard(
-      Supplier<IncusClient> client, Supplier<ServerInfo> server, Resolver resolver, Clock clock) {
+      Supplier<IncusClient> client,
+      Supplier<ServerInfo> server,
+      AllowlistRefresh.Resolver resolver,
+      Clock clock) {
     this.client = client;
     this.server = server;
     this.resolver = resolver;
     this.clock = clock;
   }
 
-  NetworkGuard(Supplier<IncusClient> client, Resolver resolver, Clock clock) {
+  NetworkGuard(Supplier<IncusClient> client, AllowlistRefresh.Resolver resolver, Clock clock) {
     this(client, () -> client.get().server(), resolver, clock);
   }
 
@@ -98,7 +90,8 @@ final class NetworkGuard {
    * every session's start a request.
    */
   NetworkGuard(Supplier<IncusClient> client, Supplier<ServerInfo> server) {
-    this(client, server, NetworkGuard::resolveOnHost, Clock.systemUTC());
+    // Through a lambda: dnsjava is loaded by the first allowlist resolution, not before.
+    this(client, server, domain -> HostDns.ofHost().resolve(domain), Clock.systemUTC());
   }
 
   NetworkGuard(Supplier<IncusClient> client) {
@@ -159,31 +152,30 @@ final class NetworkGuard {
     if (!found.support().filtering()) {
       throw new InvalidSpecException(found.support().refusal(policy.mode()));
     }
-    Map<String, List<IpPrefix>> answers =
+    Map<String, AllowlistRefresh.Answer> answers =
         policy.mode() == NetworkMode.ALLOWLIST ? resolveEach(policy.allowDomains()) : Map.of();
-    List<IpPrefix> resolved = answers.values().stream().flatMap(List::stream).toList();
+    List<IpPrefix> resolved =
+        answers.values().stream().flatMap(a -> a.addresses().stream()).toList();
     String name = aclName(spec);
     List<IpPrefix> own = ownAddresses(found);
-    NetworkAcl acl = EgressRules.acl(name, labels(spec), policy, own, resolved);
+    Map<String, String> config = labels(spec);
+    config.putAll(AllowlistRecord.of(policy));
+    NetworkAcl acl = EgressRules.acl(name, config, policy, own, resolved);
     client.get().networkAcls().create(acl);
     Optional<AllowlistRefresh> refresh = Optional.empty();
+    Duration first = AllowlistRefresh.MAX_TTL;
     if (policy.mode() == NetworkMode.ALLOWLIST && !policy.allowDomains().isEmpty()) {
       refresh = Optional.of(refreshOf(spec.name(), acl, policy, own));
-      refresh.get().seed(answers);
+      first = refresh.get().seedAnswers(answers);
     }
     return new Prepared(
-        filteredDevices(found.nics(), found.networks(), name), Optional.of(name), refresh);
+        filteredDevices(found.nics(), found.networks(), name), Optional.of(name), refresh, first);
   }
 
   private AllowlistRefresh refreshOf(
       String container, NetworkAcl acl, NetworkPolicy policy, List<IpPrefix> own) {
     return new AllowlistRefresh(
-        acl,
-        policy,
-        own,
-        domain -> new AllowlistRefresh.Answer(resolver.resolve(domain), HOST_TTL),
-        new AllowlistTarget(client, container, acl.name()),
-        clock);
+        acl, policy, own, resolver, new AllowlistTarget(client, container, acl.name()), clock);
   }
 
   /**
@@ -191,48 +183,60 @@ final class NetworkGuard {
    * allowlist's addresses, and keeps both following the names until it is deleted. A failed pin
    * stops the container and is thrown.
    */
-  synchronized void started(String container, Prepared prepared) {
+  void started(String container, Prepared prepared) {
+    settled.add(container);
     if (prepared.refresh().isEmpty()) {
       return;
     }
     prepared.refresh().get().pinHosts();
-    if (refresher == null) {
-      refresher =
-          Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread t = new Thread(r, "coi-allowlist-refresh");
-                t.setDaemon(true);
-                return t;
-              });
-    }
-    schedule(container, prepared.refresh().get(), HOST_TTL);
+    refresher.follow(container, prepared.refresh().get(), prepared.firstRefresh());
   }
 
-  private synchronized void schedule(String container, AllowlistRefresh refresh, Duration delay) {
-    if (refresher == null || refresher.isShutdown()) {
+  /**
+   * This program holds the running container: unless it already keeps its allowlist up (it made or
+   * started it), resolves the allowlist it was created with again at once (the ACL updated if its
+   * rules changed, {@code /etc/hosts} pinned anew), then keeps following it. A failure stops the
+   * container and is thrown. Nothing for a container without an allowlist of names.
+   */
+  void resume(String container) {
+    if (!settled.add(container)) {
       return;
     }
-    refreshing.put(
-        container,
-        refresher.schedule(
-            () -> {
-              try {
-                schedule(container, refresh, refresh.refresh());
-              } catch (RuntimeException stopped) {
-                refreshing.remove(container); // fail closed: the container was stopped
-              }
-            },
-            delay.toMillis(),
-            TimeUnit.MILLISECONDS));
+    try {
+      AllowlistRecord.find(client.get().networkAcls().list(Map.of(LABEL + "container", container)))
+          .ifPresent(
+              found -> {
+                adopted.add(container);
+                AllowlistRefresh refresh =
+                    refreshOf(container, found.acl(), found.policy(), ownAddresses(preflight()));
+                refresher.follow(container, refresh, refresh.refresh());
+              });
+    } catch (RuntimeException e) {
+      settled.remove(container);
+      throw e;
+    }
   }
 
-  /** Ends every refresh; the backend is closing. */
-  synchronized void close() {
-    if (refresher != null) {
-      refresher.shutdownNow();
-      refresher = null;
-    }
-    refreshing.clear();
+  /** This program no longer holds the container (stopped, deleted, or let go): no more refresh. */
+  void unfollow(String container) {
+    settled.remove(container);
+    refresher.unfollow(container);
+  }
+
+  /** Whether this program refreshes the container's allowlist now. */
+  boolean follows(String container) {
+    return refresher.follows(container);
+  }
+
+  /** Whether the refresh thread runs now. */
+  boolean refreshing() {
+    return refresher.running();
+  }
+
+  /** Ends every refresh, waiting for one under way; the backend is closing. */
+  void close() {
+    settled.clear();
+    refresher.close();
   }
 
   /** Deletes the ACL a failed create made. */
@@ -242,10 +246,10 @@ final class NetworkGuard {
 
   /** After the container is deleted: its ACL, when it had one. */
   void afterDelete(String container) {
-    Optional.ofNullable(refreshing.remove(container)).ifPresent(f -> f.cancel(false));
+    unfollow(container);
     NetworkPreflight.Result found = preflight;
-    if (found == null || found.nics().isEmpty()) {
-      return; // this backend never made an ACL
+    if (!adopted.remove(container) && (found == null || found.nics().isEmpty())) {
+      return; // this backend never made or adopted an ACL
     }
     for (NetworkAcl acl : client.get().networkAcls().list(Map.of(LABEL + "container", container))) {
       if (acl.usedBy().isEmpty()) {
@@ -317,6 +321,7 @@ final class NetworkGuard {
     return "coi-" + (session.matches("[A-Za-z0-9-]{1,59}") ? session : spec.name());
   }
 
+  /** The ACL's labels; a map the caller may add to. */
   Map<String, String> labels(ContainerSpec spec) {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(LABEL + "version", "1");
@@ -380,30 +385,20 @@ final class NetworkGuard {
     return own;
   }
 
-  private Map<String, List<IpPrefix>> resolveEach(List<String> domains) {
-    Map<String, List<IpPrefix>> all = new LinkedHashMap<>();
+  private Map<String, AllowlistRefresh.Answer> resolveEach(List<String> domains) {
+    Map<String, AllowlistRefresh.Answer> all = new LinkedHashMap<>();
     for (String domain : domains) {
-      List<IpPrefix> addresses = resolver.resolve(domain);
-      if (addresses.isEmpty()) {
+      AllowlistRefresh.Answer answer = resolver.resolve(domain);
+      if (answer.addresses().isEmpty()) {
         throw new InvalidSpecException(
             "network.allow_domains: '"
                 + domain
-                + "' does not resolve on this host: fix the name or remove it");
+                + "' does not resolve on this host"
+                + answer.why()
+                + ": fix the name or remove it");
       }
-      all.put(domain, addresses);
+      all.put(domain, answer);
     }
     return all;
-  }
-
-  static List<IpPrefix> resolveOnHost(String domain) {
-    try {
-      List<IpPrefix> result = new ArrayList<>();
-      for (InetAddress address : InetAddress.getAllByName(domain)) {
-        result.add(IpPrefix.of(address.getAddress(), address.getAddress().length * 8));
-      }
-      return result;
-    } catch (UnknownHostException e) {
-      return List.of();
-    }
   }
 }

@@ -195,14 +195,18 @@ class NetworkAclIT {
         NetworkAcl.builder().name(name("foreign")).putConfig("user.coi.test", "foreign").build();
     incus.networkAcls().create(foreign);
 
-    NetworkGuard now = new NetworkGuard(() -> incus, d -> List.of(), Clock.systemUTC());
+    NetworkGuard now =
+        new NetworkGuard(
+            () -> incus, d -> AllowlistRefresh.Answer.failed("NXDOMAIN"), Clock.systemUTC());
     assertFalse(now.sweep().contains(acl.name()), "a young ACL may be waiting for its container");
     assertTrue(incus.networkAcls().find(acl.name()).isPresent());
 
     Clock later =
         Clock.fixed(
             Instant.now().plus(NetworkGuard.SWEEP_AGE).plus(Duration.ofMinutes(1)), ZoneOffset.UTC);
-    List<String> swept = new NetworkGuard(() -> incus, d -> List.of(), later).sweep();
+    List<String> swept =
+        new NetworkGuard(() -> incus, d -> AllowlistRefresh.Answer.failed("NXDOMAIN"), later)
+            .sweep();
     assertTrue(swept.contains(acl.name()), swept.toString());
     assertTrue(incus.networkAcls().find(acl.name()).isEmpty());
     assertTrue(incus.networkAcls().find(foreign.name()).isPresent(), "only coi's labelled ACLs");

@@ -43,7 +43,10 @@ class PinnedHostsIT {
       new NetworkGuard(
           () -> incus,
           incus::server,
-          domain -> domain.equals(DOMAIN) ? ips(answer) : List.of(),
+          domain ->
+              domain.equals(DOMAIN)
+                  ? new AllowlistRefresh.Answer(ips(answer), AllowlistRefresh.MIN_TTL)
+                  : AllowlistRefresh.Answer.failed("NXDOMAIN"),
           Clock.systemUTC());
 
   private static List<IpPrefix> ips(List<String> addresses) {
@@ -72,14 +75,21 @@ class PinnedHostsIT {
     }
   }
 
+  /**
+   * The preflight's verdict on this daemon (its version, its firewall) had its profile a NIC on a
+   * managed bridge: what these machines lack, and tests may not make.
+   */
+  static NetworkPreflight.Result aManagedBridge(dev.coi.incus.ServerInfo server) {
+    return NetworkPreflight.assess(
+        server,
+        NetworkGuard.PROFILE,
+        Map.of("eth0", Map.of("type", "nic", "network", "incusbr0", "name", "eth0")),
+        n -> Optional.of(Network.of("incusbr0", "bridge", true, Map.of())));
+  }
+
   /** Prepares as a session on a managed bridge would, and creates the container without its NIC. */
   private NetworkGuard.Prepared createAllowlisted() {
-    guard.preflight(
-        NetworkPreflight.assess(
-            incus.server(),
-            NetworkGuard.PROFILE,
-            Map.of("eth0", Map.of("type", "nic", "network", "incusbr0", "name", "eth0")),
-            n -> Optional.of(Network.of("incusbr0", "bridge", true, Map.of()))));
+    guard.preflight(aManagedBridge(incus.server()));
     assertTrue(guard.support().filtering(), guard.support().reason());
     ContainerSpec spec =
         ContainerSpec.builder()

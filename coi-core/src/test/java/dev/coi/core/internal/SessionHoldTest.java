@@ -1,0 +1,68 @@
+package dev.coi.core.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.coi.api.CoiException;
+import dev.coi.api.Session;
+import java.time.Clock;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A session holds its container while it is open (the backend keeps its network up meanwhile: an
+ * allowlist's addresses), whichever way it came to the container: made, a kept one started again,
+ * or taken over from another program; closing or detaching lets go.
+ */
+class SessionHoldTest extends InMemoryEngineFixture {
+  private DefaultSessionEngine engine;
+
+  @BeforeEach
+  void setUp() {
+    engine = TestEngines.on(backend, store, home, Clock.systemUTC());
+  }
+
+  @Test
+  void aNewSessionHoldsItsContainerUntilClosed() {
+    Session s = engine.start(spec().build());
+    assertEquals(List.of(s.name()), backend.held());
+    s.close();
+    assertEquals(List.of(), backend.held());
+  }
+
+  @Test
+  void aKeptContainerStartedAgainIsHeldAgain() {
+    Session first = engine.start(spec().persistent().build());
+    first.close();
+    assertEquals(List.of(), backend.held(), "stopped and kept: no one holds it");
+
+    try (Session again = engine.start(spec().persistent().build())) {
+      assertEquals(first.name(), again.name());
+      assertEquals(List.of(again.name()), backend.held());
+    }
+    assertEquals(List.of(), backend.held());
+  }
+
+  @Test
+  void detachLetsGoAndTheProgramThatConnectsHoldsIt() {
+    Session s = engine.start(spec().persistent().build());
+    s.detach();
+    assertEquals(List.of(), backend.held(), "left running for another program");
+
+    try (Session taken = engine.connect(s.name())) {
+      assertEquals(List.of(s.name()), backend.held());
+    }
+    assertEquals(List.of(), backend.held());
+  }
+
+  /** A hold the backend cannot give (its allowlist cannot be refreshed) fails the start. */
+  @Test
+  void aHoldThatFailsFailsTheStartAndLeavesNothing() {
+    backend.failHolds(new CoiException("stopped container: its network allowlist could not be"));
+    CoiException refused = assertThrows(CoiException.class, () -> engine.start(spec().build()));
+    assertEquals("stopped container: its network allowlist could not be", refused.getMessage());
+    assertEquals(List.of(), backend.list(), "the new container is removed");
+    assertEquals(List.of(), backend.held());
+  }
+}
