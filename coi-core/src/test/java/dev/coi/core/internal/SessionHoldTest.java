@@ -25,9 +25,14 @@ class SessionHoldTest extends InMemoryEngineFixture {
 
   @Test
   void aNewSessionHoldsItsContainerUntilClosed() {
-    Session s = engine.start(spec().build());
-    assertEquals(List.of(s.name()), backend.held());
-    s.close();
+    assertHeldUntilClosed(engine.start(spec().build()));
+  }
+
+  /** {@code session} holds its container until it is closed, and nothing holds it after. */
+  private void assertHeldUntilClosed(Session session) {
+    try (session) {
+      assertEquals(List.of(session.name()), backend.held());
+    }
     assertEquals(List.of(), backend.held());
   }
 
@@ -37,11 +42,9 @@ class SessionHoldTest extends InMemoryEngineFixture {
     first.close();
     assertEquals(List.of(), backend.held(), "stopped and kept: no one holds it");
 
-    try (Session again = engine.start(spec().persistent().build())) {
-      assertEquals(first.name(), again.name());
-      assertEquals(List.of(again.name()), backend.held());
-    }
-    assertEquals(List.of(), backend.held());
+    Session again = engine.start(spec().persistent().build());
+    assertEquals(first.name(), again.name());
+    assertHeldUntilClosed(again);
   }
 
   @Test
@@ -50,10 +53,7 @@ class SessionHoldTest extends InMemoryEngineFixture {
     s.detach();
     assertEquals(List.of(), backend.held(), "left running for another program");
 
-    try (Session taken = engine.connect(s.name())) {
-      assertEquals(List.of(s.name()), backend.held());
-    }
-    assertEquals(List.of(), backend.held());
+    assertHeldUntilClosed(engine.connect(s.name()));
   }
 
   /** A hold the backend cannot give (its allowlist cannot be refreshed) fails the start. */
