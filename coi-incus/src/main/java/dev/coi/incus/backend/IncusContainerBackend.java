@@ -4,7 +4,6 @@ import dev.coi.api.BackendException;
 import dev.coi.api.CoiException;
 import dev.coi.api.ConflictException;
 import dev.coi.api.ExecResult;
-import dev.coi.api.ImageNotFoundException;
 import dev.coi.api.NotFoundException;
 import dev.coi.api.RunningCommand;
 import dev.coi.api.spi.Availability;
@@ -147,7 +146,7 @@ public final class IncusContainerBackend implements ContainerBackend {
     InstanceCreate request =
         InstanceCreate.builder().from(plain).putAllDevices(prepared.devices()).build();
     try {
-      create(spec, request);
+      new InstanceCreation(this::client, this::find, this::deleteInstance).create(spec, request);
     } catch (RuntimeException e) {
       network.release(prepared);
       throw e;
@@ -173,68 +172,6 @@ public final class IncusContainerBackend implements ContainerBackend {
   @Override
   public List<String> sweep() {
     return network.sweep();
-  }
-
-  private void create(ContainerSpec spec, InstanceCreate request) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        client().instances().create(request);
-        return;
-      } catch (ConflictException e) {
-        throw new ConflictException("container " + spec.name() + " already exists");
-      } catch (CoiException e) {
-        Optional<CoiException> explained = explainFailedCreate(spec, e);
-        if (explained.isPresent()) {
-          throw explained.get();
-        }
-        if (attempt > 1) {
-          throw e;
-        }
-        // The name's holder was being deleted as we created: it is free now, so once more.
-      }
-    }
-  }
-
-  /**
-   * Decides from the daemon's state, not its wording, what a failed create means. Racing creates of
-   * one name fail in several ways ("already exists", a database constraint, "busy running a start
-   * operation"): an instance of that name that is not ours means the name is taken. One that is
-   * ours was left by a start that failed, and is removed. A missing image is the usual other cause,
-   * and Incus words that several ways too. A limit the daemon refuses is checked before anything is
-   * created; its failure names the value or the resource. Empty when nothing explains it: no
-   * instance of that name is left and the image is there, as when the name's holder was being
-   * deleted.
-   */
-  private Optional<CoiException> explainFailedCreate(ContainerSpec spec, CoiException failure) {
-    try {
-      Optional<ContainerInfo> left = find(spec.name());
-      if (left.isPresent() && !left.get().labels().equals(spec.labels())) {
-        return Optional.of(new ConflictException("container " + spec.name() + " already exists"));
-      }
-      if (left.isPresent()) {
-        deleteInstance(spec.name()); // its ACL stays for the next attempt
-      }
-      if (!imageExists(spec.image())) {
-        return Optional.of(
-            new ImageNotFoundException(
-                spec.image(),
-                "image '"
-                    + spec.image()
-                    + "' not found on Incus: build it (bash images/setup-host.sh builds coi's"
-                    + " images) or choose another with CLAUDE_ON_INCUS_IMAGE"));
-      }
-      if (left.isEmpty()) {
-        return InstanceRequests.refusedLimit(spec, failure);
-      }
-      return Optional.of(failure);
-    } catch (CoiException whileExplaining) {
-      failure.addSuppressed(whileExplaining);
-      return Optional.of(failure);
-    }
-  }
-
-  private boolean imageExists(String image) {
-    return client().images().find(image).isPresent();
   }
 
   /**
