@@ -17,7 +17,6 @@ import dev.coi.api.spi.SessionStore;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,9 +38,6 @@ final class ContainerSession implements Session {
   static final int AGENT_UID = 1000;
   static final int AGENT_GID = 1000;
   static final String WORKSPACE_TARGET = SessionMounts.WORKSPACE_TARGET;
-
-  /** Where the shell that took the agent's place leaves its exit code, in the container. */
-  private static final String EXIT_FILE = "/tmp/.coi-agent-exit";
 
   /** How long a kept container may take to shut down cleanly before it is stopped at once. */
   static final java.time.Duration SHUTDOWN_TIMEOUT = java.time.Duration.ofSeconds(10);
@@ -146,18 +142,7 @@ final class ContainerSession implements Session {
     if (agentStarted.get()) {
       throw new CoiException("the agent already runs in session " + name + ": attach to it");
     }
-    List<String> tmux = new ArrayList<>();
-    tmux.addAll(List.of("tmux", "new-session", "-d", "-s", tmuxSession(), "-c", WORKSPACE_TARGET));
-    tmux.addAll(List.of("-x", "200", "-y", "50", "--"));
-    // When the agent exits, a login shell takes its place in the same window; that shell's exit
-    // code is left where attach() reads it once the tmux session is gone.
-    tmux.addAll(
-        List.of(
-            "bash",
-            "-c",
-            "rm -f " + EXIT_FILE + "; \"$@\"; bash -l; s=$?; echo $s > " + EXIT_FILE + "; exit $s",
-            "coi-agent"));
-    tmux.addAll(parts.agentCommand());
+    List<String> tmux = AgentTmux.startCommand(tmuxSession(), parts.agentCommand());
     ExecResult started;
     try {
       started = run(tmux);
@@ -189,16 +174,7 @@ final class ContainerSession implements Session {
       throw new CoiException(
           "the agent does not run in session " + name + ": start it with startAgent() first");
     }
-    // Detached (the tmux session still there): 0. Ended: the last shell's code, which the agent's
-    // user wrote and could have forged (even as a FIFO, hence the timeout), so only a number of at
-    // most three digits is taken.
-    String script =
-        "tmux attach-session -t \"$1\" || exit 125; tmux has-session -t \"$1\" 2>/dev/null && exit 0;"
-            + " s=$(timeout 5 head -c 4 "
-            + EXIT_FILE
-            + " 2>/dev/null); case $s in [0-9]|[0-9][0-9]|[0-9][0-9][0-9]) exit $((10#$s % 256));;"
-            + " esac; exit 0";
-    return exec(List.of("bash", "-c", script, "coi-attach", tmuxSession()), terminal);
+    return exec(AgentTmux.attachCommand(tmuxSession()), terminal);
   }
 
   @Override
