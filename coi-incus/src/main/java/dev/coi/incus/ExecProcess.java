@@ -486,7 +486,7 @@ public final class ExecProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Optional.empty();
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       LOG.log(Level.DEBUG, "starting {0} again failed: {1}", what, e.getMessage());
       notRetried = "attempt " + (failed.number() + 1) + " failed: " + e.getMessage();
       return Optional.empty();

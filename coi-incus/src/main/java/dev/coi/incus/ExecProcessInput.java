@@ -121,15 +121,25 @@ final class ExecProcessInput extends BlockOutputStream {
     replay = null;
   }
 
-  /** Goes on with a new attempt's fd 0: what was written before, and its end, are sent again. */
-  synchronized void switchTo(WebSocket next) throws IOException {
+  /**
+   * Goes on with a new attempt's fd 0: what was written before, and its end, are sent again. A send
+   * that fails says nothing of the attempt: the daemon closes fd 0 of a command that has already
+   * run to its end (a quick one, started while this was waiting) as well as of one it failed to
+   * start, and the attempt's operation tells which (seen in a soak: a retry given up for a {@code
+   * Broken pipe} here, although the command had run).
+   */
+  synchronized void switchTo(WebSocket next) {
     socket = next;
-    if (replay != null && replay.size() > 0) {
-      byte[] again = replay.toByteArray();
-      next.sendBinary(again, 0, again.length);
-    }
-    if (closed) {
-      next.sendText("");
+    try {
+      if (replay != null && replay.size() > 0) {
+        byte[] again = replay.toByteArray();
+        next.sendBinary(again, 0, again.length);
+      }
+      if (closed) {
+        next.sendText("");
+      }
+    } catch (IOException e) {
+      // As for a write before the command is known to run: its operation has the last word.
     }
   }
 }

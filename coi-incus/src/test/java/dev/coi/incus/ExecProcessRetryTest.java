@@ -70,7 +70,16 @@ class ExecProcessRetryTest {
     final Daemon daemon;
     final List<String> command;
     final FakeWebSocket control = new FakeWebSocket();
-    final FakeWebSocket fd0 = new FakeWebSocket();
+    final FakeWebSocket fd0 =
+        new FakeWebSocket() {
+          @Override
+          public void sendBinary(byte[] data, int offset, int length) throws IOException {
+            super.sendBinary(data, offset, length);
+            // A quick command ran to its end on the gate alone, and the daemon closed its stdin.
+            closed |= inputEndsAfterGate;
+          }
+        };
+    volatile boolean inputEndsAfterGate;
     final DroppableSocket fd1 = new DroppableSocket();
     final DroppableSocket fd2 = new DroppableSocket();
     final CompletableFuture<String> end = new CompletableFuture<>();
@@ -162,6 +171,9 @@ class ExecProcessRetryTest {
     final List<Attempt> attempts = new CopyOnWriteArrayList<>();
     final List<CompletableFuture<Attempt>> made = new ArrayList<>();
 
+    /** The stdin socket of this exec operation (from 1) closes once the gate came. */
+    volatile int inputEndsAfterGateOf;
+
     /** The next exec's stdin socket is closed before the client can send the gate. */
     volatile boolean dropNextInput;
 
@@ -216,6 +228,7 @@ class ExecProcessRetryTest {
         Attempt a =
             new Attempt(
                 "op" + (attempts.size() + 1), this, command, body.path("interactive").asBoolean());
+        a.inputEndsAfterGate = attempts.size() + 1 == inputEndsAfterGateOf;
         attempts.add(a);
         made.get(attempts.size() - 1).complete(a);
         return json(
@@ -588,6 +601,24 @@ class ExecProcessRetryTest {
       p.stdin().close();
       daemon.attempt(n).exitWith(0);
       assertEquals(0, p.waitFor());
+    }
+  }
+
+  @Test
+  void aRetriedCommandThatEndedBeforeItsInputCouldBeSentAgainGivesItsOwnEnd() throws Exception {
+    daemon.inputEndsAfterGateOf = 2;
+    try (ExecProcess p = exec.start("c1", ExecRequest.of("echo", "hello"))) {
+      p.stdin().close();
+      Future<String> out = readAllLater(p.stdout());
+      daemon.attempt(1).failUnstarted();
+      Attempt second = daemon.attempt(2);
+      second.runs();
+      second.fd1.feed("hello\n");
+      second.exitWith(0);
+
+      assertEquals("hello\n", out.get(10, TimeUnit.SECONDS));
+      assertEquals(0, p.waitFor(), "a refused end of input is not the attempt's failure");
+      assertTrue(second.fd0.sentText.isEmpty(), "the end of input could not be sent");
     }
   }
 
