@@ -289,19 +289,9 @@ class LauncherIT {
   @Test
   void twoFirstRunsAtOnceBuildOnceIntoTarget() throws Exception {
     // A stand-in for Maven that logs its runs and "builds" by touching the jar.
-    Path bin = Files.createDirectories(dir.resolve("bin"));
     Path log = dir.resolve("builds.log");
-    Path mvn =
-        Files.writeString(
-            bin.resolve("mvn"),
-            "#!/bin/sh\necho start >> "
-                + log
-                + "\nsleep 1\ntouch "
-                + JAR
-                + "\necho end >> "
-                + log
-                + "\n");
-    Files.setPosixFilePermissions(mvn, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path bin =
+        standInMaven("echo start >> " + log + "\nsleep 1\ntouch " + JAR + "\necho end >> " + log);
     FileTime built = Files.getLastModifiedTime(JAR);
     Files.setLastModifiedTime(JAR, FileTime.from(Instant.parse("2000-01-01T00:00:00Z")));
     try {
@@ -329,13 +319,8 @@ class LauncherIT {
   @Test
   void aChangeToCoiHostfsRebuildsTheJarWithNoColourCodes() throws Exception {
     // A stand-in for Maven that logs its arguments and MAVEN_OPTS and "builds" by touching the jar.
-    Path bin = Files.createDirectories(dir.resolve("bin"));
     Path log = dir.resolve("build.log");
-    Path mvn =
-        Files.writeString(
-            bin.resolve("mvn"),
-            "#!/bin/sh\necho \"$MAVEN_OPTS $*\" >> " + log + "\ntouch " + JAR + "\n");
-    Files.setPosixFilePermissions(mvn, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path bin = standInMaven("echo \"$MAVEN_OPTS $*\" >> " + log + "\ntouch " + JAR);
     // The jar newer than every other source the launcher looks at, one coi-hostfs source newer
     // still.
     FileTime newest = FileTime.fromMillis(0);
@@ -378,6 +363,14 @@ class LauncherIT {
         Files.setLastModifiedTime(JAR, built);
       }
     }
+  }
+
+  /** A directory holding an {@code mvn} that runs {@code script}; put it first on the PATH. */
+  private Path standInMaven(String script) throws IOException {
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Path mvn = Files.writeString(bin.resolve("mvn"), "#!/bin/sh\n" + script + "\n");
+    Files.setPosixFilePermissions(mvn, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return bin;
   }
 
   /** The later of {@code than} and the newest modification time in {@code tree}. */
