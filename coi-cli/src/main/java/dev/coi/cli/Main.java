@@ -10,6 +10,10 @@ public final class Main {
     }
     Diagnostics.install();
     RunCommand run = RunFastPath.parse(args);
+    if (run != null) {
+      // The libraries' one-time start, on the other core while this one reads the configuration.
+      Preload.start();
+    }
     System.exit(run != null ? RunFastPath.execute(run) : Coi.commandLine().execute(args));
   }
 }

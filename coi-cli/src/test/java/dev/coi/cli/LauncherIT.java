@@ -289,19 +289,9 @@ class LauncherIT {
   @Test
   void twoFirstRunsAtOnceBuildOnceIntoTarget() throws Exception {
     // A stand-in for Maven that logs its runs and "builds" by touching the jar.
-    Path bin = Files.createDirectories(dir.resolve("bin"));
     Path log = dir.resolve("builds.log");
-    Path mvn =
-        Files.writeString(
-            bin.resolve("mvn"),
-            "#!/bin/sh\necho start >> "
-                + log
-                + "\nsleep 1\ntouch "
-                + JAR
-                + "\necho end >> "
-                + log
-                + "\n");
-    Files.setPosixFilePermissions(mvn, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path bin =
+        standInMaven("echo start >> " + log + "\nsleep 1\ntouch " + JAR + "\necho end >> " + log);
     FileTime built = Files.getLastModifiedTime(JAR);
     Files.setLastModifiedTime(JAR, FileTime.from(Instant.parse("2000-01-01T00:00:00Z")));
     try {
@@ -323,6 +313,79 @@ class LauncherIT {
       if (Files.getLastModifiedTime(JAR).toInstant().isBefore(built.toInstant())) {
         Files.setLastModifiedTime(JAR, built);
       }
+    }
+  }
+
+  @Test
+  void aChangeToCoiHostfsRebuildsTheJarWithNoColourCodes() throws Exception {
+    // A stand-in for Maven that logs its arguments and MAVEN_OPTS and "builds" by touching the jar.
+    Path log = dir.resolve("build.log");
+    Path bin = standInMaven("echo \"$MAVEN_OPTS $*\" >> " + log + "\ntouch " + JAR);
+    // The jar newer than every other source the launcher looks at, one coi-hostfs source newer
+    // still.
+    FileTime newest = FileTime.fromMillis(0);
+    for (String tree :
+        List.of("pom.xml", "coi-api/src/main", "coi-core/src/main", "coi-incus/src/main")) {
+      newest = newest(ROOT.resolve(tree), newest);
+    }
+    try (var modules = Files.newDirectoryStream(ROOT, "coi-*")) {
+      for (Path module : modules) {
+        if (Files.exists(module.resolve("pom.xml"))) {
+          newest = newest(module.resolve("pom.xml"), newest);
+        }
+      }
+    }
+    newest = newest(ROOT.resolve("coi-cli/src/main"), newest);
+    Path hostfsSource;
+    try (var sources = Files.walk(ROOT.resolve("coi-hostfs/src/main"))) {
+      hostfsSource = sources.filter(Files::isRegularFile).findFirst().orElseThrow();
+    }
+    FileTime built = Files.getLastModifiedTime(JAR);
+    FileTime sourceTime = Files.getLastModifiedTime(hostfsSource);
+    try {
+      Files.setLastModifiedTime(JAR, FileTime.fromMillis(newest.toMillis() + 2_000));
+      Files.setLastModifiedTime(hostfsSource, FileTime.fromMillis(newest.toMillis() + 4_000));
+      ProcessBuilder pb = launcher("version");
+      pb.environment().put("COI_SKIP_SETUP", "1");
+      pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+      Ran ran = ran(pb);
+
+      assertEquals(0, ran.exitCode(), ran.output());
+      List<String> builds = Files.readAllLines(log);
+      assertEquals(1, builds.size(), "one build: " + builds);
+      // Maven 3.8 writes ESC[0m on exit unless jansi.noreset is set, even with -B.
+      assertTrue(builds.get(0).contains("-Djansi.noreset=true"), builds.get(0));
+      assertTrue(builds.get(0).contains("-Dstyle.color=never"), builds.get(0));
+      assertFalse(ran.output().contains("\u001b"), ran.output());
+    } finally {
+      Files.setLastModifiedTime(hostfsSource, sourceTime);
+      if (Files.getLastModifiedTime(JAR).toInstant().isBefore(built.toInstant())) {
+        Files.setLastModifiedTime(JAR, built);
+      }
+    }
+  }
+
+  /** A directory holding an {@code mvn} that runs {@code script}; put it first on the PATH. */
+  private Path standInMaven(String script) throws IOException {
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Path mvn = Files.writeString(bin.resolve("mvn"), "#!/bin/sh\n" + script + "\n");
+    Files.setPosixFilePermissions(mvn, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return bin;
+  }
+
+  /** The later of {@code than} and the newest modification time in {@code tree}. */
+  private static FileTime newest(Path tree, FileTime than) throws IOException {
+    try (var files = Files.walk(tree)) {
+      return files
+          .map(
+              p -> {
+                try {
+                  return Files.getLastModifiedTime(p);
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              })
+          .reduce(than, (a, b) -> a.compareTo(b) >= 0 ? a : b);
     }
   }
 }
