@@ -2,6 +2,7 @@ package dev.coi.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -136,10 +137,35 @@ final class CoiChild implements AutoCloseable {
     return process.isAlive();
   }
 
-  /** Waits for coi to end and gives its exit code. */
+  /**
+   * Waits for coi to end and gives its exit code; when it does not end, the failure carries its
+   * threads, so that a rare hang says where it was.
+   */
   int exitCode() throws InterruptedException {
-    assertTrue(process.waitFor(3, TimeUnit.MINUTES), "coi did not end");
+    if (!process.waitFor(3, TimeUnit.MINUTES)) {
+      fail("coi did not end; its stderr:\n" + stderr() + "\nits threads:\n" + threads());
+    }
     return process.exitValue();
+  }
+
+  /** The JVM's thread dump, by the jcmd beside the java that runs coi. */
+  private String threads() {
+    try {
+      String java = process.info().command().orElse("java");
+      Path jcmd = Path.of(java).resolveSibling("jcmd");
+      Process dump =
+          new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      dump.waitFor(30, TimeUnit.SECONDS);
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "(no thread dump: interrupted)";
+    } catch (IOException | RuntimeException e) {
+      return "(no thread dump: " + e + ")";
+    }
   }
 
   /** What coi wrote to its standard error so far. */
