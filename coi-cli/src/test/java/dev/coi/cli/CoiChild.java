@@ -46,7 +46,14 @@ final class CoiChild implements AutoCloseable {
   static CoiChild start(
       Path workspace, Path pauses, String prefix, Map<String, String> env, String... args)
       throws IOException {
-    List<String> command = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
+    // SIGINT as a terminal would send it: a test run started in the background of a shell without
+    // job control inherits SIGINT ignored, and the JVM then rightly leaves it ignored, so the
+    // Ctrl+C tests would hang. perl (Debian's perl-base is essential) resets it and execs java in
+    // the same process.
+    List<String> command =
+        new ArrayList<>(
+            List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\"", "java"));
+    command.addAll(List.of("-jar", JAR.toString()));
     command.addAll(List.of(args));
     Path err = Files.createTempFile(pauses, "coi-err", ".txt");
     ProcessBuilder pb =
