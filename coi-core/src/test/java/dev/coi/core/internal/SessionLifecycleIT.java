@@ -207,6 +207,9 @@ class SessionLifecycleIT extends LiveSessionTestBase {
       try (RunningCommand tty = s.attach(TerminalSize.of(100, 30))) {
         Thread screen = new Thread(() -> drain(tty));
         screen.start();
+        // attach() returns once the exec runs; tmux may not have a client yet, and a shell that
+        // ended first would leave nothing to attach to.
+        awaitClient(s);
         out(s, "tmux send-keys -t coi-" + s.name() + " 'exit 3' Enter");
         assertEquals(3, tty.waitFor(), "the attached command's exit code");
         screen.join(TimeUnit.SECONDS.toMillis(10));
@@ -220,6 +223,19 @@ class SessionLifecycleIT extends LiveSessionTestBase {
       tty.stdout().transferTo(OutputStream.nullOutputStream());
     } catch (IOException ended) {
       // The attached command is over.
+    }
+  }
+
+  /** Waits until a terminal is attached to the agent's tmux session. */
+  private static void awaitClient(Session s) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (s.run("tmux", "list-clients", "-t", Session.agentTmuxSession(s.name()))
+        .stdout()
+        .isBlank()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no terminal attached to the agent's tmux session");
+      }
+      Thread.sleep(100);
     }
   }
 
