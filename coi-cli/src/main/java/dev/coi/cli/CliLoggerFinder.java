@@ -1,6 +1,9 @@
 package dev.coi.cli;
 
 import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Locale;
 import java.io.StringWriter;
 import java.text.MessageFormat;
 import java.util.ResourceBundle;
@@ -54,12 +57,18 @@ public final class CliLoggerFinder extends System.LoggerFinder {
       }
     }
 
-    /** {@code coi: warning: <message>: <cause>}, and the trace only when debugging. */
+    /**
+     * {@code coi: warning: <message>: <cause>}, and the trace only when debugging. A debug message
+     * says when it came, in milliseconds since the launch ({@code coi: [+212.4 ms] …}): with the
+     * REST calls' own times, a timeline of where a command's time went.
+     */
     static String format(Level level, String msg, Throwable thrown) {
-      StringBuilder line =
-          new StringBuilder("coi: ")
-              .append(level.getSeverity() >= Level.WARNING.getSeverity() ? "warning: " : "")
-              .append(msg);
+      StringBuilder line = new StringBuilder("coi: ");
+      if (level.getSeverity() < Level.INFO.getSeverity()) {
+        line.append(String.format(Locale.ROOT, "[+%.1f ms] ", Launch.millisSince()));
+      }
+      line.append(level.getSeverity() >= Level.WARNING.getSeverity() ? "warning: " : "")
+          .append(msg);
       if (thrown != null) {
         line.append(": ").append(thrown.getMessage());
       }
@@ -70,6 +79,45 @@ public final class CliLoggerFinder extends System.LoggerFinder {
         line.append(trace);
       }
       return line.toString();
+    }
+  }
+
+  /**
+   * When this command was launched: the launcher's start, which it passes as {@code
+   * COI_LAUNCHED_AT} (bash's {@code EPOCHREALTIME}, seconds since the epoch to the microsecond), so
+   * that the bash and the JVM's own start count too; else the JVM's start. Read on the first debug
+   * message only.
+   */
+  static final class Launch {
+    private static final long ORIGIN_MICROS =
+        originMicros(
+            System.getenv("COI_LAUNCHED_AT"),
+            ProcessHandle.current().info().startInstant().orElse(Instant.now()));
+
+    private Launch() {}
+
+    static double millisSince() {
+      return (nowMicros() - ORIGIN_MICROS) / 1000.0;
+    }
+
+    /** The launcher's time when it is a number (a comma for the point in some locales), else the JVM's. */
+    static long originMicros(String launchedAt, Instant jvmStart) {
+      if (launchedAt != null) {
+        try {
+          return new BigDecimal(launchedAt.strip().replace(',', '.')).movePointRight(6).longValue();
+        } catch (NumberFormatException notATime) {
+          // Set by hand to something else: the JVM's start will do.
+        }
+      }
+      return micros(jvmStart);
+    }
+
+    private static long nowMicros() {
+      return micros(Instant.now());
+    }
+
+    private static long micros(Instant instant) {
+      return instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1000;
     }
   }
 }

@@ -219,6 +219,36 @@ class CoiCommandLineTest {
   }
 
   @Test
+  void aDebugLineSaysHowLongAfterTheLaunchItCame() {
+    String line =
+        CliLoggerFinder.OneLine.format(
+            System.Logger.Level.DEBUG, "incus: GET /1.0 -> 200 in 2.0 ms", null);
+
+    assertTrue(
+        line.matches("coi: \\[\\+\\d+\\.\\d ms\\] incus: GET /1\\.0 -> 200 in 2\\.0 ms\\R"), line);
+  }
+
+  @Test
+  void theTimelineCountsFromTheLauncherWhenItSaidWhenItStarted() {
+    java.time.Instant jvmStart = java.time.Instant.parse("2026-12-02T12:00:01.5Z");
+
+    assertEquals(
+        1_796_212_800_123_456L,
+        CliLoggerFinder.Launch.originMicros("1796212800.123456", jvmStart),
+        "bash's EPOCHREALTIME");
+    assertEquals(
+        1_796_212_800_123_456L,
+        CliLoggerFinder.Launch.originMicros("1796212800,123456", jvmStart),
+        "with a locale's decimal comma");
+    for (String none : new String[] {null, "", "soon"}) {
+      assertEquals(
+          1_796_212_801_500_000L,
+          CliLoggerFinder.Launch.originMicros(none, jvmStart),
+          "no launcher time (" + none + "): the JVM's start");
+    }
+  }
+
+  @Test
   void theCliIsTheLoggerFinderOfItsJvm() throws Exception {
     try (var in =
         Coi.class.getResourceAsStream("/META-INF/services/java.lang.System$LoggerFinder")) {

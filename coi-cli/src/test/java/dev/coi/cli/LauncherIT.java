@@ -286,6 +286,73 @@ class LauncherIT {
     assertTrue(mapped.output().startsWith("coi 0."), mapped.output());
   }
 
+  /**
+   * The launcher remembers the daemon it found ready, so a later run does not start the incus
+   * client to ask again, and asks again once that is no longer true: the daemon's process is
+   * another (its start time differs), the image's file is gone, or another incus client is found.
+   */
+  @Test
+  void aDaemonFoundReadyIsRememberedUntilItsProcessOrImageChanges() throws Exception {
+    Path mark = ROOT.resolve("target/.coi-host-ready");
+    String image = "ab".repeat(32);
+    Path incusDir = Files.createDirectories(dir.resolve("incus/images"));
+    Files.writeString(incusDir.resolve(image), "");
+    Path asked = dir.resolve("asked.log");
+    // A stand-in client for a daemon that is this test's JVM, with one image.
+    Path bin = Files.createDirectories(dir.resolve("client"));
+    Path incus =
+        Files.writeString(
+            bin.resolve("incus"),
+            "#!/bin/sh\necho \"$*\" >> "
+                + asked
+                + "\ncase $2 in\n/1.0) echo '{\"environment\": {\"server_pid\": "
+                + ProcessHandle.current().pid()
+                + "}}' ;;\n*) echo '{\"name\": \"coi-sandbox\", \"target\": \""
+                + image
+                + "\"}' ;;\nesac\n");
+    Files.setPosixFilePermissions(incus, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.deleteIfExists(mark);
+    try {
+      assertEquals(2, timesAsked(bin, incusDir.getParent(), asked), "first run: both questions");
+      assertTrue(Files.readString(mark).endsWith(" " + incus + "\n"), Files.readString(mark));
+      assertEquals(0, timesAsked(bin, incusDir.getParent(), asked), "remembered");
+
+      String[] fields = Files.readString(mark).split(" ");
+      fields[1] = "1"; // another process under the daemon's PID
+      Files.writeString(mark, String.join(" ", fields));
+      assertEquals(2, timesAsked(bin, incusDir.getParent(), asked), "another process");
+      assertEquals(0, timesAsked(bin, incusDir.getParent(), asked), "remembered anew");
+
+      Files.delete(incusDir.resolve(image));
+      assertEquals(2, timesAsked(bin, incusDir.getParent(), asked), "the image's file is gone");
+
+      Path otherClient = Files.createDirectories(dir.resolve("other"));
+      Files.copy(incus, otherClient.resolve("incus"));
+      Files.setPosixFilePermissions(
+          otherClient.resolve("incus"), PosixFilePermissions.fromString("rwxr-xr-x"));
+      assertEquals(2, timesAsked(otherClient, incusDir.getParent(), asked), "another client");
+    } finally {
+      Files.deleteIfExists(mark); // the next real run asks the real daemon again
+    }
+  }
+
+  /** Runs the launcher (its JVM a no-op) and counts the incus client's runs it made. */
+  private int timesAsked(Path clientBin, Path incusDir, Path asked) throws Exception {
+    long before = Files.exists(asked) ? Files.readAllLines(asked).size() : 0;
+    ProcessBuilder pb = launcher("run", "true");
+    pb.environment().remove("COI_SKIP_SETUP");
+    pb.environment().remove("INCUS_SOCKET");
+    pb.environment().remove("XDG_CONFIG_HOME");
+    pb.environment().put("HOME", dir.toString());
+    pb.environment().put("INCUS_DIR", incusDir.toString());
+    pb.environment().put("COI_JAVA", "/bin/true");
+    pb.environment().put("PATH", clientBin + ":" + System.getenv("PATH"));
+    Ran coi = ran(pb);
+    assertEquals(0, coi.exitCode(), coi.output());
+    assertFalse(coi.output().contains("setting up the host"), coi.output());
+    return (int) ((Files.exists(asked) ? Files.readAllLines(asked).size() : 0) - before);
+  }
+
   @Test
   void twoFirstRunsAtOnceBuildOnceIntoTarget() throws Exception {
     // A stand-in for Maven that logs its runs and "builds" by touching the jar.

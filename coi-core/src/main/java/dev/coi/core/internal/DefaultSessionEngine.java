@@ -29,6 +29,7 @@ import java.util.function.Function;
  * #list()}, {@link #find}, {@link #latest}) and the clean-up calls.
  */
 public final class DefaultSessionEngine implements SessionEngine {
+  private static final System.Logger LOG = System.getLogger(DefaultSessionEngine.class.getName());
 
   /** The store settings key that names the store to use; see {@link SessionStores#discover}. */
   static final String USE = "use";
@@ -131,6 +132,7 @@ public final class DefaultSessionEngine implements SessionEngine {
     }
     Path stateRoot = AgentState.root(config.paths().sessionsDir());
     catalog.sweep(containers, store, stateRoot, Optional.of(workspace));
+    LOG.log(System.Logger.Level.DEBUG, "session start: planned and swept");
     SessionStart.Plan plan =
         new SessionStart.Plan(
             resolved,

@@ -46,6 +46,7 @@ import java.util.Set;
  * A shutdown of the JVM meanwhile is undone by the {@link StartGuard} instead.
  */
 final class SessionStart {
+  private static final System.Logger LOG = System.getLogger(SessionStart.class.getName());
 
   /** What the engine decided before anything is made. */
   record Plan(
@@ -95,15 +96,24 @@ final class SessionStart {
   ContainerSession run() {
     try {
       steps.run(this::stage, this::unstage);
+      reached("staged");
       steps.run(this::protect, this::unprotect);
+      reached("protected");
       steps.run(this::create, this::uncreate);
+      reached("created " + claim.name());
       attach();
       steps.handOver(session::close);
       seed();
+      reached("seeded");
       return session;
     } catch (RuntimeException e) {
       throw steps.undo(e);
     }
+  }
+
+  /** A step done, for {@code coi --debug}'s timeline. */
+  private static void reached(String step) {
+    LOG.log(System.Logger.Level.DEBUG, "session start: " + step);
   }
 
   private void stage() {
