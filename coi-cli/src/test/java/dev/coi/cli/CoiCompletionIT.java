@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,6 +74,14 @@ class CoiCompletionIT extends LiveBackendTestBase {
     assertEquals(List.of("fast", "slow"), fish(file, "coi --profile "));
     assertEquals(List.of("fast", "slow"), fish(file, "coi shell --profile "));
     killKept();
+  }
+
+  /** A test that ended early (fish missing, a failed assertion) leaves no kept container. */
+  @AfterEach
+  void noKeptContainerOutlivesTheTest() {
+    if (backend.find(name).isPresent()) {
+      killKept();
+    }
   }
 
   private void killKept() {

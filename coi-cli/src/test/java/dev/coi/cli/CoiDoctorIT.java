@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,8 +85,11 @@ class CoiDoctorIT extends LiveBackendTestBase {
   }
 
   @Test
-  void fixIsRefusedToAUserOtherThanRoot() throws Exception {
-    Path jar = Path.of("target", "coi.jar").toAbsolutePath();
+  void fixIsRefusedToAUserOtherThanRoot(@TempDir Path anyoneMayRead) throws Exception {
+    // The checkout may be where that user cannot read (a clone in /root, or in a 0700 directory).
+    Files.setPosixFilePermissions(anyoneMayRead, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path jar = Files.copy(Path.of("target", "coi.jar"), anyoneMayRead.resolve("coi.jar"));
+    Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
     ProcessBuilder pb =
         new ProcessBuilder(
                 "setpriv",
