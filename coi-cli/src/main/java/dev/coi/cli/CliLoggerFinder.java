@@ -1,11 +1,11 @@
 package dev.coi.cli;
 
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.math.BigDecimal;
+import java.text.MessageFormat;
 import java.time.Instant;
 import java.util.Locale;
-import java.io.StringWriter;
-import java.text.MessageFormat;
 import java.util.ResourceBundle;
 
 /**
@@ -100,7 +100,10 @@ public final class CliLoggerFinder extends System.LoggerFinder {
       return (nowMicros() - ORIGIN_MICROS) / 1000.0;
     }
 
-    /** The launcher's time when it is a number (a comma for the point in some locales), else the JVM's. */
+    /**
+     * The launcher's time when it is a number (a comma for the point in some locales), else the
+     * JVM's.
+     */
     static long originMicros(String launchedAt, Instant jvmStart) {
       if (launchedAt != null) {
         try {

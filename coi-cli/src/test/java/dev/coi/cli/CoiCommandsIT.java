@@ -245,7 +245,10 @@ class CoiCommandsIT extends LiveBackendTestBase {
         debug
             .stderr()
             .lines()
-            .anyMatch(l -> l.matches("coi: incus: GET /1.0/instances.* -> 200 in [0-9.]+ ms")),
+            .anyMatch(
+                l ->
+                    l.matches(
+                        "coi: \\[\\+[0-9.]+ ms\\] incus: GET /1.0/instances.* -> 200 in [0-9.]+ ms")),
         debug.stderr());
   }
 
