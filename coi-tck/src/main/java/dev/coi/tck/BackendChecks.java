@@ -84,8 +84,14 @@ public interface BackendChecks {
 
   /** Polls until the container is gone; the backend finishes a requested stop on its own. */
   default boolean vanishes(String name) throws InterruptedException {
+    return eventually(() -> backend().find(name).isEmpty());
+  }
+
+  /** Whether {@code condition} holds within 30 s. */
+  default boolean eventually(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (backend().find(name).isPresent()) {
+    while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
         return false;
       }

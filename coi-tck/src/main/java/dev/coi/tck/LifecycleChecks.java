@@ -125,10 +125,12 @@ public interface LifecycleChecks extends BackendChecks {
   default void aRequestedStopEndsWithTheEphemeralContainerGone() throws InterruptedException {
     String name = newName();
     backend().create(spec(name).ephemeral(true).build());
+    assertFalse(backend().stopping().contains(name), "nobody asked for its stop yet");
 
     backend().requestStop(name);
 
     assertTrue(vanishes(name), name + " still exists 30 s after its stop was requested");
+    assertTrue(eventually(() -> !backend().stopping().contains(name)), "its stop still under way");
   }
 
   @Test

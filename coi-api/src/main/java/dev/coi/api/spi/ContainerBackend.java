@@ -113,6 +113,20 @@ public interface ContainerBackend extends AutoCloseable {
     stop(name);
   }
 
+  /**
+   * The containers whose stop is under way: asked for (by {@link #requestStop}, say, by a program
+   * that has exited since) and not done. They still exist, and are about to stop (an ephemeral one,
+   * to vanish), so a sweep leaves them to it rather than waiting. The default: none, for a backend
+   * whose stops are done when they return.
+   *
+   * <pre>{@code
+   * boolean onItsWay = backend.stopping().contains(name);
+   * }</pre>
+   */
+  default java.util.Set<String> stopping() {
+    return java.util.Set.of();
+  }
+
   /** Stops the container if it runs, then deletes it; no error when it is already gone. */
   void delete(String name);
 

@@ -30,6 +30,9 @@ import java.util.function.Predicate;
 final class SessionCatalog {
   private static final System.Logger LOG = System.getLogger(SessionCatalog.class.getName());
 
+  /** What coi itself puts in a state directory: not the agent's state. */
+  private static final Set<String> SEEDED = Set.of(AgentState.CREDENTIALS, AgentState.SETTINGS);
+
   private final Clock clock;
 
   SessionCatalog(Clock clock) {
@@ -184,6 +187,7 @@ final class SessionCatalog {
       Predicate<SessionInfo> which) {
     List<String> swept = new ArrayList<>();
     Set<Path> held = new HashSet<>();
+    Set<String> stopping = null; // asked of the backend once, and only if anything is abandoned
     for (ContainerInfo container : containers.list()) {
       AgentState.liveDirectoryOf(container.labels(), stateRoot).ifPresent(held::add);
       boolean inScope =
@@ -199,6 +203,12 @@ final class SessionCatalog {
       }
       try {
         if (abandoned(container)) {
+          if (stopping == null) {
+            stopping = containers.stopping();
+          }
+          if (leftToStop(container, stopping, stateRoot)) {
+            continue;
+          }
           retire(containers, store, stateRoot, container);
           swept.add(container.name());
         } else if (keptButOrphaned(container)) {
@@ -243,6 +253,19 @@ final class SessionCatalog {
     return ephemeral && !Owners.alive(container);
   }
 
+  /**
+   * An abandoned container whose stop its program asked for as it ended, with no agent state to
+   * save (a program that had some waited for the stop itself): it vanishes by itself, and waiting
+   * for that would only delay this program (about 0.3 s after each {@code coi run}, for the next).
+   * Its slot stays taken until then; its empty state directory goes with a later sweep.
+   */
+  private static boolean leftToStop(ContainerInfo container, Set<String> stopping, Path stateRoot) {
+    return stopping.contains(container.name())
+        && AgentState.liveDirectoryOf(container.labels(), stateRoot)
+            .map(live -> !AgentState.hasAgentState(live, SEEDED))
+            .orElse(true);
+  }
+
   /** A kept container still running for a program that is gone (killed before it could stop it). */
   private static boolean keptButOrphaned(ContainerInfo container) {
     return ContainerLabel.isPersistent(container.labels())
@@ -267,7 +290,7 @@ final class SessionCatalog {
 
   /** Saves a live state directory that holds anything the agent wrote. */
   private void save(SessionStore store, Path live, Optional<SessionInfo> known) {
-    if (!AgentState.hasAgentState(live, Set.of(AgentState.CREDENTIALS, AgentState.SETTINGS))) {
+    if (!AgentState.hasAgentState(live, SEEDED)) {
       return;
     }
     String id = live.getParent().getFileName().toString();

@@ -72,4 +72,56 @@ class ScopedSweepTest {
 
     assertEquals(List.of("a", "b"), engine.sweep().stream().sorted().toList());
   }
+
+  /**
+   * A container whose program asked for its stop as it ended is on its way out: the sweep leaves it
+   * to the daemon rather than waiting, unless its state directory holds agent state to save.
+   */
+  @Test
+  void anAbandonedContainerWhoseStopIsUnderWayIsLeftToItUnlessItHasStateToSave() throws Exception {
+    FakeContainerBackend stoppingBackend =
+        new FakeContainerBackend("coi-test-min") {
+          @Override
+          public java.util.Set<String> stopping() {
+            return java.util.Set.of("leaving", "leaving-with-state");
+          }
+        };
+    DefaultSessionEngine withStops =
+        new DefaultSessionEngine(
+            settings -> stoppingBackend,
+            settings -> new InMemorySessionStore(),
+            ConfigLoader.builder().environment(Map.of()).home(home).build(),
+            Clock.systemUTC());
+    Path liveRoot = home.resolve(".claude-on-incus/sessions/.live");
+    Path empty = java.nio.file.Files.createDirectories(liveRoot.resolve("s1/claude"));
+    Path written = java.nio.file.Files.createDirectories(liveRoot.resolve("s2/claude"));
+    java.nio.file.Files.writeString(written.resolve("history.jsonl"), "{}\n");
+    plantOn(stoppingBackend, "leaving", Map.of("state", empty.toString()));
+    plantOn(stoppingBackend, "leaving-with-state", Map.of("state", written.toString()));
+    plantOn(stoppingBackend, "killed", Map.of());
+
+    List<String> swept = withStops.sweep().stream().sorted().toList();
+
+    assertEquals(List.of("killed", "leaving-with-state"), swept);
+    assertTrue(stoppingBackend.find("leaving").isPresent(), "left to stop by itself");
+    assertTrue(java.nio.file.Files.isDirectory(empty), "its state directory waits for it");
+    assertTrue(stoppingBackend.find("leaving-with-state").isEmpty());
+    assertTrue(stoppingBackend.find("killed").isEmpty());
+  }
+
+  private void plantOn(FakeContainerBackend on, String name, Map<String, String> labels)
+      throws IOException {
+    ContainerSpec.Builder spec =
+        ContainerSpec.builder()
+            .name(name)
+            .image("coi-test-min")
+            .ephemeral(true)
+            .putLabels("session", name)
+            .putLabels("mode", "ephemeral")
+            .putLabels("workspace", workspace.toRealPath().toString())
+            .putLabels("slot", "1")
+            .putLabels("pid", DEAD_PID)
+            .putAllLabels(labels);
+    on.create(spec.build());
+  }
 }

@@ -62,6 +62,39 @@ class SlotsIT extends LiveBackendTestBase {
     return IntStream.rangeClosed(1, n).boxed().collect(Collectors.toList());
   }
 
+  /**
+   * The container of a session whose program asked for its stop as it ended, and is gone since, is
+   * left to stop by itself: the next session does not wait for it and takes the next slot. (Its
+   * stop here is a graceful one that this image's init ignores, so it stays under way.)
+   */
+  @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  void aNewSessionDoesNotWaitForAnEndedSessionsContainerToStop() throws Exception {
+    DefaultSessionEngine engine = engine();
+    Session first = engine.start(spec());
+    String leaving = first.name();
+    backend.updateLabels(leaving, java.util.Map.of("pid", "999999999")); // its program is gone
+    java.util.concurrent.CompletableFuture<Void> stop =
+        java.util.concurrent.CompletableFuture.runAsync(
+            () -> backend.shutdown(leaving, java.time.Duration.ofMinutes(2)));
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!backend.stopping().contains(leaving)) {
+        assertTrue(System.nanoTime() < deadline, "no stop of " + leaving + " seen in 30 s");
+        Thread.sleep(20);
+      }
+
+      try (Session next = engine.start(spec())) {
+        assertEquals(2, next.slot(), "slot 1's container is still on its way out");
+        assertTrue(backend.find(leaving).isPresent(), "the sweep waited for it");
+      }
+    } finally {
+      backend.delete(leaving); // the hard way, which ends the graceful stop too
+      stop.handle((done, failed) -> null).get(1, TimeUnit.MINUTES);
+      first.close();
+    }
+  }
+
   @Test
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void tenSessionsStartedAtOnceFromThreadsTakeSlotsOneToTen() throws Exception {

@@ -30,6 +30,15 @@ import java.util.Optional;
  * INCUS_DIR}, {@code /run/incus}, {@code /var/lib/incus}).
  */
 public final class IncusContainerBackend implements ContainerBackend {
+  /** An operation's status code while it runs. */
+  private static final int RUNNING_OPERATION = 103;
+
+  /** How Incus describes the operations of an instance on its way out (measured on 6.0). */
+  private static final java.util.Set<String> LEAVING =
+      java.util.Set.of("Stopping instance", "Deleting instance");
+
+  private static final String INSTANCES = "/1.0/instances/";
+
   private final Map<String, String> env;
   private BackendSettings settings = BackendSettings.none();
   private IncusClient client;
@@ -244,6 +253,26 @@ public final class IncusContainerBackend implements ContainerBackend {
       // Stopped but still there (not ephemeral, or not yet deleted): remove it the long way.
       delete(name);
     }
+  }
+
+  /**
+   * The instances with a stop running in the daemon: its operations, for {@code /1.0/instances/…},
+   * described as Incus describes a stop (forced or not) or a delete.
+   */
+  @Override
+  public java.util.Set<String> stopping() {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (dev.coi.incus.Operation op : client().operations().list()) {
+      if (op.statusCode() == RUNNING_OPERATION && LEAVING.contains(op.description())) {
+        for (String resource : op.resources()) {
+          if (resource.startsWith(INSTANCES)) {
+            // The name, without a ?project=… an instance in a project is given with.
+            names.add(resource.substring(INSTANCES.length()).replaceFirst("\\?.*$", ""));
+          }
+        }
+      }
+    }
+    return names;
   }
 
   @Override

@@ -92,6 +92,32 @@ class IncusContainerBackendIT extends ContainerBackendContract {
     }
   }
 
+  /**
+   * A stop under way shows in {@code stopping()}: a graceful one, which this image's init ignores,
+   * so that it is still under way when asked, however slow the machine.
+   */
+  @Test
+  void aStopUnderWayIsSeenUntilItIsDone() throws Exception {
+    String name = newName();
+    backend.create(spec(name).ephemeral(false).build());
+    java.util.concurrent.CompletableFuture<Void> shutdown =
+        java.util.concurrent.CompletableFuture.runAsync(
+            () -> backend.shutdown(name, java.time.Duration.ofMinutes(2)));
+    try {
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (!backend.stopping().contains(name)) {
+        assertTrue(System.nanoTime() < deadline, "no stop of " + name + " seen in 30 s");
+        assertFalse(shutdown.isDone(), "the graceful stop ended: the init did not ignore it");
+        Thread.sleep(20);
+      }
+    } finally {
+      backend.stop(name); // the hard way, which ends the graceful one too
+      shutdown.handle((done, failed) -> null).get(1, java.util.concurrent.TimeUnit.MINUTES);
+    }
+
+    assertTrue(eventually(() -> !backend.stopping().contains(name)), "still stopping");
+  }
+
   private String interfaces(String name) {
     ExecResult ls =
         backend.exec(name, ExecSpec.builder().command(List.of("ls", "/sys/class/net")).build());
