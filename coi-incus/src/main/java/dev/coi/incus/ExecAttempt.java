@@ -79,8 +79,11 @@ record ExecAttempt(
   private static WebSocket open(Rest rest, String operationId, String fd, String secret) {
     String path = Operations.path(operationId) + "/websocket?secret=" + Rest.encode(secret);
     String request = "websocket for fd " + fd + " of operation " + operationId;
+    long start = System.nanoTime();
     try {
-      return rest.transport().openWebSocket(path);
+      WebSocket socket = rest.transport().openWebSocket(path);
+      Rest.logCall("websocket " + fd + " of " + operationId, "open", start);
+      return socket;
     } catch (WebSocketRefusedException e) {
       Rest.metadata(e.response(), request); // throws the daemon's error, mapped
       throw new BackendException(e.response().status(), "Incus refused the " + request, e);

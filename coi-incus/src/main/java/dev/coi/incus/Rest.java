@@ -221,12 +221,20 @@ final class Rest implements AutoCloseable {
   }
 
   private static void logCall(HttpRequest request, String outcome, long start) {
+    logCall(request.describe(), outcome, start);
+  }
+
+  /** A call that is not a plain request (a websocket's upgrade), as {@code coi --debug} shows. */
+  static void logCall(String what, String outcome, long start) {
     if (CALLS.isLoggable(System.Logger.Level.DEBUG)) {
       CALLS.log(
           System.Logger.Level.DEBUG,
           String.format(
+              java.util.Locale.ROOT,
               "incus: %s -> %s in %.1f ms",
-              request.describe(), outcome, (System.nanoTime() - start) / 1e6));
+              what,
+              outcome,
+              (System.nanoTime() - start) / 1e6));
     }
   }
 
