@@ -204,7 +204,7 @@ final class SessionCatalog {
       try {
         if (abandoned(container)) {
           if (stopping == null) {
-            stopping = containers.stopping();
+            stopping = stoppingOrNone(containers);
           }
           if (leftToStop(container, stopping, stateRoot)) {
             continue;
@@ -264,6 +264,16 @@ final class SessionCatalog {
         && AgentState.liveDirectoryOf(container.labels(), stateRoot)
             .map(live -> !AgentState.hasAgentState(live, SEEDED))
             .orElse(true);
+  }
+
+  /** The backend's stops under way; none when it cannot say, so the sweep waits as before. */
+  private static Set<String> stoppingOrNone(ContainerBackend containers) {
+    try {
+      return containers.stopping();
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.DEBUG, "cannot list the stops under way", e);
+      return Set.of();
+    }
   }
 
   /** A kept container still running for a program that is gone (killed before it could stop it). */

@@ -109,6 +109,30 @@ class ScopedSweepTest {
     assertTrue(stoppingBackend.find("killed").isEmpty());
   }
 
+  @Test
+  void aBackendThatCannotSayWhatIsStoppingHasItsAbandonedContainersSweptAsBefore()
+      throws Exception {
+    FakeContainerBackend failing =
+        new FakeContainerBackend("coi-test-min") {
+          @Override
+          public java.util.Set<String> stopping() {
+            throw new dev.coi.api.BackendException(500, "operations unavailable");
+          }
+        };
+    plantOn(failing, "killed", Map.of());
+
+    List<String> swept =
+        new DefaultSessionEngine(
+                settings -> failing,
+                settings -> new InMemorySessionStore(),
+                ConfigLoader.builder().environment(Map.of()).home(home).build(),
+                Clock.systemUTC())
+            .sweep();
+
+    assertEquals(List.of("killed"), swept);
+    assertTrue(failing.find("killed").isEmpty());
+  }
+
   private void plantOn(FakeContainerBackend on, String name, Map<String, String> labels)
       throws IOException {
     ContainerSpec.Builder spec =
