@@ -17,12 +17,15 @@ import dev.coi.incus.ExecOutput;
 import dev.coi.incus.ExecProcess;
 import dev.coi.incus.IncusClient;
 import dev.coi.incus.InstanceCreate;
+import dev.coi.incus.Operation;
 import dev.coi.incus.ServerInfo;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * coi's backend on Incus, over the public {@link IncusClient}. Found by {@link
@@ -30,12 +33,8 @@ import java.util.Optional;
  * INCUS_DIR}, {@code /run/incus}, {@code /var/lib/incus}).
  */
 public final class IncusContainerBackend implements ContainerBackend {
-  /** An operation's status code while it runs. */
-  private static final int RUNNING_OPERATION = 103;
-
   /** How Incus describes the operations of an instance on its way out (measured on 6.0). */
-  private static final java.util.Set<String> LEAVING =
-      java.util.Set.of("Stopping instance", "Deleting instance");
+  private static final Set<String> LEAVING = Set.of("Stopping instance", "Deleting instance");
 
   private static final String INSTANCES = "/1.0/instances/";
 
@@ -260,10 +259,10 @@ public final class IncusContainerBackend implements ContainerBackend {
    * described as Incus describes a stop (forced or not) or a delete.
    */
   @Override
-  public java.util.Set<String> stopping() {
-    java.util.Set<String> names = new java.util.HashSet<>();
-    for (dev.coi.incus.Operation op : client().operations().list()) {
-      if (op.statusCode() == RUNNING_OPERATION && LEAVING.contains(op.description())) {
+  public Set<String> stopping() {
+    Set<String> names = new HashSet<>();
+    for (Operation op : client().operations().list()) {
+      if (!op.isDone() && LEAVING.contains(op.description())) {
         for (String resource : op.resources()) {
           if (resource.startsWith(INSTANCES)) {
             // The name, without a ?project=… an instance in a project is given with.
