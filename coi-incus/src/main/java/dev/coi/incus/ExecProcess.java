@@ -362,7 +362,8 @@ public final class ExecProcess implements AutoCloseable {
       ExecAttempt current = attempt;
       // The command's first output says at once that it runs (RunOnce.STARTED comes first), so
       // that stdin need not wait for a reader of the output to know it.
-      if (current.takeFirstOutput()) {
+      boolean showed = current.takeFirstOutput();
+      if (showed) {
         confirmStarted();
       }
       WebSocket control = current.control();
@@ -374,6 +375,14 @@ public final class ExecProcess implements AutoCloseable {
         LOG.log(Level.DEBUG, "control socket of {0} broke: {1}", what, e.getMessage());
       }
       control.close();
+      if (interactive && !showed) {
+        // A terminal that ended without showing anything never ran its command (a started one
+        // echoes its gate first), and nothing more will come on it. The daemon may hold such an
+        // exec's operation until this side has closed the terminal's socket too (seen once in
+        // some hundreds of no-PID failures: the wait below, and the caller's, lasted for ever),
+        // so it is closed now rather than after the operation; the reader follows as it would.
+        current.sockets().values().forEach(WebSocket::close);
+      }
       JsonNode op;
       try {
         if (interactive) {

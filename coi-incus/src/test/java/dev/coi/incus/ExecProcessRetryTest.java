@@ -485,6 +485,38 @@ class ExecProcessRetryTest {
     }
   }
 
+  /**
+   * A daemon that ends a terminal exec it failed to start only once the client has closed the
+   * terminal's socket too: the exit code still comes, with no reader of the output.
+   */
+  @Test
+  void aTerminalExecNeverStartedIsRetriedThoughTheDaemonWaitsForItsSocketToClose()
+      throws Exception {
+    ExecRequest tty = ExecRequest.builder().addCommand("sh").interactive(true).build();
+    try (ExecProcess p = exec.start("c1", tty)) {
+      Attempt first = daemon.attempt(1);
+      // The daemon ends the terminal and the control socket itself, and keeps the operation:
+      // the client's closing them afterwards kills nothing.
+      first.control.onClose = () -> {};
+      first.fd0.end();
+      first.control.end();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!first.fd0.closed) {
+        assertTrue(System.nanoTime() < deadline, "the client never closed the failed terminal");
+        Thread.sleep(10);
+      }
+      first.failUnstarted();
+      Attempt second = daemon.attempt(2);
+      second.fd0.feed("\r\n");
+      second.fd0.feed(new byte[] {RunOnce.STARTED}); // past its gate; it runs the command
+      second.exitWith(5);
+      second.fd0.end();
+
+      assertEquals(5, p.waitFor());
+      assertEquals(2, daemon.attempts.size());
+    }
+  }
+
   @Test
   void aTerminalExecThatShowedSomethingIsNeverStartedAgain() throws Exception {
     ExecRequest tty = ExecRequest.builder().addCommand("bash").interactive(true).build();
