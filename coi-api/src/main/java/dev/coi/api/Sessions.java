@@ -1,7 +1,6 @@
 package dev.coi.api;
 
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -216,9 +215,12 @@ public final class Sessions {
 
   /** Loaded once, on first use, so that merely building specs needs no engine. */
   private static final class EngineHolder {
+    // Not Comparator.comparingInt: the JDK's lambda inside it is made at every start, outside the
+    // CLI's AOT cache, and a JVM's first such lambda costs 15 to 35 ms (docs/BENCHMARKS.md,
+    // "Session 8"); a lambda of coi's own is kept in the cache.
     static final Optional<SessionEngine> ENGINE =
         ServiceLoader.load(SessionEngine.class, Sessions.class.getClassLoader()).stream()
             .map(ServiceLoader.Provider::get)
-            .max(Comparator.comparingInt(SessionEngine::priority));
+            .max((a, b) -> Integer.compare(a.priority(), b.priority()));
   }
 }

@@ -6,15 +6,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * The one-time work a JVM does before its first request to the daemon, started on a thread of its
- * own as soon as {@code coi run} has read its command line: junixsocket's native library loaded (it
- * is unpacked from the jar first, which also seeds a {@code SecureRandom}), Jackson's classes
- * initialised (its mapper's date format reads the locale data) and one document shaped like the
- * daemon's answers parsed and written. The main thread needs all of it a few tens of milliseconds
- * later; meanwhile it reads the configuration, plans the mounts and finds the backend, so on a
- * second core the two overlap instead of following each other (docs/BENCHMARKS.md, "Session 6").
+ * own as soon as {@code coi run} has read its command line: the JDK's {@code SecureRandom} seeded
+ * (for the session's id), junixsocket's native library loaded (unpacked from the jar first, unless
+ * the launcher names the copy beside it), Jackson's classes initialised (its mapper's date format
+ * reads the locale data) and one document shaped like the daemon's answers parsed and written. The
+ * main thread needs all of it a few tens of milliseconds later; meanwhile it reads the
+ * configuration, plans the mounts and finds the backend, so on a second core the two overlap
+ * instead of following each other (docs/BENCHMARKS.md, "Session 6").
  *
  * <p>Nothing here changes what a run does: class initialisation happens once per JVM whichever
  * thread comes first, and the parse is thrown away. junixsocket keeps a library it could not load
@@ -55,6 +57,9 @@ final class Preload {
   }
 
   static void run() {
+    // The session's id is a random UUID: the JDK's SecureRandom behind it finds its provider
+    // through a method handle it makes at its first use, here rather than on the main thread.
+    UUID.randomUUID();
     if (localDaemonLikely(System.getenv())) {
       initialise(UNIX_SOCKETS);
     }

@@ -353,6 +353,38 @@ class LauncherIT {
     return (int) ((Files.exists(asked) ? Files.readAllLines(asked).size() : 0) - before);
   }
 
+  /**
+   * junixsocket's native library is loaded from beside the jar, where the build unpacks it. Left to
+   * itself, junixsocket copies it out of the jar at every start and, first, deletes what it takes
+   * for its own leftovers ({@code libtmp*} files marked by a {@code .del} twin) in the current
+   * directory, which for coi is the workspace. The control names no library: the workspace's files
+   * go.
+   */
+  @Test
+  void theNativeLibraryIsLoadedInPlaceAndTheWorkspacesFilesAreLeftAlone() throws Exception {
+    List<Path> lookalikes = List.of(dir.resolve("libtmp1.so"), dir.resolve("libtmp1.so.del"));
+    for (Path file : lookalikes) {
+      Files.writeString(file, "the user's");
+    }
+    Ran inPlace = ran(jdk17(), Map.of(), "run", "echo", "ok");
+    assertEquals(0, inPlace.exitCode(), inPlace.output());
+    for (Path file : lookalikes) {
+      assertEquals("the user's", Files.readString(file), file + " was touched");
+    }
+
+    Ran unpacked =
+        ran(
+            jdk17(),
+            Map.of("COI_JAVA_OPTS", "-Dorg.newsclub.net.unix.library.override="),
+            "run",
+            "echo",
+            "ok");
+    assertEquals(0, unpacked.exitCode(), unpacked.output());
+    for (Path file : lookalikes) {
+      assertFalse(Files.exists(file), file + " should be gone in the control");
+    }
+  }
+
   @Test
   void twoFirstRunsAtOnceBuildOnceIntoTarget() throws Exception {
     // A stand-in for Maven that logs its runs and "builds" by touching the jar.

@@ -67,7 +67,14 @@ public final class FileSessionStore implements SessionStore {
 
   /** Told of each step of a save; a seam for tests that stop a save midway, as a crash would. */
   interface SaveObserver extends dev.coi.hostfs.HostTrees.CopyObserver {
-    SaveObserver NONE = relative -> {};
+    // A class, not a lambda: a lambda made in an interface's initialiser is not kept in the CLI's
+    // AOT cache, and a JVM's first lambda made at run time costs 15 to 35 ms (docs/BENCHMARKS.md,
+    // "Session 8").
+    SaveObserver NONE =
+        new SaveObserver() {
+          @Override
+          public void copied(Path relative) {}
+        };
 
     /** The new save is complete on disk and about to be made current. */
     default void staged() throws IOException {}

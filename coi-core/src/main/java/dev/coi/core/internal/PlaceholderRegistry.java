@@ -24,7 +24,9 @@ import java.util.Set;
  *
  * <p>Lines: {@code path <relative path>}, {@code session <id> <owner>} for a running session (the
  * owner as {@link Owners#describeThisProcess()}: a dead one no longer counts), {@code kept
- * <container>} for a kept container (it counts while the container exists).
+ * <container>} for a kept container (it counts while a container of that name exists that is not
+ * ephemeral: when the kept one is deleted outside coi, the next session in its slot takes its name,
+ * and an ephemeral container never mounts the placeholders again once its session is over).
  */
 final class PlaceholderRegistry {
   private final Path workspace;
@@ -77,7 +79,7 @@ final class PlaceholderRegistry {
         boolean alive =
             switch (parts[0]) {
               case "session" -> parts.length == 3 && Owners.alive(parts[2]);
-              case "kept" -> containers.find(parts[1]).isPresent();
+              case "kept" -> containers.find(parts[1]).filter(c -> !c.ephemeral()).isPresent();
               default -> true;
             };
         if (!alive) {
@@ -97,7 +99,8 @@ final class PlaceholderRegistry {
         }
       }
       // Shallowest first: removePlaceholders goes from the end, a directory after its content.
-      paths.sort(java.util.Comparator.comparingInt(Path::getNameCount));
+      paths.sort(
+          (a, b) -> Integer.compare(a.getNameCount(), b.getNameCount())); // see ProviderChoice
       ProtectedPaths.removePlaceholders(paths);
       Files.deleteIfExists(file);
     } catch (IOException e) {

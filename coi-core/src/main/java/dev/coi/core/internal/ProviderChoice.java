@@ -5,7 +5,6 @@ import dev.coi.api.ConfigException;
 import dev.coi.api.spi.Availability;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -83,7 +82,10 @@ final class ProviderChoice<T> {
   T choose(List<T> candidates, Optional<String> name) {
     Optional<String> wanted = name.filter(s -> !s.isBlank());
     List<T> byPriority = new ArrayList<>(candidates);
-    byPriority.sort(Comparator.comparingInt(priority).reversed());
+    // Highest first. Not Comparator.comparingInt: the JDK's lambda inside it is made at every
+    // start, outside the CLI's AOT cache, and a JVM's first such lambda costs 15 to 35 ms
+    // (docs/BENCHMARKS.md, "Session 8"); a lambda of coi's own is kept in the cache.
+    byPriority.sort((a, b) -> Integer.compare(priority.applyAsInt(b), priority.applyAsInt(a)));
     T chosen = null;
     try {
       chosen = wanted.isPresent() ? named(byPriority, wanted.get()) : best(byPriority);

@@ -247,4 +247,29 @@ class ContainerHardeningIT extends LiveBackendTestBase {
       assertEquals(List.of(), left.toList());
     }
   }
+
+  /**
+   * A kept container deleted outside coi leaves the placeholders recorded as its own. The next
+   * session in its slot takes its name with an ephemeral container and, as {@code coi run} does,
+   * does not wait for that container to go: the placeholders still go when that session ends.
+   */
+  @Test
+  void placeholdersGoWithTheLastSessionAfterAKeptContainerIsDeletedOutsideCoi() throws IOException {
+    String kept;
+    try (Session persistent =
+        LiveSessions.start(backend, home, workspace, "coi-test-min", spec -> spec.persistent())) {
+      kept = persistent.info().container();
+    }
+    assertTrue(Files.isRegularFile(workspace.resolve(".envrc")), "the kept one mounts it again");
+    backend.delete(kept); // as `incus delete` does it: coi is not told
+
+    try (Session next =
+        LiveSessions.start(
+            backend, home, workspace, "coi-test-min", spec -> spec.awaitCleanup(false))) {
+      assertEquals(kept, next.info().container(), "the slot's name again");
+    }
+    try (Stream<Path> left = Files.list(workspace)) {
+      assertEquals(List.of(), left.toList());
+    }
+  }
 }

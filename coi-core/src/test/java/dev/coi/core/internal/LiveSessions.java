@@ -1,6 +1,7 @@
 package dev.coi.core.internal;
 
 import dev.coi.api.Session;
+import dev.coi.api.SessionSpec;
 import dev.coi.api.Sessions;
 import dev.coi.api.spi.ContainerBackend;
 import dev.coi.core.config.ConfigLoader;
@@ -8,6 +9,7 @@ import dev.coi.tck.InMemorySessionStore;
 import dev.coi.tck.LiveBackendTestBase;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.function.UnaryOperator;
 
 /** Sessions on the real daemon for this package's ITs, with this host's id delegation checked. */
 final class LiveSessions {
@@ -15,6 +17,16 @@ final class LiveSessions {
 
   /** A session of {@code workspace} in {@code image}; saving is not what these tests look at. */
   static Session start(ContainerBackend backend, Path home, Path workspace, String image) {
+    return start(backend, home, workspace, image, spec -> spec);
+  }
+
+  /** The same, with {@code spec} given the chance to set more of the session's spec. */
+  static Session start(
+      ContainerBackend backend,
+      Path home,
+      Path workspace,
+      String image,
+      UnaryOperator<SessionSpec.Builder> spec) {
     DefaultSessionEngine engine =
         new DefaultSessionEngine(
             settings -> {
@@ -26,10 +38,11 @@ final class LiveSessions {
             Clock.systemUTC(),
             IdDelegation.ofThisHost());
     return engine.start(
-        Sessions.builder()
-            .workspace(workspace)
-            .image(image)
-            .containerPrefix(LiveBackendTestBase.TEST_PREFIX)
+        spec.apply(
+                Sessions.builder()
+                    .workspace(workspace)
+                    .image(image)
+                    .containerPrefix(LiveBackendTestBase.TEST_PREFIX))
             .build());
   }
 }

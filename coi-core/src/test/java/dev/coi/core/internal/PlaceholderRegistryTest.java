@@ -67,7 +67,7 @@ class PlaceholderRegistryTest {
 
   @Test
   void aKeptContainerKeepsThemWhileItExists() throws IOException {
-    backend.create(ContainerSpec.builder().name("kept-1").image("img").build());
+    backend.create(ContainerSpec.builder().name("kept-1").image("img").ephemeral(false).build());
     enter("a");
     registry.leave("a", backend, "kept-1");
     enter("b");
@@ -77,6 +77,24 @@ class PlaceholderRegistryTest {
     backend.delete("kept-1");
     enter("c");
     registry.leave("c", backend, null);
+    assertEquals(List.of(), workspaceEntries());
+  }
+
+  /**
+   * A kept container deleted outside coi leaves its line behind; the next session in its slot takes
+   * its name with an ephemeral container, which must not keep the placeholders for ever.
+   */
+  @Test
+  void anEphemeralContainerUnderAKeptOnesNameDoesNotKeepThem() throws IOException {
+    backend.create(ContainerSpec.builder().name("slot-1").image("img").ephemeral(false).build());
+    enter("a");
+    registry.leave("a", backend, "slot-1");
+    backend.delete("slot-1");
+
+    backend.create(ContainerSpec.builder().name("slot-1").image("img").ephemeral(true).build());
+    enter("b");
+    registry.leave("b", backend, null);
+
     assertEquals(List.of(), workspaceEntries());
   }
 
