@@ -19,9 +19,14 @@ bench_classpath() {
     rm -f "$cp_file"
 }
 
-# bench_machine: one line on the machine and its load, printed with every run.
+# bench_machine: one line on the machine, its load and its speed, printed with every run. The
+# speed is the time of a fixed busy loop in bash: these machines' CPUs vary from day to day, and a
+# JVM's start suffers more from a slow one than the daemon does (docs/BENCHMARKS.md, "Session 8").
 bench_machine() {
+    local t0=$EPOCHREALTIME i=0
+    while ((i < 100000)); do ((i += 1)); done
     echo "$(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg);" \
+        "CPU probe $(((${EPOCHREALTIME/./} - ${t0/./}) / 1000)) ms;" \
         "$(incus version </dev/null | tr '\n' ' ')"
 }
 

@@ -54,6 +54,6 @@ for ((i = 1; i <= runs; i++)); do
 done
 coi_median=$(printf '%s\n' "${coi_times[@]}" | bench_median)
 cli_median=$(printf '%s\n' "${cli_times[@]}" | bench_median)
-echo "image $image, $runs runs"
+echo "image $image, $runs runs; $(bench_machine)"
 echo "median: coi run true ${coi_median} ms; incus CLI sequence ${cli_median} ms"
 awk -v a="$coi_median" -v b="$cli_median" 'BEGIN { printf "coi takes %.2f of the incus CLI time (%.1fx faster)\n", a / b, b / a }'

@@ -99,8 +99,8 @@ final class PlaceholderRegistry {
         }
       }
       // Shallowest first: removePlaceholders goes from the end, a directory after its content.
-      paths.sort(
-          (a, b) -> Integer.compare(a.getNameCount(), b.getNameCount())); // see ProviderChoice
+      // (Not Comparator.comparingInt: see ProviderChoice.)
+      paths.sort((a, b) -> Integer.compare(a.getNameCount(), b.getNameCount()));
       ProtectedPaths.removePlaceholders(paths);
       Files.deleteIfExists(file);
     } catch (IOException e) {
