@@ -457,7 +457,11 @@ class CoiRunIT extends LiveBackendTestBase {
 
   /** The packaged coi, run in the workspace on the test image, with no input; stderr dropped. */
   private ProcessBuilder coiProcess(String... args) {
-    List<String> command = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
+    // SIGINT as a user's shell leaves it: a build run in the background of a script (a CI runner's
+    // `cmd &`) has it ignored, and a JVM that starts with SIGINT ignored keeps ignoring it, so the
+    // Ctrl+C test would wait for ever (seen twice in this session's clean-clone runs).
+    List<String> command =
+        new ArrayList<>(List.of("env", "--default-signal=INT", "java", "-jar", JAR.toString()));
     command.addAll(List.of(args));
     ProcessBuilder pb =
         new ProcessBuilder(command)
